@@ -1,0 +1,22 @@
+//! The helpdesk's vocabulary and rules: identifiers, tickets and their workflow,
+//! the event history a ticket accumulates, and the per-ticket metric facts
+//! derived from that history.
+//!
+//! This crate owns *decisions* (may this status change happen? what does an
+//! agent's reply do to a NEW ticket? what does an event do to the facts the KPI
+//! queries aggregate?). It must not depend on a database, the network, an async
+//! runtime or the clock: callers pass every instant in, so the same rules serve
+//! live requests and imported history alike.
+
+mod macros;
+
+pub mod agent;
+pub mod customer;
+pub mod email;
+pub mod error;
+pub mod ids;
+pub mod tag;
+pub mod ticket;
+pub mod time;
+
+pub use error::DomainError;

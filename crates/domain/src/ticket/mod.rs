@@ -1,0 +1,16 @@
+//! Tickets: their attributes, workflow, history and metric facts.
+
+mod channel;
+mod event;
+mod facts;
+mod priority;
+mod status;
+pub mod text;
+mod workflow;
+
+pub use channel::Channel;
+pub use event::{Actor, Author, EventKind, TicketEvent};
+pub use facts::{ResponseSample, TicketFacts};
+pub use priority::Priority;
+pub use status::{StatusChange, TicketStatus};
+pub use workflow::{after_agent_reply, after_customer_message, check_open_for_messages};
