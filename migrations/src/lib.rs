@@ -1,1 +1,22 @@
+//! Schema migrations for both stores (SQLite and PostgreSQL).
+//!
+//! One migration per schema change, never edited once released. The same
+//! statements must run on both engines, so: one change per statement, foreign
+//! keys declared inside `create_table`, enums stored as strings, instants as
+//! `timestamp with time zone`. This crate must not depend on the domain: a
+//! migration describes tables as they were when it was written.
 
+use sea_orm_migration::prelude::*;
+
+mod m20261129_000001_core;
+
+pub use sea_orm_migration::MigratorTrait;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261129_000001_core::Migration)]
+    }
+}

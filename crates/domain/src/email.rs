@@ -50,6 +50,14 @@ impl fmt::Display for EmailAddress {
     }
 }
 
+impl std::str::FromStr for EmailAddress {
+    type Err = DomainError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
 impl TryFrom<String> for EmailAddress {
     type Error = DomainError;
 

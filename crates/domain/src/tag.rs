@@ -35,6 +35,14 @@ impl fmt::Display for Tag {
     }
 }
 
+impl std::str::FromStr for Tag {
+    type Err = DomainError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
 impl TryFrom<String> for Tag {
     type Error = DomainError;
 

@@ -1,1 +1,22 @@
-//! persistence
+//! The durable store: sea-orm entities and the repositories that read and
+//! write them, on SQLite (embedded default) and PostgreSQL.
+//!
+//! This is the only crate that speaks SQL. Repositories take and return domain
+//! types; each write that changes a ticket records its events, and refreshes
+//! that ticket's metric facts, in the same transaction as the change.
+//! It must not depend on the API, the channels or any HTTP/GraphQL crate.
+
+pub mod agents;
+mod customers;
+mod entity;
+mod error;
+pub mod settings;
+mod store;
+pub mod teams;
+#[cfg(feature = "testing")]
+pub mod testing;
+pub mod tickets;
+
+pub use customers::CustomerRecord;
+pub use error::StoreError;
+pub use store::{Backend, Store};

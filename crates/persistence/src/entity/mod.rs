@@ -1,0 +1,17 @@
+//! sea-orm entities, one per table, mirroring `migrations`. Columns hold
+//! store types (strings for enums, UUIDs for ids); repositories convert to
+//! domain types at the edge of this crate.
+
+pub mod agent;
+pub mod counter;
+pub mod customer;
+pub mod customer_identity;
+pub mod message;
+pub mod response_sample;
+pub mod setting;
+pub mod team;
+pub mod team_member;
+pub mod ticket;
+pub mod ticket_event;
+pub mod ticket_fact;
+pub mod ticket_tag;

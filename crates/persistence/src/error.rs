@@ -1,0 +1,51 @@
+use helpdesk_domain::DomainError;
+use sea_orm::{DbErr, SqlErr};
+
+/// Why a store operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A workflow rule refused the change.
+    #[error(transparent)]
+    Rule(#[from] DomainError),
+    #[error("{what} not found")]
+    NotFound { what: &'static str },
+    /// The change collides with what is stored (a unique name taken, ...).
+    #[error("{0}")]
+    Conflict(String),
+    /// The database could not be reached; worth retrying later.
+    #[error("store unavailable: {0}")]
+    Unavailable(#[source] DbErr),
+    #[error("database error: {0}")]
+    Database(#[source] DbErr),
+    /// A stored value no longer parses: a bug or a hand-edited database.
+    #[error("corrupt stored value in {column}: {value:?}")]
+    Corrupt { column: &'static str, value: String },
+}
+
+impl StoreError {
+    pub(crate) fn not_found(what: &'static str) -> Self {
+        StoreError::NotFound { what }
+    }
+
+    /// Maps a unique-constraint violation to `Conflict` with `message`.
+    pub(crate) fn conflict_on_unique(err: DbErr, message: impl Into<String>) -> Self {
+        match err.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => StoreError::Conflict(message.into()),
+            _ => err.into(),
+        }
+    }
+}
+
+impl From<DbErr> for StoreError {
+    fn from(err: DbErr) -> Self {
+        match err {
+            DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => StoreError::Unavailable(err),
+            other => StoreError::Database(other),
+        }
+    }
+}
+
+/// Parses a stored enum string back into its domain type.
+pub(crate) fn parse_column<T: std::str::FromStr>(column: &'static str, value: &str) -> Result<T, StoreError> {
+    value.parse().map_err(|_| StoreError::Corrupt { column, value: value.to_owned() })
+}

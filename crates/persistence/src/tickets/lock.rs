@@ -1,0 +1,19 @@
+//! Loading a ticket for change.
+
+use helpdesk_domain::ids::TicketId;
+use sea_orm::{DatabaseTransaction, DbBackend, EntityTrait, QuerySelect};
+use sea_orm::ConnectionTrait;
+
+use crate::StoreError;
+use crate::entity::ticket;
+
+/// Loads a ticket inside a write transaction, locking its row on PostgreSQL
+/// so concurrent changes to one ticket apply one after the other. (SQLite's
+/// IMMEDIATE transactions already serialise all writers.)
+pub(super) async fn lock_ticket(txn: &DatabaseTransaction, id: TicketId) -> Result<ticket::Model, StoreError> {
+    let mut select = ticket::Entity::find_by_id(id.as_uuid());
+    if txn.get_database_backend() == DbBackend::Postgres {
+        select = select.lock_exclusive();
+    }
+    select.one(txn).await?.ok_or_else(|| StoreError::not_found("ticket"))
+}

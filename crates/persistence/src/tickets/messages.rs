@@ -1,0 +1,114 @@
+//! Replies, customer messages and internal notes.
+
+use chrono::{DateTime, Utc};
+use helpdesk_domain::ids::{AgentId, MessageId, TicketId};
+use helpdesk_domain::ticket::{
+    Actor, Author, Channel, EventKind, TicketEvent, TicketStatus, after_agent_reply, after_customer_message,
+    check_open_for_messages,
+};
+use helpdesk_domain::time::to_micros;
+use sea_orm::{ActiveModelTrait, Set};
+
+use super::record::{MessageRecord, TicketRecord};
+use super::{history, lock};
+use crate::entity::{message, ticket};
+use crate::error::parse_column;
+use crate::{Store, StoreError};
+
+/// Who writes a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageAuthor {
+    Agent(AgentId),
+    /// The ticket's customer.
+    Customer,
+    /// The desk itself (acknowledgements, notices).
+    System,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    pub author: MessageAuthor,
+    pub body: String,
+    /// An internal note; only agents write them.
+    pub internal: bool,
+    /// The channel it came or goes by; the ticket's channel when `None`.
+    pub channel: Option<Channel>,
+    /// The status an agent sets together with a public reply.
+    pub status: Option<TicketStatus>,
+    pub rfc_message_id: Option<String>,
+}
+
+impl Store {
+    /// Adds a message to a ticket and applies what it implies for the
+    /// ticket's status (see `helpdesk_domain::ticket::workflow`).
+    pub async fn add_message(
+        &self,
+        ticket_id: TicketId,
+        new: NewMessage,
+        at: DateTime<Utc>,
+    ) -> Result<(MessageRecord, TicketRecord), StoreError> {
+        let at = to_micros(at);
+        let txn = self.write().await?;
+        let current = lock::lock_ticket(&txn, ticket_id).await?;
+        let status: TicketStatus = parse_column("tickets.status", &current.status)?;
+        let channel = match new.channel {
+            Some(c) => c,
+            None => parse_column("tickets.channel", &current.channel)?,
+        };
+        let customer = helpdesk_domain::ids::CustomerId::from_uuid(current.customer_id);
+
+        let (author, actor, next_status) = match new.author {
+            MessageAuthor::Agent(agent) if new.internal => {
+                check_open_for_messages(status)?;
+                (Author::Agent, Actor::Agent(agent), None)
+            }
+            MessageAuthor::Agent(agent) => (Author::Agent, Actor::Agent(agent), after_agent_reply(status, new.status)?),
+            MessageAuthor::Customer => (Author::Customer, Actor::Customer(customer), after_customer_message(status)?),
+            MessageAuthor::System => {
+                check_open_for_messages(status)?;
+                (Author::System, Actor::System, None)
+            }
+        };
+        let internal = new.internal && matches!(new.author, MessageAuthor::Agent(_));
+
+        let id = MessageId::new();
+        let row = message::ActiveModel {
+            id: Set(id.as_uuid()),
+            ticket_id: Set(ticket_id.as_uuid()),
+            author: Set(author.as_str().to_owned()),
+            agent_id: Set(match new.author {
+                MessageAuthor::Agent(a) => Some(a.as_uuid()),
+                _ => None,
+            }),
+            customer_id: Set((author == Author::Customer).then_some(customer.as_uuid())),
+            channel: Set(channel.as_str().to_owned()),
+            internal: Set(internal),
+            body: Set(new.body),
+            rfc_message_id: Set(new.rfc_message_id),
+            created_at: Set(at),
+        }
+        .insert(&txn)
+        .await
+        .map_err(|e| StoreError::conflict_on_unique(e, "a message with this Message-ID is stored already"))?;
+
+        let kind = if internal {
+            EventKind::Note { message_id: id, moved_from: None }
+        } else {
+            EventKind::Message { message_id: id, author, channel, moved_from: None }
+        };
+        let mut events = vec![TicketEvent { at, actor, kind }];
+        let created_at = current.created_at;
+        let mut updated: ticket::ActiveModel = current.into();
+        if let Some(to) = next_status {
+            events.push(TicketEvent { at, actor, kind: EventKind::status_changed(status, to) });
+            updated.status = Set(to.as_str().to_owned());
+        }
+        updated.updated_at = Set(at);
+        let ticket = updated.update(&txn).await?;
+
+        history::append(&txn, ticket_id, &events).await?;
+        history::refresh_facts(&txn, ticket_id, created_at).await?;
+        txn.commit().await?;
+        Ok((row.try_into()?, ticket.try_into()?))
+    }
+}

@@ -1,0 +1,22 @@
+//! Tickets: the commands that change them and the queries that read them.
+//!
+//! Every command runs in one write transaction that (1) locks the ticket,
+//! (2) asks the domain whether the change is allowed and what it implies,
+//! (3) writes the change, (4) appends its events to the log and (5) refreshes
+//! the ticket's metric facts from that log.
+
+mod create;
+mod history;
+mod lock;
+mod merge;
+mod messages;
+mod number;
+mod query;
+mod record;
+mod update;
+
+pub use create::NewTicket;
+pub use messages::{MessageAuthor, NewMessage};
+pub use query::{SortDirection, TicketCursor, TicketFilter, TicketOrder, TicketPage, TicketSortField};
+pub use record::{EventRecord, MessageRecord, TicketRecord};
+pub use update::TicketChanges;

@@ -1,0 +1,23 @@
+//! Human ticket numbers: 1, 2, 3, ... with no gaps.
+
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction};
+
+use crate::StoreError;
+use crate::entity::counter;
+
+/// Takes the next ticket number inside the ticket's own transaction: the
+/// counter row stays locked until commit, and a rollback gives the number back.
+pub(super) async fn next_ticket_number(txn: &DatabaseTransaction) -> Result<i64, StoreError> {
+    let stmt = Query::update()
+        .table(counter::Entity)
+        .value(counter::Column::Value, Expr::col(counter::Column::Value).add(1))
+        .and_where(counter::Column::Name.eq("ticket_number"))
+        .returning_col(counter::Column::Value)
+        .to_owned();
+    let row = txn
+        .query_one(&stmt)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt { column: "counters.name", value: "ticket_number missing".into() })?;
+    Ok(row.try_get_by_index::<i64>(0)?)
+}

@@ -1,0 +1,265 @@
+//! Reading tickets: one, a filtered page, and what hangs off them.
+
+use chrono::{DateTime, Utc};
+use helpdesk_domain::customer::IdentityKind;
+use helpdesk_domain::email::EmailAddress;
+use helpdesk_domain::ids::{AgentId, TeamId, TicketId};
+use helpdesk_domain::tag::Tag;
+use helpdesk_domain::ticket::{Channel, Priority, ResponseSample, TicketFacts, TicketStatus};
+use sea_orm::sea_query::Query;
+use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select};
+
+use super::history;
+use super::record::{EventRecord, MessageRecord, TicketRecord};
+use crate::entity::{customer_identity, message, response_sample, ticket, ticket_fact, ticket_tag};
+use crate::error::parse_column;
+use crate::{Store, StoreError};
+
+/// Which tickets to list. Each list matches any of its values; empty lists
+/// and `None` match everything.
+#[derive(Debug, Clone, Default)]
+pub struct TicketFilter {
+    pub statuses: Vec<TicketStatus>,
+    pub channels: Vec<Channel>,
+    pub priorities: Vec<Priority>,
+    pub assignee_ids: Vec<AgentId>,
+    pub team_ids: Vec<TeamId>,
+    pub tags: Vec<Tag>,
+    pub customer_email: Option<EmailAddress>,
+    /// Inclusive lower bound on `created_at`.
+    pub created_from: Option<DateTime<Utc>>,
+    /// Exclusive upper bound on `created_at`.
+    pub created_to: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TicketSortField {
+    #[default]
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortDirection {
+    Asc,
+    #[default]
+    Desc,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TicketOrder {
+    pub field: TicketSortField,
+    pub direction: SortDirection,
+}
+
+/// A position in a listing: the sort key and id of the last ticket seen.
+/// Keyset pagination stays correct while tickets are added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TicketCursor {
+    pub at: DateTime<Utc>,
+    pub id: TicketId,
+}
+
+#[derive(Debug, Clone)]
+pub struct TicketPage {
+    pub tickets: Vec<TicketRecord>,
+    pub has_next_page: bool,
+    pub total_count: u64,
+}
+
+impl TicketOrder {
+    pub fn cursor_of(&self, t: &TicketRecord) -> TicketCursor {
+        let at = match self.field {
+            TicketSortField::CreatedAt => t.created_at,
+            TicketSortField::UpdatedAt => t.updated_at,
+        };
+        TicketCursor { at, id: t.id }
+    }
+}
+
+fn filtered(filter: &TicketFilter) -> Select<ticket::Entity> {
+    let strings = |values: Vec<&'static str>| values.into_iter().map(str::to_owned).collect::<Vec<_>>();
+    let mut select = ticket::Entity::find();
+    if !filter.statuses.is_empty() {
+        select = select.filter(ticket::Column::Status.is_in(strings(filter.statuses.iter().map(|s| s.as_str()).collect())));
+    }
+    if !filter.channels.is_empty() {
+        select = select.filter(ticket::Column::Channel.is_in(strings(filter.channels.iter().map(|s| s.as_str()).collect())));
+    }
+    if !filter.priorities.is_empty() {
+        select =
+            select.filter(ticket::Column::Priority.is_in(strings(filter.priorities.iter().map(|s| s.as_str()).collect())));
+    }
+    if !filter.assignee_ids.is_empty() {
+        select = select.filter(ticket::Column::AssigneeId.is_in(filter.assignee_ids.iter().map(AgentId::as_uuid)));
+    }
+    if !filter.team_ids.is_empty() {
+        select = select.filter(ticket::Column::TeamId.is_in(filter.team_ids.iter().map(TeamId::as_uuid)));
+    }
+    if !filter.tags.is_empty() {
+        select = select.filter(
+            ticket::Column::Id.in_subquery(
+                Query::select()
+                    .column(ticket_tag::Column::TicketId)
+                    .from(ticket_tag::Entity)
+                    .and_where(ticket_tag::Column::Tag.is_in(filter.tags.iter().map(Tag::to_string)))
+                    .to_owned(),
+            ),
+        );
+    }
+    if let Some(email) = &filter.customer_email {
+        select = select.filter(
+            ticket::Column::CustomerId.in_subquery(
+                Query::select()
+                    .column(customer_identity::Column::CustomerId)
+                    .from(customer_identity::Entity)
+                    .and_where(customer_identity::Column::Kind.eq(IdentityKind::Email.as_str()))
+                    .and_where(customer_identity::Column::Value.eq(email.as_str()))
+                    .to_owned(),
+            ),
+        );
+    }
+    if let Some(from) = filter.created_from {
+        select = select.filter(ticket::Column::CreatedAt.gte(from));
+    }
+    if let Some(to) = filter.created_to {
+        select = select.filter(ticket::Column::CreatedAt.lt(to));
+    }
+    select
+}
+
+impl Store {
+    pub async fn ticket(&self, id: TicketId) -> Result<Option<TicketRecord>, StoreError> {
+        ticket::Entity::find_by_id(id.as_uuid()).one(self.db()).await?.map(TryInto::try_into).transpose()
+    }
+
+    pub async fn tickets_by_ids(&self, ids: &[TicketId]) -> Result<Vec<TicketRecord>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        ticket::Entity::find()
+            .filter(ticket::Column::Id.is_in(ids.iter().map(TicketId::as_uuid)))
+            .all(self.db())
+            .await?
+            .into_iter()
+            .map(TryInto::try_into)
+            .collect()
+    }
+
+    /// One page of tickets matching `filter`, after `after` in `order`.
+    pub async fn list_tickets(
+        &self,
+        filter: &TicketFilter,
+        order: TicketOrder,
+        first: u64,
+        after: Option<TicketCursor>,
+    ) -> Result<TicketPage, StoreError> {
+        let base = filtered(filter);
+        let total_count = base.clone().count(self.db()).await?;
+
+        let key = match order.field {
+            TicketSortField::CreatedAt => ticket::Column::CreatedAt,
+            TicketSortField::UpdatedAt => ticket::Column::UpdatedAt,
+        };
+        let mut page = base;
+        if let Some(c) = after {
+            let (past_key, past_id) = match order.direction {
+                SortDirection::Asc => (key.gt(c.at), ticket::Column::Id.gt(c.id.as_uuid())),
+                SortDirection::Desc => (key.lt(c.at), ticket::Column::Id.lt(c.id.as_uuid())),
+            };
+            page = page.filter(Condition::any().add(past_key).add(Condition::all().add(key.eq(c.at)).add(past_id)));
+        }
+        let sort = match order.direction {
+            SortDirection::Asc => sea_orm::Order::Asc,
+            SortDirection::Desc => sea_orm::Order::Desc,
+        };
+        let mut rows = page
+            .order_by(key, sort.clone())
+            .order_by(ticket::Column::Id, sort)
+            .limit(first + 1)
+            .all(self.db())
+            .await?;
+        let has_next_page = rows.len() as u64 > first;
+        rows.truncate(usize::try_from(first).unwrap_or(usize::MAX));
+        let tickets = rows.into_iter().map(TryInto::try_into).collect::<Result<_, _>>()?;
+        Ok(TicketPage { tickets, has_next_page, total_count })
+    }
+
+    /// Tags of each of the given tickets, as (ticket, tag) pairs sorted by tag.
+    pub async fn tags_of(&self, tickets: &[TicketId]) -> Result<Vec<(TicketId, Tag)>, StoreError> {
+        if tickets.is_empty() {
+            return Ok(Vec::new());
+        }
+        ticket_tag::Entity::find()
+            .filter(ticket_tag::Column::TicketId.is_in(tickets.iter().map(TicketId::as_uuid)))
+            .order_by_asc(ticket_tag::Column::Tag)
+            .all(self.db())
+            .await?
+            .into_iter()
+            .map(|r| Ok((TicketId::from_uuid(r.ticket_id), parse_column("ticket_tags.tag", &r.tag)?)))
+            .collect()
+    }
+
+    /// Messages of each of the given tickets, oldest first.
+    pub async fn messages_of(&self, tickets: &[TicketId]) -> Result<Vec<MessageRecord>, StoreError> {
+        if tickets.is_empty() {
+            return Ok(Vec::new());
+        }
+        message::Entity::find()
+            .filter(message::Column::TicketId.is_in(tickets.iter().map(TicketId::as_uuid)))
+            .order_by_asc(message::Column::CreatedAt)
+            .order_by_asc(message::Column::Id)
+            .all(self.db())
+            .await?
+            .into_iter()
+            .map(TryInto::try_into)
+            .collect()
+    }
+
+    /// A ticket's history, oldest first.
+    pub async fn ticket_events(&self, ticket: TicketId) -> Result<Vec<EventRecord>, StoreError> {
+        history::load(self.db(), ticket).await
+    }
+}
+
+impl Store {
+    /// The stored metric facts of a ticket and its response samples.
+    pub async fn ticket_facts(
+        &self,
+        ticket: TicketId,
+    ) -> Result<Option<(TicketFacts, Vec<ResponseSample>)>, StoreError> {
+        let Some(row) = ticket_fact::Entity::find_by_id(ticket.as_uuid()).one(self.db()).await? else {
+            return Ok(None);
+        };
+        let count = |n: i32| u32::try_from(n).unwrap_or(0);
+        let facts = TicketFacts {
+            created_at: row.created_at,
+            status: parse_column("ticket_facts.status", &row.status)?,
+            customer_created: row.customer_created,
+            first_public_reply_at: row.first_public_reply_at,
+            last_public_reply_at: row.last_public_reply_at,
+            last_customer_message_at: row.last_customer_message_at,
+            awaiting_reply_since: row.awaiting_reply_since,
+            public_replies: count(row.public_replies),
+            customer_messages: count(row.customer_messages),
+            internal_notes: count(row.internal_notes),
+            replies_before_first_solve: count(row.replies_before_first_solve),
+            assignee_stations_before_first_solve: count(row.assignee_stations_before_first_solve),
+            last_assigned_agent: row.last_assigned_agent_id.map(AgentId::from_uuid),
+            first_solved_at: row.first_solved_at,
+            latest_solved_at: row.latest_solved_at,
+            solves: count(row.solves),
+            reopens: count(row.reopens),
+            first_reopened_at: row.first_reopened_at,
+        };
+        let samples = response_sample::Entity::find()
+            .filter(response_sample::Column::TicketId.eq(ticket.as_uuid()))
+            .order_by_asc(response_sample::Column::AnsweredAt)
+            .all(self.db())
+            .await?
+            .into_iter()
+            .map(|s| ResponseSample { waiting_since: s.waiting_since, answered_at: s.answered_at })
+            .collect();
+        Ok(Some((facts, samples)))
+    }
+}
