@@ -1,0 +1,75 @@
+//! The one place errors become GraphQL errors.
+
+use async_graphql::ErrorExtensions;
+use helpdesk_domain::DomainError;
+use helpdesk_persistence::StoreError;
+
+/// Every error a client can see, each with a stable `extensions.code`.
+///
+/// Deliberately not `Display`: async-graphql converts any `Display` error
+/// into a GraphQL error without extensions, and every error we send must
+/// carry its code, which only the `From` impl below adds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    Unauthenticated(&'static str),
+    Forbidden(&'static str),
+    NotFound(&'static str),
+    BadUserInput(String),
+    Conflict(String),
+    /// Details are logged where the error happens, never sent.
+    Internal,
+}
+
+impl ApiError {
+    /// The message sent to the client.
+    pub fn message(&self) -> String {
+        match self {
+            ApiError::Unauthenticated(m) | ApiError::Forbidden(m) => (*m).to_owned(),
+            ApiError::NotFound(what) => format!("{what} not found"),
+            ApiError::BadUserInput(m) | ApiError::Conflict(m) => m.clone(),
+            ApiError::Internal => "internal error".to_owned(),
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::Unauthenticated(_) => "UNAUTHENTICATED",
+            ApiError::Forbidden(_) => "FORBIDDEN",
+            ApiError::NotFound(_) => "NOT_FOUND",
+            ApiError::BadUserInput(_) => "BAD_USER_INPUT",
+            ApiError::Conflict(_) => "CONFLICT",
+            ApiError::Internal => "INTERNAL",
+        }
+    }
+
+    pub(crate) fn internal(context: &str, err: impl std::fmt::Display) -> Self {
+        tracing::error!(%err, "{context}");
+        ApiError::Internal
+    }
+}
+
+impl From<ApiError> for async_graphql::Error {
+    fn from(err: ApiError) -> Self {
+        let code = err.code();
+        async_graphql::Error::new(err.message()).extend_with(|_, ext| ext.set("code", code))
+    }
+}
+
+impl From<DomainError> for ApiError {
+    fn from(err: DomainError) -> Self {
+        ApiError::BadUserInput(err.to_string())
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Rule(rule) => rule.into(),
+            StoreError::NotFound { what } => ApiError::NotFound(what),
+            StoreError::Conflict(message) => ApiError::Conflict(message),
+            other => ApiError::internal("store error", other),
+        }
+    }
+}
+
+pub(crate) type ApiResult<T> = Result<T, ApiError>;

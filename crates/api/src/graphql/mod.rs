@@ -1,0 +1,48 @@
+//! The GraphQL schema: roots, object types, inputs and data loaders.
+
+mod loaders;
+mod mutation;
+mod query;
+mod types;
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{EmptySubscription, Schema, SchemaBuilder};
+
+pub use loaders::StoreLoader;
+
+use crate::AppState;
+
+pub type AppSchema = Schema<query::Query, mutation::Mutation, EmptySubscription>;
+
+fn builder() -> SchemaBuilder<query::Query, mutation::Mutation, EmptySubscription> {
+    Schema::build(
+        query::Query::default(),
+        mutation::Mutation::default(),
+        EmptySubscription,
+    )
+    // Bounds the work one request can ask for; a page of tickets with
+    // their messages and history stays far below both.
+    .limit_depth(12)
+    .limit_complexity(5_000)
+}
+
+/// The schema served for `state`.
+pub fn build_schema(state: AppState) -> AppSchema {
+    builder().data(state).finish()
+}
+
+/// The schema in SDL, as committed in `schema.graphql`.
+pub fn sdl() -> String {
+    let mut text = builder()
+        .finish()
+        .sdl_with_options(async_graphql::SDLExportOptions::new().sorted_fields());
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text
+}
+
+/// The per-request loader that batches store lookups.
+pub(crate) fn loader(state: &AppState) -> DataLoader<StoreLoader> {
+    DataLoader::new(StoreLoader::new(state.store.clone()), tokio::spawn)
+}

@@ -1,0 +1,11 @@
+//! Mutations, grouped by what they change.
+
+mod admin;
+mod auth;
+mod tickets;
+
+use async_graphql::MergedObject;
+
+#[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
+pub struct Mutation(auth::AuthMutation, tickets::TicketMutation, admin::AdminMutation);

@@ -1,0 +1,186 @@
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use chrono::Utc;
+use helpdesk_domain::email::EmailAddress;
+use helpdesk_domain::ids::{AgentId, TeamId, TicketId};
+use helpdesk_domain::tag::parse_tags;
+use helpdesk_domain::ticket::{Actor, text};
+use helpdesk_persistence::tickets::{MessageAuthor, NewMessage, NewTicket, TicketChanges};
+
+use crate::ApiError;
+use crate::auth::viewer;
+use crate::error::ApiResult;
+use crate::graphql::types::enums::{Channel, Priority, TicketStatus};
+use crate::graphql::types::message::Message;
+use crate::graphql::types::ticket::Ticket;
+use crate::graphql::types::{parse_id, state};
+
+#[derive(Default)]
+pub(crate) struct TicketMutation;
+
+/// A ticket opened on a customer's behalf; `body` is the customer's message.
+#[derive(InputObject)]
+pub(crate) struct CreateTicketInput {
+    subject: String,
+    body: String,
+    customer_email: String,
+    customer_name: Option<String>,
+    /// How the request reached the desk (default API).
+    channel: Option<Channel>,
+    /// Default NORMAL.
+    priority: Option<Priority>,
+    tags: Option<Vec<String>>,
+    assignee_id: Option<ID>,
+    team_id: Option<ID>,
+    /// Default true.
+    fcr_eligible: Option<bool>,
+}
+
+#[derive(InputObject)]
+pub(crate) struct ReplyInput {
+    ticket_id: ID,
+    body: String,
+    /// An internal note instead of a public reply (default false).
+    #[graphql(default)]
+    internal: bool,
+    /// The status to set with a public reply; without it a NEW ticket becomes OPEN.
+    status: Option<TicketStatus>,
+}
+
+#[derive(SimpleObject)]
+pub(crate) struct ReplyPayload {
+    message: Message,
+    ticket: Ticket,
+}
+
+/// Changes to a ticket; omitted fields stay as they are, and `null` clears
+/// `assigneeId` and `teamId`.
+#[derive(InputObject)]
+pub(crate) struct UpdateTicketInput {
+    ticket_id: ID,
+    status: Option<TicketStatus>,
+    priority: Option<Priority>,
+    assignee_id: MaybeUndefined<ID>,
+    team_id: MaybeUndefined<ID>,
+    /// The complete new set of tags.
+    tags: Option<Vec<String>>,
+    fcr_eligible: Option<bool>,
+}
+
+#[derive(InputObject)]
+pub(crate) struct MergeTicketsInput {
+    /// The ticket that is merged away (it becomes CLOSED).
+    source_id: ID,
+    /// The ticket that receives the messages.
+    target_id: ID,
+}
+
+#[derive(SimpleObject)]
+pub(crate) struct MergeTicketsPayload {
+    source: Ticket,
+    target: Ticket,
+}
+
+fn optional_id<T: std::str::FromStr>(value: MaybeUndefined<ID>, field: &str) -> ApiResult<Option<Option<T>>> {
+    Ok(match value {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(id) => Some(Some(parse_id(&id, field)?)),
+    })
+}
+
+#[Object]
+impl TicketMutation {
+    async fn create_ticket(&self, ctx: &Context<'_>, input: CreateTicketInput) -> ApiResult<Ticket> {
+        let viewer = viewer::agent(ctx)?;
+        let new = NewTicket {
+            subject: text::subject(&input.subject)?,
+            body: text::body(&input.body)?,
+            customer_email: EmailAddress::parse(&input.customer_email)?,
+            customer_name: input
+                .customer_name
+                .as_deref()
+                .map(|n| text::bounded(n, "customerName", 200))
+                .transpose()?,
+            channel: input.channel.map_or(helpdesk_domain::ticket::Channel::Api, Into::into),
+            priority: input.priority.map(Into::into).unwrap_or_default(),
+            tags: parse_tags(&input.tags.unwrap_or_default())?,
+            assignee: input
+                .assignee_id
+                .as_ref()
+                .map(|id| parse_id::<AgentId>(id, "assigneeId"))
+                .transpose()?,
+            team: input
+                .team_id
+                .as_ref()
+                .map(|id| parse_id::<TeamId>(id, "teamId"))
+                .transpose()?,
+            fcr_eligible: input.fcr_eligible.unwrap_or(true),
+            rfc_message_id: None,
+            follow_up_of: None,
+        };
+        let ticket = state(ctx)?
+            .store
+            .create_ticket(new, Actor::Agent(viewer.agent_id), Utc::now())
+            .await?;
+        Ok(Ticket(ticket))
+    }
+
+    /// A public reply (mailed to an email ticket's customer once the email
+    /// channel ships) or, with `internal: true`, an internal note.
+    async fn reply_to_ticket(&self, ctx: &Context<'_>, input: ReplyInput) -> ApiResult<ReplyPayload> {
+        let viewer = viewer::agent(ctx)?;
+        if input.internal && input.status.is_some() {
+            return Err(ApiError::BadUserInput(
+                "an internal note cannot change the status".into(),
+            ));
+        }
+        let ticket_id: TicketId = parse_id(&input.ticket_id, "ticketId")?;
+        let new = NewMessage {
+            author: MessageAuthor::Agent(viewer.agent_id),
+            body: text::body(&input.body)?,
+            internal: input.internal,
+            channel: None,
+            status: input.status.map(Into::into),
+            rfc_message_id: None,
+        };
+        let (message, ticket) = state(ctx)?.store.add_message(ticket_id, new, Utc::now()).await?;
+        Ok(ReplyPayload {
+            message: Message(message),
+            ticket: Ticket(ticket),
+        })
+    }
+
+    async fn update_ticket(&self, ctx: &Context<'_>, input: UpdateTicketInput) -> ApiResult<Ticket> {
+        let viewer = viewer::agent(ctx)?;
+        let ticket_id: TicketId = parse_id(&input.ticket_id, "ticketId")?;
+        let changes = TicketChanges {
+            status: input.status.map(Into::into),
+            priority: input.priority.map(Into::into),
+            assignee: optional_id(input.assignee_id, "assigneeId")?,
+            team: optional_id(input.team_id, "teamId")?,
+            tags: input.tags.as_deref().map(parse_tags).transpose()?,
+            fcr_eligible: input.fcr_eligible,
+        };
+        let ticket = state(ctx)?
+            .store
+            .update_ticket(ticket_id, changes, Actor::Agent(viewer.agent_id), Utc::now())
+            .await?;
+        Ok(Ticket(ticket))
+    }
+
+    /// Merges the source ticket into the target: its messages move over and
+    /// it becomes CLOSED, pointing at the target.
+    async fn merge_tickets(&self, ctx: &Context<'_>, input: MergeTicketsInput) -> ApiResult<MergeTicketsPayload> {
+        let viewer = viewer::agent(ctx)?;
+        let source: TicketId = parse_id(&input.source_id, "sourceId")?;
+        let target: TicketId = parse_id(&input.target_id, "targetId")?;
+        let (source, target) = state(ctx)?
+            .store
+            .merge_tickets(source, target, Actor::Agent(viewer.agent_id), Utc::now())
+            .await?;
+        Ok(MergeTicketsPayload {
+            source: Ticket(source),
+            target: Ticket(target),
+        })
+    }
+}

@@ -1,0 +1,143 @@
+use async_graphql::{Context, ID, InputObject, Object};
+use chrono::{DateTime, Utc};
+use helpdesk_domain::email::EmailAddress;
+use helpdesk_domain::ids::{AgentId, TeamId, TicketId};
+use helpdesk_domain::tag::Tag;
+use helpdesk_persistence::tickets::TicketFilter as StoreFilter;
+
+use super::types::agent::Agent;
+use super::types::connection::{TicketConnection, TicketEdge, TicketOrder, decode_cursor, encode_cursor};
+use super::types::enums::{Channel, Priority, TicketStatus};
+use super::types::team::Team;
+use super::types::ticket::Ticket;
+use super::types::{parse_id, state};
+use crate::ApiError;
+use crate::auth::viewer;
+use crate::error::ApiResult;
+
+const MAX_PAGE: i32 = 100;
+const DEFAULT_PAGE: i32 = 20;
+
+#[derive(Default)]
+pub struct Query;
+
+/// Which tickets to list: each list matches any of its values; all given
+/// conditions must hold.
+#[derive(InputObject, Default)]
+pub(crate) struct TicketFilter {
+    statuses: Option<Vec<TicketStatus>>,
+    channels: Option<Vec<Channel>>,
+    priorities: Option<Vec<Priority>>,
+    assignee_ids: Option<Vec<ID>>,
+    team_ids: Option<Vec<ID>>,
+    tags: Option<Vec<String>>,
+    customer_email: Option<String>,
+    /// Created at or after this instant.
+    created_from: Option<DateTime<Utc>>,
+    /// Created before this instant.
+    created_to: Option<DateTime<Utc>>,
+}
+
+impl TicketFilter {
+    fn into_store(self) -> ApiResult<StoreFilter> {
+        Ok(StoreFilter {
+            statuses: self.statuses.unwrap_or_default().into_iter().map(Into::into).collect(),
+            channels: self.channels.unwrap_or_default().into_iter().map(Into::into).collect(),
+            priorities: self
+                .priorities
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            assignee_ids: self
+                .assignee_ids
+                .unwrap_or_default()
+                .iter()
+                .map(|id| parse_id::<AgentId>(id, "assigneeIds"))
+                .collect::<Result<_, _>>()?,
+            team_ids: self
+                .team_ids
+                .unwrap_or_default()
+                .iter()
+                .map(|id| parse_id::<TeamId>(id, "teamIds"))
+                .collect::<Result<_, _>>()?,
+            tags: self
+                .tags
+                .unwrap_or_default()
+                .iter()
+                .map(|t| Tag::parse(t))
+                .collect::<Result<_, _>>()?,
+            customer_email: self.customer_email.as_deref().map(EmailAddress::parse).transpose()?,
+            created_from: self.created_from,
+            created_to: self.created_to,
+        })
+    }
+}
+
+#[Object(name = "Query")]
+impl Query {
+    /// The agent the access token belongs to.
+    async fn me(&self, ctx: &Context<'_>) -> ApiResult<Agent> {
+        let viewer = viewer::agent(ctx)?;
+        let agent = state(ctx)?.store.agent(viewer.agent_id).await?;
+        agent
+            .map(Agent)
+            .ok_or(ApiError::Unauthenticated("the token's agent no longer exists"))
+    }
+
+    async fn ticket(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Ticket>> {
+        viewer::agent(ctx)?;
+        let id: TicketId = parse_id(&id, "id")?;
+        Ok(state(ctx)?.store.ticket(id).await?.map(Ticket))
+    }
+
+    /// Tickets matching `filter`, a page at a time (`first` at most 100).
+    async fn tickets(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<TicketFilter>,
+        order_by: Option<TicketOrder>,
+    ) -> ApiResult<TicketConnection> {
+        viewer::agent(ctx)?;
+        let first = first.unwrap_or(DEFAULT_PAGE);
+        if !(0..=MAX_PAGE).contains(&first) {
+            return Err(ApiError::BadUserInput(format!(
+                "first must be between 0 and {MAX_PAGE}"
+            )));
+        }
+        let after = after.as_deref().map(decode_cursor).transpose()?;
+        let filter = filter.unwrap_or_default().into_store()?;
+        let order = order_by.unwrap_or_default().into();
+        let page = state(ctx)?
+            .store
+            .list_tickets(&filter, order, first.unsigned_abs().into(), after)
+            .await?;
+        let edges = page
+            .tickets
+            .into_iter()
+            .map(|t| TicketEdge {
+                cursor: encode_cursor(order.cursor_of(&t)),
+                node: t,
+            })
+            .collect();
+        Ok(TicketConnection {
+            edges,
+            has_next_page: page.has_next_page,
+            total_count: page.total_count,
+        })
+    }
+
+    /// All agents, by email.
+    async fn agents(&self, ctx: &Context<'_>) -> ApiResult<Vec<Agent>> {
+        viewer::agent(ctx)?;
+        Ok(state(ctx)?.store.list_agents().await?.into_iter().map(Agent).collect())
+    }
+
+    /// All teams, by name.
+    async fn teams(&self, ctx: &Context<'_>) -> ApiResult<Vec<Team>> {
+        viewer::agent(ctx)?;
+        Ok(state(ctx)?.store.list_teams().await?.into_iter().map(Team).collect())
+    }
+}

@@ -1,0 +1,56 @@
+use async_graphql::{Context, ID, Object};
+use chrono::{DateTime, Utc};
+use helpdesk_persistence::agents::AgentRecord;
+
+use super::enums::Role;
+use super::state;
+use super::team::Team;
+use crate::error::ApiResult;
+
+/// An account that works tickets.
+pub(crate) struct Agent(pub AgentRecord);
+
+#[Object]
+impl Agent {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    async fn email(&self) -> &str {
+        self.0.email.as_str()
+    }
+
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    async fn role(&self) -> Role {
+        self.0.role.into()
+    }
+
+    async fn active(&self) -> bool {
+        self.0.active
+    }
+
+    /// False for agents created by an import until an admin sets a password.
+    async fn can_log_in(&self) -> bool {
+        self.0.can_log_in
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    async fn teams(&self, ctx: &Context<'_>) -> ApiResult<Vec<Team>> {
+        let store = &state(ctx)?.store;
+        let ids: Vec<_> = store
+            .agent_teams(&[self.0.id])
+            .await?
+            .into_iter()
+            .map(|(_, t)| t)
+            .collect();
+        let mut teams: Vec<Team> = store.teams_by_ids(&ids).await?.into_iter().map(Team).collect();
+        teams.sort_by(|a, b| a.0.name.cmp(&b.0.name));
+        Ok(teams)
+    }
+}

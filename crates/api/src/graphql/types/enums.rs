@@ -1,0 +1,67 @@
+//! GraphQL mirrors of the domain's enums; `remote` generates the conversions,
+//! so the names are written once per side and checked by the compiler.
+
+use async_graphql::Enum;
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "Channel", remote = "helpdesk_domain::ticket::Channel")]
+pub(crate) enum Channel {
+    Email,
+    WebForm,
+    Chat,
+    Phone,
+    Social,
+    Api,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "TicketStatus", remote = "helpdesk_domain::ticket::TicketStatus")]
+pub(crate) enum TicketStatus {
+    New,
+    Open,
+    Pending,
+    OnHold,
+    Solved,
+    Closed,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "Priority", remote = "helpdesk_domain::ticket::Priority")]
+pub(crate) enum Priority {
+    Low,
+    Normal,
+    High,
+    Urgent,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "Role", remote = "helpdesk_domain::agent::Role")]
+pub(crate) enum Role {
+    Admin,
+    Agent,
+}
+
+/// Who wrote a message.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "AuthorKind", remote = "helpdesk_domain::ticket::Author")]
+pub(crate) enum AuthorKind {
+    Customer,
+    Agent,
+    /// The desk itself.
+    System,
+}
+
+/// What a ticket listing is ordered by.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Default)]
+pub(crate) enum TicketOrderField {
+    #[default]
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Default)]
+pub(crate) enum OrderDirection {
+    Asc,
+    #[default]
+    Desc,
+}

@@ -1,0 +1,68 @@
+use async_graphql::{Context, Enum, ID, Json, Object};
+use chrono::{DateTime, Utc};
+use helpdesk_domain::ticket::Actor;
+use helpdesk_persistence::tickets::EventRecord;
+
+use super::agent::Agent;
+use super::customer::Customer;
+use super::loader;
+use crate::ApiError;
+use crate::error::ApiResult;
+
+/// One entry of a ticket's history.
+pub(crate) struct TicketEvent(pub EventRecord);
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub(crate) enum ActorKind {
+    Agent,
+    Customer,
+    System,
+}
+
+#[Object]
+impl TicketEvent {
+    /// Position in the desk's event log; orders events of the same instant.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    async fn at(&self) -> DateTime<Utc> {
+        self.0.event.at
+    }
+
+    /// CREATED, MESSAGE, NOTE, STATUS_CHANGED, PRIORITY_CHANGED,
+    /// ASSIGNEE_CHANGED, TEAM_CHANGED, TAGS_CHANGED, FCR_ELIGIBILITY_CHANGED,
+    /// MERGED_INTO or MERGED_FROM.
+    async fn kind(&self) -> &'static str {
+        self.0.event.kind.name()
+    }
+
+    async fn actor_kind(&self) -> ActorKind {
+        match self.0.event.actor {
+            Actor::Agent(_) => ActorKind::Agent,
+            Actor::Customer(_) => ActorKind::Customer,
+            Actor::System => ActorKind::System,
+        }
+    }
+
+    async fn actor_agent(&self, ctx: &Context<'_>) -> ApiResult<Option<Agent>> {
+        let Actor::Agent(id) = self.0.event.actor else {
+            return Ok(None);
+        };
+        Ok(loader(ctx)?.load_one(id).await?.map(Agent))
+    }
+
+    async fn actor_customer(&self, ctx: &Context<'_>) -> ApiResult<Option<Customer>> {
+        let Actor::Customer(id) = self.0.event.actor else {
+            return Ok(None);
+        };
+        Ok(loader(ctx)?.load_one(id).await?.map(Customer))
+    }
+
+    /// What changed, e.g. `{"type":"STATUS_CHANGED","from":"SOLVED","to":"OPEN","reopen":true}`.
+    async fn details(&self) -> ApiResult<Json<serde_json::Value>> {
+        serde_json::to_value(&self.0.event.kind)
+            .map(Json)
+            .map_err(|e| ApiError::internal("event payload", e))
+    }
+}

@@ -1,0 +1,32 @@
+//! GraphQL object, enum and input types, one concept per file.
+
+pub(crate) mod agent;
+pub(crate) mod connection;
+pub(crate) mod customer;
+pub(crate) mod enums;
+pub(crate) mod event;
+pub(crate) mod message;
+pub(crate) mod team;
+pub(crate) mod ticket;
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{Context, ID};
+
+use crate::graphql::StoreLoader;
+use crate::{ApiError, AppState};
+
+pub(crate) fn state<'a>(ctx: &Context<'a>) -> Result<&'a AppState, ApiError> {
+    ctx.data::<AppState>()
+        .map_err(|e| ApiError::internal("schema built without state", e.message))
+}
+
+pub(crate) fn loader<'a>(ctx: &Context<'a>) -> Result<&'a DataLoader<StoreLoader>, ApiError> {
+    ctx.data::<DataLoader<StoreLoader>>()
+        .map_err(|e| ApiError::internal("request without loader", e.message))
+}
+
+/// Parses a GraphQL `ID` into a typed id; `what` names it in the error.
+pub(crate) fn parse_id<T: std::str::FromStr>(id: &ID, what: &str) -> Result<T, ApiError> {
+    id.parse()
+        .map_err(|_| ApiError::BadUserInput(format!("{what} is not a valid id: {:?}", id.as_str())))
+}

@@ -1,0 +1,107 @@
+use async_graphql::{Context, ID, Object};
+use chrono::{DateTime, Utc};
+use helpdesk_persistence::tickets::TicketRecord;
+
+use super::agent::Agent;
+use super::customer::Customer;
+use super::enums::{Channel, Priority, TicketStatus};
+use super::event::TicketEvent;
+use super::message::Message;
+use super::team::Team;
+use super::{loader, state};
+use crate::ApiError;
+use crate::error::ApiResult;
+use crate::graphql::loaders::{MessagesOf, TagsOf};
+
+/// A customer's request and everything the desk did about it.
+pub(crate) struct Ticket(pub TicketRecord);
+
+#[Object]
+impl Ticket {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// Human-friendly, gap-free number (shown as `#1234`).
+    async fn number(&self) -> i64 {
+        self.0.number
+    }
+
+    async fn subject(&self) -> &str {
+        &self.0.subject
+    }
+
+    async fn status(&self) -> TicketStatus {
+        self.0.status.into()
+    }
+
+    async fn priority(&self) -> Priority {
+        self.0.priority.into()
+    }
+
+    /// How the ticket reached the desk; never changes.
+    async fn channel(&self) -> Channel {
+        self.0.channel.into()
+    }
+
+    async fn customer(&self, ctx: &Context<'_>) -> ApiResult<Customer> {
+        loader(ctx)?
+            .load_one(self.0.customer_id)
+            .await?
+            .map(Customer)
+            .ok_or(ApiError::NotFound("customer"))
+    }
+
+    async fn assignee(&self, ctx: &Context<'_>) -> ApiResult<Option<Agent>> {
+        let Some(id) = self.0.assignee_id else { return Ok(None) };
+        Ok(loader(ctx)?.load_one(id).await?.map(Agent))
+    }
+
+    async fn team(&self, ctx: &Context<'_>) -> ApiResult<Option<Team>> {
+        let Some(id) = self.0.team_id else { return Ok(None) };
+        Ok(loader(ctx)?.load_one(id).await?.map(Team))
+    }
+
+    /// Sorted, lower-case.
+    async fn tags(&self, ctx: &Context<'_>) -> ApiResult<Vec<String>> {
+        let tags = loader(ctx)?.load_one(TagsOf(self.0.id)).await?.unwrap_or_default();
+        Ok(tags.iter().map(ToString::to_string).collect())
+    }
+
+    /// Whether the ticket counts towards first-contact resolution.
+    async fn fcr_eligible(&self) -> bool {
+        self.0.fcr_eligible
+    }
+
+    /// The ticket this one was merged into, if any.
+    async fn merged_into(&self, ctx: &Context<'_>) -> ApiResult<Option<Ticket>> {
+        let Some(id) = self.0.merged_into else { return Ok(None) };
+        Ok(loader(ctx)?.load_one(id).await?.map(Ticket))
+    }
+
+    /// The closed ticket this one follows up, if any.
+    async fn follow_up_of(&self, ctx: &Context<'_>) -> ApiResult<Option<Ticket>> {
+        let Some(id) = self.0.follow_up_of else { return Ok(None) };
+        Ok(loader(ctx)?.load_one(id).await?.map(Ticket))
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+
+    /// Public messages and internal notes, oldest first.
+    async fn messages(&self, ctx: &Context<'_>) -> ApiResult<Vec<Message>> {
+        let messages = loader(ctx)?.load_one(MessagesOf(self.0.id)).await?.unwrap_or_default();
+        Ok(messages.iter().cloned().map(Message).collect())
+    }
+
+    /// Every change to the ticket, oldest first.
+    async fn events(&self, ctx: &Context<'_>) -> ApiResult<Vec<TicketEvent>> {
+        let events = state(ctx)?.store.ticket_events(self.0.id).await?;
+        Ok(events.into_iter().map(TicketEvent).collect())
+    }
+}

@@ -1,0 +1,76 @@
+//! `helpdesk serve`: migrate, make sure of an admin and a secret, then serve.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use helpdesk_api::{AdminBootstrap, AppState, AuthConfig};
+use helpdesk_persistence::Store;
+use tokio::net::TcpListener;
+
+use crate::cli::ServeArgs;
+
+pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
+    let store = Store::connect(database_url).await.context("cannot open the store")?;
+    store.migrate().await.context("migrations failed")?;
+
+    match helpdesk_api::ensure_admin(&store, args.admin_email.as_deref(), args.admin_password.as_deref()).await? {
+        AdminBootstrap::Existing => {}
+        AdminBootstrap::Created { email } => tracing::info!(%email, "created admin"),
+        AdminBootstrap::Generated { email, password } => {
+            eprintln!(
+                "\n  No admin existed, so one was created. This password is shown only once:\n\n    \
+                 email:    {email}\n    password: {password}\n"
+            );
+        }
+    }
+    let jwt_secret = helpdesk_api::jwt_secret(&store, args.jwt_secret.as_deref()).await?;
+    let auth = AuthConfig {
+        jwt_secret,
+        token_ttl: Duration::from_secs(args.token_ttl_minutes.saturating_mul(60)),
+    };
+    let state = AppState::new(store, &auth).map_err(|e| anyhow::anyhow!(e.message()))?;
+
+    let listener = TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    tracing::info!(address = %listener.local_addr()?, "serving");
+    axum::serve(
+        listener,
+        helpdesk_api::router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("server error")?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on SIGINT or SIGTERM; in-flight requests then finish.
+async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(err) = tokio::signal::ctrl_c().await {
+            tracing::error!(%err, "cannot listen for SIGINT");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(err) => {
+                tracing::error!(%err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
