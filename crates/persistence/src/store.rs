@@ -1,11 +1,13 @@
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use helpdesk_migrations::MigratorTrait;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
 };
-use helpdesk_migrations::MigratorTrait;
 
 use crate::StoreError;
 
@@ -20,6 +22,9 @@ pub enum Backend {
 #[derive(Debug, Clone)]
 pub struct Store {
     db: DatabaseConnection,
+    /// Statements run since connecting: an operational gauge, and how tests
+    /// check that a page of tickets costs a constant number of queries.
+    statements: Arc<AtomicU64>,
 }
 
 impl Store {
@@ -44,8 +49,13 @@ impl Store {
         } else {
             options.max_connections(16).min_connections(1);
         }
-        let db = Database::connect(options).await?;
-        Ok(Self { db })
+        let mut db = Database::connect(options).await?;
+        let statements = Arc::new(AtomicU64::new(0));
+        let counter = Arc::clone(&statements);
+        db.set_metric_callback(move |_| {
+            counter.fetch_add(1, Ordering::Relaxed);
+        });
+        Ok(Self { db, statements })
     }
 
     pub fn backend(&self) -> Backend {
@@ -53,6 +63,11 @@ impl Store {
             DbBackend::Sqlite => Backend::Sqlite,
             _ => Backend::Postgres,
         }
+    }
+
+    /// How many statements this store has run since it connected.
+    pub fn statements_run(&self) -> u64 {
+        self.statements.load(Ordering::Relaxed)
     }
 
     /// Applies pending migrations.

@@ -1,0 +1,155 @@
+//! Shared helpers for the end-to-end tests: a real server on a real store,
+//! spoken to over HTTP the way a frontend would.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use helpdesk_api::{AppState, AuthConfig};
+use helpdesk_persistence::Store;
+pub use helpdesk_persistence::each_store;
+pub use helpdesk_persistence::testing::TestDb;
+use serde_json::{Value, json};
+use tokio::task::JoinHandle;
+
+pub const ADMIN_EMAIL: &str = "admin@desk.example";
+pub const ADMIN_PASSWORD: &str = "correct horse battery";
+
+/// The helpdesk router serving on a random loopback port.
+pub struct TestApp {
+    pub base_url: String,
+    pub store: Store,
+    client: reqwest::Client,
+    server: JoinHandle<()>,
+}
+
+impl TestApp {
+    /// Starts a server on `db` as `helpdesk serve` would: migrated store, the
+    /// admin bootstrapped, the JWT secret generated or read from the store.
+    pub async fn spawn(db: &TestDb) -> Self {
+        let store = Store::connect(&db.url).await.expect("connect");
+        store.migrate().await.expect("migrate");
+        helpdesk_api::ensure_admin(&store, Some(ADMIN_EMAIL), Some(ADMIN_PASSWORD))
+            .await
+            .expect("bootstrap admin");
+        let jwt_secret = helpdesk_api::jwt_secret(&store, None).await.expect("jwt secret");
+        let auth = AuthConfig {
+            jwt_secret,
+            token_ttl: Duration::from_secs(3600),
+        };
+        let state = AppState::new(store.clone(), &auth).expect("state");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let app = helpdesk_api::router(state).into_make_service_with_connect_info::<SocketAddr>();
+        let server = tokio::spawn(async move {
+            axum::serve(listener, app).await.expect("serve");
+        });
+        Self {
+            base_url: format!("http://{addr}"),
+            store,
+            client: reqwest::Client::new(),
+            server,
+        }
+    }
+
+    /// Stops the server, as a process exit would.
+    pub async fn stop(self) {
+        self.server.abort();
+        let _ = self.server.await;
+    }
+
+    pub fn http(&self) -> &reqwest::Client {
+        &self.client
+    }
+
+    /// Posts one GraphQL operation and returns the whole response body.
+    pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut request = self.client.post(format!("{}/graphql", self.base_url));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("POST /graphql");
+        assert!(response.status().is_success(), "HTTP {}", response.status());
+        response.json().await.expect("JSON body")
+    }
+
+    /// Runs an operation that must succeed and returns its `data`.
+    pub async fn ok(&self, token: &str, query: &str, variables: Value) -> Value {
+        let body = self.gql(Some(token), query, variables).await;
+        assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
+        body["data"].clone()
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> String {
+        let data = self
+            .gql(None, LOGIN, json!({ "email": email, "password": password }))
+            .await;
+        data["data"]["login"]["token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("login failed: {data:#}"))
+            .to_owned()
+    }
+
+    pub async fn login_admin(&self) -> String {
+        self.login(ADMIN_EMAIL, ADMIN_PASSWORD).await
+    }
+
+    /// Creates an agent (as the admin) and returns (id, token).
+    pub async fn agent(&self, admin: &str, email: &str, role: &str) -> (String, String) {
+        let data = self
+            .ok(
+                admin,
+                "mutation($i: CreateAgentInput!) { createAgent(input: $i) { id } }",
+                json!({ "i": { "email": email, "name": email, "password": "agent-password", "role": role } }),
+            )
+            .await;
+        let id = data["createAgent"]["id"].as_str().expect("agent id").to_owned();
+        (id, self.login(email, "agent-password").await)
+    }
+
+    /// Opens a ticket on a customer's behalf and returns it as `TICKET_FIELDS` selects.
+    pub async fn create_ticket(&self, token: &str, input: Value) -> Value {
+        let data = self
+            .ok(
+                token,
+                &format!("mutation($i: CreateTicketInput!) {{ createTicket(input: $i) {{ {TICKET_FIELDS} }} }}"),
+                json!({ "i": input }),
+            )
+            .await;
+        data["createTicket"].clone()
+    }
+}
+
+pub const LOGIN: &str = "mutation($email: String!, $password: String!) { login(email: $email, password: $password) { token expiresAt agent { id email role } } }";
+
+pub const TICKET_FIELDS: &str = "id number subject status priority channel tags fcrEligible createdAt updatedAt \
+    customer { email name } assignee { id email } team { id name } \
+    messages { body internal channel author { kind agent { email } customer { email } } } \
+    events { kind actorKind details }";
+
+/// The `extensions.code` of the first error of a response.
+pub fn error_code(body: &Value) -> &str {
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("expected an error: {body:#}"))
+}
+
+pub fn error_message(body: &Value) -> &str {
+    body["errors"][0]["message"]
+        .as_str()
+        .unwrap_or_else(|| panic!("expected an error: {body:#}"))
+}
+
+/// The kinds of a ticket's events, in order.
+pub fn event_kinds(ticket: &Value) -> Vec<String> {
+    ticket["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|e| e["kind"].as_str().expect("kind").to_owned())
+        .collect()
+}
