@@ -5,7 +5,7 @@ mod mutation;
 mod query;
 mod types;
 
-use async_graphql::dataloader::DataLoader;
+use async_graphql::dataloader::{DataLoader, HashMapCache};
 use async_graphql::{EmptySubscription, Schema, SchemaBuilder};
 
 pub use loaders::StoreLoader;
@@ -42,7 +42,13 @@ pub fn sdl() -> String {
     text
 }
 
-/// The per-request loader that batches store lookups.
-pub(crate) fn loader(state: &AppState) -> DataLoader<StoreLoader> {
-    DataLoader::new(StoreLoader::new(state.store.clone()), tokio::spawn)
+/// The per-request loader that batches store lookups and remembers what it
+/// loaded for the rest of the request.
+pub(crate) fn loader(state: &AppState) -> DataLoader<StoreLoader, HashMapCache> {
+    DataLoader::with_cache(
+        StoreLoader::new(state.store.clone()),
+        tokio::spawn,
+        HashMapCache::default(),
+    )
+    .delay(std::time::Duration::from_millis(2))
 }

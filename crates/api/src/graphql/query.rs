@@ -9,7 +9,7 @@ use super::types::agent::Agent;
 use super::types::connection::{TicketConnection, TicketEdge, TicketOrder, decode_cursor, encode_cursor};
 use super::types::enums::{Channel, Priority, TicketStatus};
 use super::types::team::Team;
-use super::types::ticket::Ticket;
+use super::types::ticket::{Ticket, prefetch};
 use super::types::{parse_id, state};
 use crate::ApiError;
 use crate::auth::viewer;
@@ -114,6 +114,9 @@ impl Query {
             .store
             .list_tickets(&filter, order, first.unsigned_abs().into(), after)
             .await?;
+        let selection = ctx.look_ahead();
+        prefetch(ctx, &page.tickets, selection.field("edges").field("node")).await?;
+        prefetch(ctx, &page.tickets, selection.field("nodes")).await?;
         let edges = page
             .tickets
             .into_iter()

@@ -9,7 +9,7 @@ pub(crate) mod message;
 pub(crate) mod team;
 pub(crate) mod ticket;
 
-use async_graphql::dataloader::DataLoader;
+use async_graphql::dataloader::{DataLoader, HashMapCache};
 use async_graphql::{Context, ID};
 
 use crate::graphql::StoreLoader;
@@ -20,8 +20,10 @@ pub(crate) fn state<'a>(ctx: &Context<'a>) -> Result<&'a AppState, ApiError> {
         .map_err(|e| ApiError::internal("schema built without state", e.message))
 }
 
-pub(crate) fn loader<'a>(ctx: &Context<'a>) -> Result<&'a DataLoader<StoreLoader>, ApiError> {
-    ctx.data::<DataLoader<StoreLoader>>()
+pub(crate) type Loader = DataLoader<StoreLoader, HashMapCache>;
+
+pub(crate) fn loader<'a>(ctx: &Context<'a>) -> Result<&'a Loader, ApiError> {
+    ctx.data::<Loader>()
         .map_err(|e| ApiError::internal("request without loader", e.message))
 }
 

@@ -1,4 +1,4 @@
-use async_graphql::{Context, ID, Object};
+use async_graphql::{Context, ID, Lookahead, Object};
 use chrono::{DateTime, Utc};
 use helpdesk_persistence::tickets::TicketRecord;
 
@@ -12,6 +12,31 @@ use super::{loader, state};
 use crate::ApiError;
 use crate::error::ApiResult;
 use crate::graphql::loaders::{MessagesOf, TagsOf};
+
+/// Loads, in one query each, what the selected fields of a page of tickets
+/// will ask for, so the per-ticket resolvers find it in the request's cache.
+///
+/// Batching alone depends on timing (the loader waits a moment to collect
+/// keys); looking ahead makes a page's cost independent of its size.
+pub(crate) async fn prefetch(ctx: &Context<'_>, tickets: &[TicketRecord], node: Lookahead<'_>) -> ApiResult<()> {
+    let loader = loader(ctx)?;
+    if node.field("customer").exists() {
+        loader.load_many(tickets.iter().map(|t| t.customer_id)).await?;
+    }
+    if node.field("assignee").exists() {
+        loader.load_many(tickets.iter().filter_map(|t| t.assignee_id)).await?;
+    }
+    if node.field("team").exists() {
+        loader.load_many(tickets.iter().filter_map(|t| t.team_id)).await?;
+    }
+    if node.field("tags").exists() {
+        loader.load_many(tickets.iter().map(|t| TagsOf(t.id))).await?;
+    }
+    if node.field("messages").exists() {
+        loader.load_many(tickets.iter().map(|t| MessagesOf(t.id))).await?;
+    }
+    Ok(())
+}
 
 /// A customer's request and everything the desk did about it.
 pub(crate) struct Ticket(pub TicketRecord);
