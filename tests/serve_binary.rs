@@ -1,5 +1,6 @@
 //! The operator's view: `helpdesk serve` as a process, stopped with SIGTERM
 //! and started again on the same store.
+#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed
 
 mod common;
 

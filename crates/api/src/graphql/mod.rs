@@ -15,15 +15,11 @@ use crate::AppState;
 pub type AppSchema = Schema<query::Query, mutation::Mutation, EmptySubscription>;
 
 fn builder() -> SchemaBuilder<query::Query, mutation::Mutation, EmptySubscription> {
-    Schema::build(
-        query::Query::default(),
-        mutation::Mutation::default(),
-        EmptySubscription,
-    )
-    // Bounds the work one request can ask for; a page of tickets with
-    // their messages and history stays far below both.
-    .limit_depth(12)
-    .limit_complexity(5_000)
+    Schema::build(query::Query, mutation::Mutation::default(), EmptySubscription)
+        // Bounds the work one request can ask for; a page of tickets with
+        // their messages and history stays far below both.
+        .limit_depth(12)
+        .limit_complexity(5_000)
 }
 
 /// The schema served for `state`.

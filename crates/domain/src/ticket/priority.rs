@@ -9,9 +9,3 @@ named_enum! {
         Urgent => "URGENT",
     }
 }
-
-impl Default for Priority {
-    fn default() -> Self {
-        Priority::Normal
-    }
-}

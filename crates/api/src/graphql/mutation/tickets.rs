@@ -102,7 +102,9 @@ impl TicketMutation {
                 .map(|n| text::bounded(n, "customerName", 200))
                 .transpose()?,
             channel: input.channel.map_or(helpdesk_domain::ticket::Channel::Api, Into::into),
-            priority: input.priority.map(Into::into).unwrap_or_default(),
+            priority: input
+                .priority
+                .map_or(helpdesk_domain::ticket::Priority::Normal, Into::into),
             tags: parse_tags(&input.tags.unwrap_or_default())?,
             assignee: input
                 .assignee_id
