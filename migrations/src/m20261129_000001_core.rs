@@ -65,12 +65,20 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        unique_index(m, CustomerIdentities::Table, "ux_customer_identities_kind_value", [
-            CustomerIdentities::Kind,
-            CustomerIdentities::Value,
-        ])
+        unique_index(
+            m,
+            CustomerIdentities::Table,
+            "ux_customer_identities_kind_value",
+            [CustomerIdentities::Kind, CustomerIdentities::Value],
+        )
         .await?;
-        index(m, CustomerIdentities::Table, "ix_customer_identities_customer", [CustomerIdentities::CustomerId]).await?;
+        index(
+            m,
+            CustomerIdentities::Table,
+            "ix_customer_identities_customer",
+            [CustomerIdentities::CustomerId],
+        )
+        .await?;
 
         m.create_table(
             Table::create()
@@ -136,7 +144,11 @@ impl MigrationTrait for Migration {
                 .col(uuid_null(Tickets::FollowUpOfId))
                 .col(timestamp_with_time_zone(Tickets::CreatedAt))
                 .col(timestamp_with_time_zone(Tickets::UpdatedAt))
-                .foreign_key(ForeignKey::create().from(Tickets::Table, Tickets::CustomerId).to(Customers::Table, Customers::Id))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(Tickets::Table, Tickets::CustomerId)
+                        .to(Customers::Table, Customers::Id),
+                )
                 .foreign_key(
                     ForeignKey::create()
                         .from(Tickets::Table, Tickets::AssigneeId)
@@ -149,14 +161,34 @@ impl MigrationTrait for Migration {
                         .to(Teams::Table, Teams::Id)
                         .on_delete(ForeignKeyAction::SetNull),
                 )
-                .foreign_key(ForeignKey::create().from(Tickets::Table, Tickets::MergedIntoId).to(Tickets::Table, Tickets::Id))
-                .foreign_key(ForeignKey::create().from(Tickets::Table, Tickets::FollowUpOfId).to(Tickets::Table, Tickets::Id))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(Tickets::Table, Tickets::MergedIntoId)
+                        .to(Tickets::Table, Tickets::Id),
+                )
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(Tickets::Table, Tickets::FollowUpOfId)
+                        .to(Tickets::Table, Tickets::Id),
+                )
                 .to_owned(),
         )
         .await?;
         // Keyset pagination walks (created_at, id) and (updated_at, id).
-        index(m, Tickets::Table, "ix_tickets_created", [Tickets::CreatedAt, Tickets::Id]).await?;
-        index(m, Tickets::Table, "ix_tickets_updated", [Tickets::UpdatedAt, Tickets::Id]).await?;
+        index(
+            m,
+            Tickets::Table,
+            "ix_tickets_created",
+            [Tickets::CreatedAt, Tickets::Id],
+        )
+        .await?;
+        index(
+            m,
+            Tickets::Table,
+            "ix_tickets_updated",
+            [Tickets::UpdatedAt, Tickets::Id],
+        )
+        .await?;
         index(m, Tickets::Table, "ix_tickets_status", [Tickets::Status]).await?;
         index(m, Tickets::Table, "ix_tickets_assignee", [Tickets::AssigneeId]).await?;
         index(m, Tickets::Table, "ix_tickets_team", [Tickets::TeamId]).await?;
@@ -177,7 +209,13 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        index(m, TicketTags::Table, "ix_ticket_tags_tag", [TicketTags::Tag, TicketTags::TicketId]).await?;
+        index(
+            m,
+            TicketTags::Table,
+            "ix_ticket_tags_tag",
+            [TicketTags::Tag, TicketTags::TicketId],
+        )
+        .await?;
 
         m.create_table(
             Table::create()
@@ -192,20 +230,40 @@ impl MigrationTrait for Migration {
                 .col(text(Messages::Body))
                 .col(string_null(Messages::RfcMessageId))
                 .col(timestamp_with_time_zone(Messages::CreatedAt))
-                .foreign_key(ForeignKey::create().from(Messages::Table, Messages::TicketId).to(Tickets::Table, Tickets::Id))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(Messages::Table, Messages::TicketId)
+                        .to(Tickets::Table, Tickets::Id),
+                )
                 .foreign_key(
                     ForeignKey::create()
                         .from(Messages::Table, Messages::AgentId)
                         .to(Agents::Table, Agents::Id)
                         .on_delete(ForeignKeyAction::SetNull),
                 )
-                .foreign_key(ForeignKey::create().from(Messages::Table, Messages::CustomerId).to(Customers::Table, Customers::Id))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(Messages::Table, Messages::CustomerId)
+                        .to(Customers::Table, Customers::Id),
+                )
                 .to_owned(),
         )
         .await?;
-        index(m, Messages::Table, "ix_messages_ticket", [Messages::TicketId, Messages::CreatedAt]).await?;
+        index(
+            m,
+            Messages::Table,
+            "ix_messages_ticket",
+            [Messages::TicketId, Messages::CreatedAt],
+        )
+        .await?;
         // Exactly-once for mail: a Message-ID is stored at most once.
-        unique_index(m, Messages::Table, "ux_messages_rfc_message_id", [Messages::RfcMessageId]).await?;
+        unique_index(
+            m,
+            Messages::Table,
+            "ux_messages_rfc_message_id",
+            [Messages::RfcMessageId],
+        )
+        .await?;
 
         m.create_table(
             Table::create()
@@ -225,9 +283,20 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        index(m, TicketEvents::Table, "ix_ticket_events_ticket", [TicketEvents::TicketId, TicketEvents::At, TicketEvents::Id])
-            .await?;
-        index(m, TicketEvents::Table, "ix_ticket_events_kind_at", [TicketEvents::Kind, TicketEvents::At]).await?;
+        index(
+            m,
+            TicketEvents::Table,
+            "ix_ticket_events_ticket",
+            [TicketEvents::TicketId, TicketEvents::At, TicketEvents::Id],
+        )
+        .await?;
+        index(
+            m,
+            TicketEvents::Table,
+            "ix_ticket_events_kind_at",
+            [TicketEvents::Kind, TicketEvents::At],
+        )
+        .await?;
 
         m.create_table(
             Table::create()
@@ -260,10 +329,34 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        index(m, TicketFacts::Table, "ix_ticket_facts_created", [TicketFacts::CreatedAt]).await?;
-        index(m, TicketFacts::Table, "ix_ticket_facts_first_reply", [TicketFacts::FirstPublicReplyAt]).await?;
-        index(m, TicketFacts::Table, "ix_ticket_facts_first_solved", [TicketFacts::FirstSolvedAt]).await?;
-        index(m, TicketFacts::Table, "ix_ticket_facts_latest_solved", [TicketFacts::LatestSolvedAt]).await?;
+        index(
+            m,
+            TicketFacts::Table,
+            "ix_ticket_facts_created",
+            [TicketFacts::CreatedAt],
+        )
+        .await?;
+        index(
+            m,
+            TicketFacts::Table,
+            "ix_ticket_facts_first_reply",
+            [TicketFacts::FirstPublicReplyAt],
+        )
+        .await?;
+        index(
+            m,
+            TicketFacts::Table,
+            "ix_ticket_facts_first_solved",
+            [TicketFacts::FirstSolvedAt],
+        )
+        .await?;
+        index(
+            m,
+            TicketFacts::Table,
+            "ix_ticket_facts_latest_solved",
+            [TicketFacts::LatestSolvedAt],
+        )
+        .await?;
 
         m.create_table(
             Table::create()
@@ -282,8 +375,20 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        index(m, ResponseSamples::Table, "ix_response_samples_answered", [ResponseSamples::AnsweredAt]).await?;
-        index(m, ResponseSamples::Table, "ix_response_samples_ticket", [ResponseSamples::TicketId]).await?;
+        index(
+            m,
+            ResponseSamples::Table,
+            "ix_response_samples_answered",
+            [ResponseSamples::AnsweredAt],
+        )
+        .await?;
+        index(
+            m,
+            ResponseSamples::Table,
+            "ix_response_samples_ticket",
+            [ResponseSamples::TicketId],
+        )
+        .await?;
         Ok(())
     }
 

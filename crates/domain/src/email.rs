@@ -20,9 +20,7 @@ impl EmailAddress {
     pub fn parse(raw: &str) -> Result<Self, DomainError> {
         let trimmed = raw.trim();
         let invalid = || DomainError::InvalidEmail(raw.to_owned());
-        if trimmed.len() > Self::MAX_LEN
-            || trimmed.chars().any(|c| c.is_whitespace() || c.is_control())
-        {
+        if trimmed.len() > Self::MAX_LEN || trimmed.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(invalid());
         }
         let (local, domain) = trimmed.rsplit_once('@').ok_or_else(invalid)?;
@@ -30,9 +28,7 @@ impl EmailAddress {
             && !domain.starts_with('.')
             && !domain.ends_with('.')
             && !domain.contains("..")
-            && domain
-                .chars()
-                .all(|c| c.is_alphanumeric() || c == '-' || c == '.');
+            && domain.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '.');
         if local.is_empty() || local.len() > 64 || local.contains('@') || !domain_ok {
             return Err(invalid());
         }
@@ -94,10 +90,7 @@ mod tests {
             "ana@x..io",
             "ana@.x.io",
         ] {
-            assert!(
-                EmailAddress::parse(bad).is_err(),
-                "{bad:?} should be rejected"
-            );
+            assert!(EmailAddress::parse(bad).is_err(), "{bad:?} should be rejected");
         }
     }
 }

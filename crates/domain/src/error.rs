@@ -5,10 +5,7 @@ use crate::ticket::TicketStatus;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DomainError {
     #[error("a ticket cannot move from {from} to {to}")]
-    InvalidTransition {
-        from: TicketStatus,
-        to: TicketStatus,
-    },
+    InvalidTransition { from: TicketStatus, to: TicketStatus },
     #[error("ticket is CLOSED; a follow-up must be a new ticket")]
     TicketClosed,
     #[error("ticket was merged into another ticket")]

@@ -20,9 +20,6 @@ mod tests {
         let at = DateTime::parse_from_rfc3339("2026-03-02T09:15:00.123456789Z")
             .unwrap()
             .with_timezone(&Utc);
-        assert_eq!(
-            to_micros(at).to_rfc3339(),
-            "2026-03-02T09:15:00.123456+00:00"
-        );
+        assert_eq!(to_micros(at).to_rfc3339(), "2026-03-02T09:15:00.123456+00:00");
     }
 }

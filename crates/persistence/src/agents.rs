@@ -4,7 +4,9 @@ use chrono::{DateTime, Utc};
 use helpdesk_domain::agent::Role;
 use helpdesk_domain::email::EmailAddress;
 use helpdesk_domain::ids::AgentId;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, Set,
+};
 
 use crate::entity::agent;
 use crate::error::parse_column;
@@ -68,7 +70,11 @@ impl Store {
     }
 
     pub async fn agent(&self, id: AgentId) -> Result<Option<AgentRecord>, StoreError> {
-        agent::Entity::find_by_id(id.as_uuid()).one(self.db()).await?.map(TryInto::try_into).transpose()
+        agent::Entity::find_by_id(id.as_uuid())
+            .one(self.db())
+            .await?
+            .map(TryInto::try_into)
+            .transpose()
     }
 
     pub async fn agents_by_ids(&self, ids: &[AgentId]) -> Result<Vec<AgentRecord>, StoreError> {

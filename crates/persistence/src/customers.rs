@@ -69,7 +69,10 @@ impl Store {
             return Ok(Vec::new());
         }
         let uuids: Vec<_> = ids.iter().map(CustomerId::as_uuid).collect();
-        let customers = customer::Entity::find().filter(customer::Column::Id.is_in(uuids.clone())).all(self.db()).await?;
+        let customers = customer::Entity::find()
+            .filter(customer::Column::Id.is_in(uuids.clone()))
+            .all(self.db())
+            .await?;
         let emails = customer_identity::Entity::find()
             .filter(customer_identity::Column::CustomerId.is_in(uuids))
             .filter(customer_identity::Column::Kind.eq(IdentityKind::Email.as_str()))
@@ -84,7 +87,12 @@ impl Store {
                     .min_by_key(|i| i.created_at)
                     .map(|i| parse_column("customer_identities.value", &i.value))
                     .transpose()?;
-                Ok(CustomerRecord { id: CustomerId::from_uuid(c.id), name: c.name, email, created_at: c.created_at })
+                Ok(CustomerRecord {
+                    id: CustomerId::from_uuid(c.id),
+                    name: c.name,
+                    email,
+                    created_at: c.created_at,
+                })
             })
             .collect()
     }

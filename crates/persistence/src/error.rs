@@ -47,5 +47,8 @@ impl From<DbErr> for StoreError {
 
 /// Parses a stored enum string back into its domain type.
 pub(crate) fn parse_column<T: std::str::FromStr>(column: &'static str, value: &str) -> Result<T, StoreError> {
-    value.parse().map_err(|_| StoreError::Corrupt { column, value: value.to_owned() })
+    value.parse().map_err(|_| StoreError::Corrupt {
+        column,
+        value: value.to_owned(),
+    })
 }

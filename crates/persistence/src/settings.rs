@@ -7,14 +7,22 @@ use crate::{Store, StoreError};
 
 impl Store {
     pub async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
-        Ok(setting::Entity::find_by_id(key.to_owned()).one(self.db()).await?.map(|s| s.value))
+        Ok(setting::Entity::find_by_id(key.to_owned())
+            .one(self.db())
+            .await?
+            .map(|s| s.value))
     }
 
     /// Stores `value` under `key` unless a value is there already, and returns
     /// whichever value is stored: two servers starting at once agree on one.
     pub async fn setting_or_insert(&self, key: &str, value: &str) -> Result<String, StoreError> {
-        let row = setting::ActiveModel { key: Set(key.to_owned()), value: Set(value.to_owned()) };
-        setting::Entity::insert(row).on_conflict_do_nothing().exec(self.db())
+        let row = setting::ActiveModel {
+            key: Set(key.to_owned()),
+            value: Set(value.to_owned()),
+        };
+        setting::Entity::insert(row)
+            .on_conflict_do_nothing()
+            .exec(self.db())
             .await?;
         self.setting(key).await?.ok_or_else(|| StoreError::not_found("setting"))
     }

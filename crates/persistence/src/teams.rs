@@ -16,7 +16,11 @@ pub struct TeamRecord {
 
 impl From<team::Model> for TeamRecord {
     fn from(m: team::Model) -> Self {
-        Self { id: TeamId::from_uuid(m.id), name: m.name, created_at: m.created_at }
+        Self {
+            id: TeamId::from_uuid(m.id),
+            name: m.name,
+            created_at: m.created_at,
+        }
     }
 }
 
@@ -35,7 +39,10 @@ impl Store {
     }
 
     pub async fn team(&self, id: TeamId) -> Result<Option<TeamRecord>, StoreError> {
-        Ok(team::Entity::find_by_id(id.as_uuid()).one(self.db()).await?.map(Into::into))
+        Ok(team::Entity::find_by_id(id.as_uuid())
+            .one(self.db())
+            .await?
+            .map(Into::into))
     }
 
     pub async fn teams_by_ids(&self, ids: &[TeamId]) -> Result<Vec<TeamRecord>, StoreError> {
@@ -50,7 +57,10 @@ impl Store {
     }
 
     pub async fn list_teams(&self) -> Result<Vec<TeamRecord>, StoreError> {
-        let rows = team::Entity::find().order_by_asc(team::Column::Name).all(self.db()).await?;
+        let rows = team::Entity::find()
+            .order_by_asc(team::Column::Name)
+            .all(self.db())
+            .await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
@@ -62,8 +72,13 @@ impl Store {
         if self.agent(agent).await?.is_none() {
             return Err(StoreError::not_found("agent"));
         }
-        let row = team_member::ActiveModel { team_id: Set(team.as_uuid()), agent_id: Set(agent.as_uuid()) };
-        team_member::Entity::insert(row).on_conflict_do_nothing().exec(self.db())
+        let row = team_member::ActiveModel {
+            team_id: Set(team.as_uuid()),
+            agent_id: Set(agent.as_uuid()),
+        };
+        team_member::Entity::insert(row)
+            .on_conflict_do_nothing()
+            .exec(self.db())
             .await?;
         Ok(())
     }
@@ -86,7 +101,10 @@ impl Store {
             .filter(team_member::Column::TeamId.is_in(teams.iter().map(TeamId::as_uuid)))
             .all(self.db())
             .await?;
-        Ok(rows.into_iter().map(|r| (TeamId::from_uuid(r.team_id), AgentId::from_uuid(r.agent_id))).collect())
+        Ok(rows
+            .into_iter()
+            .map(|r| (TeamId::from_uuid(r.team_id), AgentId::from_uuid(r.agent_id)))
+            .collect())
     }
 
     /// Teams of each of the given agents, as (agent, team) pairs.
@@ -98,6 +116,9 @@ impl Store {
             .filter(team_member::Column::AgentId.is_in(agents.iter().map(AgentId::as_uuid)))
             .all(self.db())
             .await?;
-        Ok(rows.into_iter().map(|r| (AgentId::from_uuid(r.agent_id), TeamId::from_uuid(r.team_id))).collect())
+        Ok(rows
+            .into_iter()
+            .map(|r| (AgentId::from_uuid(r.agent_id), TeamId::from_uuid(r.team_id)))
+            .collect())
     }
 }

@@ -35,7 +35,11 @@ impl TestDb {
         let url = format!("sqlite://{}?mode=rwc", dir.path().join("helpdesk.db").display());
         let store = Store::connect(&url).await.expect("open sqlite");
         store.migrate().await.expect("migrate sqlite");
-        Self { url, store, cleanup: Cleanup::Sqlite(dir) }
+        Self {
+            url,
+            store,
+            cleanup: Cleanup::Sqlite(dir),
+        }
     }
 
     /// A fresh database on the server named by `HELPDESK_TEST_POSTGRES_URL`,
@@ -43,13 +47,22 @@ impl TestDb {
     pub async fn postgres() -> Option<Self> {
         let admin_url = std::env::var(POSTGRES_ENV).ok().filter(|v| !v.is_empty())?;
         let name = format!("hd_test_{}", uuid::Uuid::new_v4().simple());
-        let admin = Database::connect(admin_url.as_str()).await.expect("connect to HELPDESK_TEST_POSTGRES_URL");
-        admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.expect("create scratch database");
+        let admin = Database::connect(admin_url.as_str())
+            .await
+            .expect("connect to HELPDESK_TEST_POSTGRES_URL");
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+            .await
+            .expect("create scratch database");
         admin.close().await.ok();
         let url = with_database(&admin_url, &name);
         let store = Store::connect(&url).await.expect("open postgres");
         store.migrate().await.expect("migrate postgres");
-        Some(Self { url, store, cleanup: Cleanup::Postgres { admin_url, name } })
+        Some(Self {
+            url,
+            store,
+            cleanup: Cleanup::Postgres { admin_url, name },
+        })
     }
 }
 
@@ -60,10 +73,16 @@ impl Drop for TestDb {
             // Drop runs inside the test's runtime; a private one on its own
             // thread can still await the DROP.
             let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .ok()?;
                 rt.block_on(async {
                     let admin = Database::connect(admin_url.as_str()).await.ok()?;
-                    admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await.ok()?;
+                    admin
+                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                        .await
+                        .ok()?;
                     admin.close().await.ok()
                 })
             })
@@ -121,8 +140,14 @@ mod tests {
 
     #[test]
     fn replaces_the_database_in_a_url() {
-        assert_eq!(with_database("postgres://postgres@127.0.0.1:5432/postgres", "x"), "postgres://postgres@127.0.0.1:5432/x");
-        assert_eq!(with_database("postgres://u@h/db?sslmode=disable", "x"), "postgres://u@h/x?sslmode=disable");
+        assert_eq!(
+            with_database("postgres://postgres@127.0.0.1:5432/postgres", "x"),
+            "postgres://postgres@127.0.0.1:5432/x"
+        );
+        assert_eq!(
+            with_database("postgres://u@h/db?sslmode=disable", "x"),
+            "postgres://u@h/x?sslmode=disable"
+        );
         assert_eq!(with_database("postgres://u@h", "x"), "postgres://u@h/x");
     }
 }

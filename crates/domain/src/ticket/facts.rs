@@ -96,8 +96,7 @@ impl TicketFacts {
                 None
             }
             EventKind::Message {
-                author: Author::Agent,
-                ..
+                author: Author::Agent, ..
             } => {
                 self.customer_created.get_or_insert(false);
                 self.public_replies += 1;
@@ -106,27 +105,21 @@ impl TicketFacts {
                 if self.first_solved_at.is_none() {
                     self.replies_before_first_solve += 1;
                 }
-                self.awaiting_reply_since
-                    .take()
-                    .map(|waiting_since| ResponseSample {
-                        waiting_since,
-                        answered_at: at,
-                    })
+                self.awaiting_reply_since.take().map(|waiting_since| ResponseSample {
+                    waiting_since,
+                    answered_at: at,
+                })
             }
             // Messages the desk sends by itself are never replies.
             EventKind::Message {
-                author: Author::System,
-                ..
+                author: Author::System, ..
             } => None,
             EventKind::Note { .. } => {
                 self.internal_notes += 1;
                 None
             }
             EventKind::StatusChanged { from, to, .. } => {
-                let change = StatusChange {
-                    from: *from,
-                    to: *to,
-                };
+                let change = StatusChange { from: *from, to: *to };
                 if change.is_solve() {
                     self.solves += 1;
                     self.first_solved_at.get_or_insert(at);
@@ -139,9 +132,7 @@ impl TicketFacts {
                 self.status = *to;
                 None
             }
-            EventKind::AssigneeChanged {
-                to: Some(agent), ..
-            } => {
+            EventKind::AssigneeChanged { to: Some(agent), .. } => {
                 if self.last_assigned_agent != Some(*agent) && self.first_solved_at.is_none() {
                     self.assignee_stations_before_first_solve += 1;
                 }
@@ -169,8 +160,7 @@ mod tests {
     use crate::ticket::{Actor, Channel, Priority};
 
     fn t(minute: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap()
-            + chrono::TimeDelta::minutes(minute.into())
+        Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap() + chrono::TimeDelta::minutes(minute.into())
     }
 
     fn ev(minute: u32, kind: EventKind) -> TicketEvent {
@@ -268,11 +258,7 @@ mod tests {
 
     #[test]
     fn agent_created_ticket_is_not_customer_created() {
-        let history = [
-            msg(0, Author::Agent),
-            msg(30, Author::Customer),
-            msg(40, Author::Agent),
-        ];
+        let history = [msg(0, Author::Agent), msg(30, Author::Customer), msg(40, Author::Agent)];
         let (facts, samples) = TicketFacts::replay(t(0), &history);
         assert_eq!(facts.customer_created, Some(false));
         assert_eq!(

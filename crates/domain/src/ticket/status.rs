@@ -72,10 +72,7 @@ impl StatusChange {
         self.from == TicketStatus::Solved
             && matches!(
                 self.to,
-                TicketStatus::New
-                    | TicketStatus::Open
-                    | TicketStatus::Pending
-                    | TicketStatus::OnHold
+                TicketStatus::New | TicketStatus::Open | TicketStatus::Pending | TicketStatus::OnHold
             )
     }
 }

@@ -56,10 +56,7 @@ mod tests {
 
     #[test]
     fn agent_reply_with_a_status_sets_that_status() {
-        assert_eq!(
-            after_agent_reply(New, Some(Pending)).unwrap(),
-            Some(Pending)
-        );
+        assert_eq!(after_agent_reply(New, Some(Pending)).unwrap(), Some(Pending));
         assert_eq!(after_agent_reply(Open, Some(Solved)).unwrap(), Some(Solved));
     }
 
@@ -74,23 +71,14 @@ mod tests {
     fn agent_reply_with_an_invalid_status_is_refused() {
         assert!(matches!(
             after_agent_reply(Open, Some(New)),
-            Err(DomainError::InvalidTransition {
-                from: Open,
-                to: New
-            })
+            Err(DomainError::InvalidTransition { from: Open, to: New })
         ));
     }
 
     #[test]
     fn nobody_writes_to_a_closed_ticket() {
-        assert_eq!(
-            after_agent_reply(Closed, None),
-            Err(DomainError::TicketClosed)
-        );
-        assert_eq!(
-            after_customer_message(Closed),
-            Err(DomainError::TicketClosed)
-        );
+        assert_eq!(after_agent_reply(Closed, None), Err(DomainError::TicketClosed));
+        assert_eq!(after_customer_message(Closed), Err(DomainError::TicketClosed));
     }
 
     #[test]

@@ -36,7 +36,12 @@ pub struct NewTicket {
 }
 
 impl Store {
-    pub async fn create_ticket(&self, new: NewTicket, actor: Actor, at: DateTime<Utc>) -> Result<TicketRecord, StoreError> {
+    pub async fn create_ticket(
+        &self,
+        new: NewTicket,
+        actor: Actor,
+        at: DateTime<Utc>,
+    ) -> Result<TicketRecord, StoreError> {
         let at = to_micros(at);
         let txn = self.write().await?;
         if let Some(id) = new.assignee
@@ -49,9 +54,13 @@ impl Store {
         {
             return Err(StoreError::not_found("team"));
         }
-        let customer = customers::find_or_create_by_email(&txn, &new.customer_email, new.customer_name.as_deref(), at).await?;
-        let id = TicketId::new();
+        // The number first: on PostgreSQL its row lock queues ticket creations,
+        // so the lookup below sees a customer that a concurrent creation has
+        // just added (otherwise both insert the same email identity, and one fails).
         let number = number::next_ticket_number(&txn).await?;
+        let customer =
+            customers::find_or_create_by_email(&txn, &new.customer_email, new.customer_name.as_deref(), at).await?;
+        let id = TicketId::new();
 
         let model = ticket::ActiveModel {
             id: Set(id.as_uuid()),
@@ -73,11 +82,13 @@ impl Store {
         .await?;
 
         if !new.tags.is_empty() {
-            let rows = new
-                .tags
-                .iter()
-                .map(|t| ticket_tag::ActiveModel { ticket_id: Set(id.as_uuid()), tag: Set(t.to_string()) });
-            ticket_tag::Entity::insert_many(rows).exec_without_returning(&txn).await?;
+            let rows = new.tags.iter().map(|t| ticket_tag::ActiveModel {
+                ticket_id: Set(id.as_uuid()),
+                tag: Set(t.to_string()),
+            });
+            ticket_tag::Entity::insert_many(rows)
+                .exec_without_returning(&txn)
+                .await?;
         }
 
         let message_id = MessageId::new();
@@ -99,20 +110,49 @@ impl Store {
 
         let event = |actor, kind| TicketEvent { at, actor, kind };
         let mut events = vec![
-            event(actor, EventKind::Created { channel: new.channel, priority: new.priority }),
+            event(
+                actor,
+                EventKind::Created {
+                    channel: new.channel,
+                    priority: new.priority,
+                },
+            ),
             event(
                 Actor::Customer(customer),
-                EventKind::Message { message_id, author: Author::Customer, channel: new.channel, moved_from: None },
+                EventKind::Message {
+                    message_id,
+                    author: Author::Customer,
+                    channel: new.channel,
+                    moved_from: None,
+                },
             ),
         ];
         if !new.tags.is_empty() {
-            events.push(event(actor, EventKind::TagsChanged { added: new.tags.into_iter().collect(), removed: vec![] }));
+            events.push(event(
+                actor,
+                EventKind::TagsChanged {
+                    added: new.tags.into_iter().collect(),
+                    removed: vec![],
+                },
+            ));
         }
         if new.team.is_some() {
-            events.push(event(actor, EventKind::TeamChanged { from: None, to: new.team }));
+            events.push(event(
+                actor,
+                EventKind::TeamChanged {
+                    from: None,
+                    to: new.team,
+                },
+            ));
         }
         if new.assignee.is_some() {
-            events.push(event(actor, EventKind::AssigneeChanged { from: None, to: new.assignee }));
+            events.push(event(
+                actor,
+                EventKind::AssigneeChanged {
+                    from: None,
+                    to: new.assignee,
+                },
+            ));
         }
         if !new.fcr_eligible {
             events.push(event(actor, EventKind::FcrEligibilityChanged { eligible: false }));

@@ -9,7 +9,11 @@ use super::record::{EventRecord, actor_columns};
 use crate::StoreError;
 use crate::entity::{response_sample, ticket_event, ticket_fact};
 
-pub(super) async fn append(txn: &DatabaseTransaction, ticket: TicketId, events: &[TicketEvent]) -> Result<(), StoreError> {
+pub(super) async fn append(
+    txn: &DatabaseTransaction,
+    ticket: TicketId,
+    events: &[TicketEvent],
+) -> Result<(), StoreError> {
     if events.is_empty() {
         return Ok(());
     }
@@ -17,8 +21,10 @@ pub(super) async fn append(txn: &DatabaseTransaction, ticket: TicketId, events: 
         .iter()
         .map(|e| {
             let (actor_kind, actor_id) = actor_columns(e.actor);
-            let payload = serde_json::to_value(&e.kind)
-                .map_err(|err| StoreError::Corrupt { column: "ticket_events.payload", value: err.to_string() })?;
+            let payload = serde_json::to_value(&e.kind).map_err(|err| StoreError::Corrupt {
+                column: "ticket_events.payload",
+                value: err.to_string(),
+            })?;
             Ok(ticket_event::ActiveModel {
                 ticket_id: Set(ticket.as_uuid()),
                 at: Set(e.at),
@@ -30,12 +36,17 @@ pub(super) async fn append(txn: &DatabaseTransaction, ticket: TicketId, events: 
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
-    ticket_event::Entity::insert_many(rows).exec_without_returning(txn).await?;
+    ticket_event::Entity::insert_many(rows)
+        .exec_without_returning(txn)
+        .await?;
     Ok(())
 }
 
 /// A ticket's history in order: by instant, then by position in the log.
-pub(super) async fn load<C: sea_orm::ConnectionTrait>(db: &C, ticket: TicketId) -> Result<Vec<EventRecord>, StoreError> {
+pub(super) async fn load<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    ticket: TicketId,
+) -> Result<Vec<EventRecord>, StoreError> {
     ticket_event::Entity::find()
         .filter(ticket_event::Column::TicketId.eq(ticket.as_uuid()))
         .order_by_asc(ticket_event::Column::At)
@@ -99,7 +110,9 @@ pub(super) async fn refresh_facts(
             calendar_seconds: Set((s.answered_at - s.waiting_since).as_seconds_f64()),
             ..Default::default()
         });
-        response_sample::Entity::insert_many(rows).exec_without_returning(txn).await?;
+        response_sample::Entity::insert_many(rows)
+            .exec_without_returning(txn)
+            .await?;
     }
     Ok(())
 }

@@ -1,8 +1,8 @@
 //! Loading a ticket for change.
 
 use helpdesk_domain::ids::TicketId;
-use sea_orm::{DatabaseTransaction, DbBackend, EntityTrait, QuerySelect};
 use sea_orm::ConnectionTrait;
+use sea_orm::{DatabaseTransaction, DbBackend, EntityTrait, QuerySelect};
 
 use crate::StoreError;
 use crate::entity::ticket;

@@ -33,7 +33,11 @@ impl Store {
         let at = to_micros(at);
         let txn = self.write().await?;
         // Lock in id order so two opposite merges cannot deadlock.
-        let (first, second) = if source < target { (source, target) } else { (target, source) };
+        let (first, second) = if source < target {
+            (source, target)
+        } else {
+            (target, source)
+        };
         let a = lock::lock_ticket(&txn, first).await?;
         let b = lock::lock_ticket(&txn, second).await?;
         let (src, dst) = if first == source { (a, b) } else { (b, a) };
@@ -53,13 +57,28 @@ impl Store {
             .into_iter()
             .filter_map(|r| {
                 let kind = match r.event.kind {
-                    EventKind::Message { message_id, author, channel, .. } => {
-                        EventKind::Message { message_id, author, channel, moved_from: Some(source) }
-                    }
-                    EventKind::Note { message_id, .. } => EventKind::Note { message_id, moved_from: Some(source) },
+                    EventKind::Message {
+                        message_id,
+                        author,
+                        channel,
+                        ..
+                    } => EventKind::Message {
+                        message_id,
+                        author,
+                        channel,
+                        moved_from: Some(source),
+                    },
+                    EventKind::Note { message_id, .. } => EventKind::Note {
+                        message_id,
+                        moved_from: Some(source),
+                    },
                     _ => return None,
                 };
-                Some(TicketEvent { at: r.event.at, actor: r.event.actor, kind })
+                Some(TicketEvent {
+                    at: r.event.at,
+                    actor: r.event.actor,
+                    kind,
+                })
             })
             .collect();
         message::Entity::update_many()
@@ -82,7 +101,10 @@ impl Store {
         history::append(
             &txn,
             source,
-            &[event(EventKind::MergedInto { target }), event(EventKind::status_changed(src_status, TicketStatus::Closed))],
+            &[
+                event(EventKind::MergedInto { target }),
+                event(EventKind::status_changed(src_status, TicketStatus::Closed)),
+            ],
         )
         .await?;
         let mut target_events = moved;

@@ -62,8 +62,16 @@ impl Store {
                 check_open_for_messages(status)?;
                 (Author::Agent, Actor::Agent(agent), None)
             }
-            MessageAuthor::Agent(agent) => (Author::Agent, Actor::Agent(agent), after_agent_reply(status, new.status)?),
-            MessageAuthor::Customer => (Author::Customer, Actor::Customer(customer), after_customer_message(status)?),
+            MessageAuthor::Agent(agent) => (
+                Author::Agent,
+                Actor::Agent(agent),
+                after_agent_reply(status, new.status)?,
+            ),
+            MessageAuthor::Customer => (
+                Author::Customer,
+                Actor::Customer(customer),
+                after_customer_message(status)?,
+            ),
             MessageAuthor::System => {
                 check_open_for_messages(status)?;
                 (Author::System, Actor::System, None)
@@ -92,15 +100,27 @@ impl Store {
         .map_err(|e| StoreError::conflict_on_unique(e, "a message with this Message-ID is stored already"))?;
 
         let kind = if internal {
-            EventKind::Note { message_id: id, moved_from: None }
+            EventKind::Note {
+                message_id: id,
+                moved_from: None,
+            }
         } else {
-            EventKind::Message { message_id: id, author, channel, moved_from: None }
+            EventKind::Message {
+                message_id: id,
+                author,
+                channel,
+                moved_from: None,
+            }
         };
         let mut events = vec![TicketEvent { at, actor, kind }];
         let created_at = current.created_at;
         let mut updated: ticket::ActiveModel = current.into();
         if let Some(to) = next_status {
-            events.push(TicketEvent { at, actor, kind: EventKind::status_changed(status, to) });
+            events.push(TicketEvent {
+                at,
+                actor,
+                kind: EventKind::status_changed(status, to),
+            });
             updated.status = Set(to.as_str().to_owned());
         }
         updated.updated_at = Set(at);

@@ -15,9 +15,9 @@ pub(super) async fn next_ticket_number(txn: &DatabaseTransaction) -> Result<i64,
         .and_where(counter::Column::Name.eq("ticket_number"))
         .returning_col(counter::Column::Value)
         .to_owned();
-    let row = txn
-        .query_one(&stmt)
-        .await?
-        .ok_or_else(|| StoreError::Corrupt { column: "counters.name", value: "ticket_number missing".into() })?;
+    let row = txn.query_one(&stmt).await?.ok_or_else(|| StoreError::Corrupt {
+        column: "counters.name",
+        value: "ticket_number missing".into(),
+    })?;
     Ok(row.try_get_by_index::<i64>(0)?)
 }

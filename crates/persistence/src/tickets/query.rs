@@ -81,14 +81,16 @@ fn filtered(filter: &TicketFilter) -> Select<ticket::Entity> {
     let strings = |values: Vec<&'static str>| values.into_iter().map(str::to_owned).collect::<Vec<_>>();
     let mut select = ticket::Entity::find();
     if !filter.statuses.is_empty() {
-        select = select.filter(ticket::Column::Status.is_in(strings(filter.statuses.iter().map(|s| s.as_str()).collect())));
+        select =
+            select.filter(ticket::Column::Status.is_in(strings(filter.statuses.iter().map(|s| s.as_str()).collect())));
     }
     if !filter.channels.is_empty() {
-        select = select.filter(ticket::Column::Channel.is_in(strings(filter.channels.iter().map(|s| s.as_str()).collect())));
+        select =
+            select.filter(ticket::Column::Channel.is_in(strings(filter.channels.iter().map(|s| s.as_str()).collect())));
     }
     if !filter.priorities.is_empty() {
-        select =
-            select.filter(ticket::Column::Priority.is_in(strings(filter.priorities.iter().map(|s| s.as_str()).collect())));
+        select = select
+            .filter(ticket::Column::Priority.is_in(strings(filter.priorities.iter().map(|s| s.as_str()).collect())));
     }
     if !filter.assignee_ids.is_empty() {
         select = select.filter(ticket::Column::AssigneeId.is_in(filter.assignee_ids.iter().map(AgentId::as_uuid)));
@@ -130,7 +132,11 @@ fn filtered(filter: &TicketFilter) -> Select<ticket::Entity> {
 
 impl Store {
     pub async fn ticket(&self, id: TicketId) -> Result<Option<TicketRecord>, StoreError> {
-        ticket::Entity::find_by_id(id.as_uuid()).one(self.db()).await?.map(TryInto::try_into).transpose()
+        ticket::Entity::find_by_id(id.as_uuid())
+            .one(self.db())
+            .await?
+            .map(TryInto::try_into)
+            .transpose()
     }
 
     pub async fn tickets_by_ids(&self, ids: &[TicketId]) -> Result<Vec<TicketRecord>, StoreError> {
@@ -167,7 +173,11 @@ impl Store {
                 SortDirection::Asc => (key.gt(c.at), ticket::Column::Id.gt(c.id.as_uuid())),
                 SortDirection::Desc => (key.lt(c.at), ticket::Column::Id.lt(c.id.as_uuid())),
             };
-            page = page.filter(Condition::any().add(past_key).add(Condition::all().add(key.eq(c.at)).add(past_id)));
+            page = page.filter(
+                Condition::any()
+                    .add(past_key)
+                    .add(Condition::all().add(key.eq(c.at)).add(past_id)),
+            );
         }
         let sort = match order.direction {
             SortDirection::Asc => sea_orm::Order::Asc,
@@ -182,7 +192,11 @@ impl Store {
         let has_next_page = rows.len() as u64 > first;
         rows.truncate(usize::try_from(first).unwrap_or(usize::MAX));
         let tickets = rows.into_iter().map(TryInto::try_into).collect::<Result<_, _>>()?;
-        Ok(TicketPage { tickets, has_next_page, total_count })
+        Ok(TicketPage {
+            tickets,
+            has_next_page,
+            total_count,
+        })
     }
 
     /// Tags of each of the given tickets, as (ticket, tag) pairs sorted by tag.
@@ -196,7 +210,12 @@ impl Store {
             .all(self.db())
             .await?
             .into_iter()
-            .map(|r| Ok((TicketId::from_uuid(r.ticket_id), parse_column("ticket_tags.tag", &r.tag)?)))
+            .map(|r| {
+                Ok((
+                    TicketId::from_uuid(r.ticket_id),
+                    parse_column("ticket_tags.tag", &r.tag)?,
+                ))
+            })
             .collect()
     }
 
@@ -258,7 +277,10 @@ impl Store {
             .all(self.db())
             .await?
             .into_iter()
-            .map(|s| ResponseSample { waiting_since: s.waiting_since, answered_at: s.answered_at })
+            .map(|s| ResponseSample {
+                waiting_since: s.waiting_since,
+                answered_at: s.answered_at,
+            })
             .collect();
         Ok(Some((facts, samples)))
     }

@@ -95,15 +95,26 @@ impl TryFrom<ticket_event::Model> for EventRecord {
     type Error = StoreError;
 
     fn try_from(m: ticket_event::Model) -> Result<Self, StoreError> {
-        let kind: EventKind = serde_json::from_value(m.payload.clone())
-            .map_err(|_| StoreError::Corrupt { column: "ticket_events.payload", value: m.payload.to_string() })?;
+        let kind: EventKind = serde_json::from_value(m.payload.clone()).map_err(|_| StoreError::Corrupt {
+            column: "ticket_events.payload",
+            value: m.payload.to_string(),
+        })?;
         let actor = match (m.actor_kind.as_str(), m.actor_id) {
             ("AGENT", Some(id)) => Actor::Agent(AgentId::from_uuid(id)),
             ("CUSTOMER", Some(id)) => Actor::Customer(CustomerId::from_uuid(id)),
             ("SYSTEM", _) => Actor::System,
-            (other, _) => return Err(StoreError::Corrupt { column: "ticket_events.actor_kind", value: other.to_owned() }),
+            (other, _) => {
+                return Err(StoreError::Corrupt {
+                    column: "ticket_events.actor_kind",
+                    value: other.to_owned(),
+                });
+            }
         };
-        Ok(Self { id: m.id, ticket_id: TicketId::from_uuid(m.ticket_id), event: TicketEvent { at: m.at, actor, kind } })
+        Ok(Self {
+            id: m.id,
+            ticket_id: TicketId::from_uuid(m.ticket_id),
+            event: TicketEvent { at: m.at, actor, kind },
+        })
     }
 }
 

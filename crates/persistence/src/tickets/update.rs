@@ -59,7 +59,10 @@ impl Store {
         }
         if let Some(to) = changes.priority.filter(|p| *p != record.priority) {
             row.priority = Set(to.as_str().to_owned());
-            events.push(event(EventKind::PriorityChanged { from: record.priority, to }));
+            events.push(event(EventKind::PriorityChanged {
+                from: record.priority,
+                to,
+            }));
         }
         if let Some(to) = changes.team.filter(|t| *t != record.team_id) {
             if let Some(id) = to
@@ -68,7 +71,10 @@ impl Store {
                 return Err(StoreError::not_found("team"));
             }
             row.team_id = Set(to.map(|t| t.as_uuid()));
-            events.push(event(EventKind::TeamChanged { from: record.team_id, to }));
+            events.push(event(EventKind::TeamChanged {
+                from: record.team_id,
+                to,
+            }));
         }
         if let Some(to) = changes.assignee.filter(|a| *a != record.assignee_id) {
             if let Some(id) = to
@@ -77,7 +83,10 @@ impl Store {
                 return Err(StoreError::not_found("agent"));
             }
             row.assignee_id = Set(to.map(|a| a.as_uuid()));
-            events.push(event(EventKind::AssigneeChanged { from: record.assignee_id, to }));
+            events.push(event(EventKind::AssigneeChanged {
+                from: record.assignee_id,
+                to,
+            }));
         }
         if let Some(eligible) = changes.fcr_eligible.filter(|e| *e != record.fcr_eligible) {
             row.fcr_eligible = Set(eligible);
@@ -101,10 +110,13 @@ impl Store {
                     .await?;
             }
             if !added.is_empty() {
-                let rows = added
-                    .iter()
-                    .map(|t| ticket_tag::ActiveModel { ticket_id: Set(ticket_id.as_uuid()), tag: Set(t.to_string()) });
-                ticket_tag::Entity::insert_many(rows).exec_without_returning(&txn).await?;
+                let rows = added.iter().map(|t| ticket_tag::ActiveModel {
+                    ticket_id: Set(ticket_id.as_uuid()),
+                    tag: Set(t.to_string()),
+                });
+                ticket_tag::Entity::insert_many(rows)
+                    .exec_without_returning(&txn)
+                    .await?;
             }
             if !added.is_empty() || !removed.is_empty() {
                 events.push(event(EventKind::TagsChanged { added, removed }));
