@@ -1,0 +1,133 @@
+//! Shared vocabulary for the store's stories: instants, people and messages.
+#![allow(dead_code)] // each story file uses its own share of these helpers
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use helpdesk_domain::agent::Role;
+use helpdesk_domain::email::EmailAddress;
+use helpdesk_domain::ids::{AgentId, TicketId};
+use helpdesk_domain::tag::Tag;
+use helpdesk_domain::ticket::{Channel, EventKind, Priority, ResponseSample, TicketFacts, TicketStatus};
+use helpdesk_persistence::Store;
+use helpdesk_persistence::agents::{AgentRecord, NewAgent};
+use helpdesk_persistence::tickets::{MessageAuthor, NewMessage, NewTicket};
+
+/// `minutes` after Monday 2 March 2026, 09:00 UTC.
+pub fn t(minutes: i64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
+        .single()
+        .expect("a valid instant")
+        + TimeDelta::minutes(minutes)
+}
+
+pub fn email(raw: &str) -> EmailAddress {
+    EmailAddress::parse(raw).expect("a valid email address")
+}
+
+pub fn tags(raw: &[&str]) -> BTreeSet<Tag> {
+    raw.iter().map(|t| Tag::parse(t).expect("a valid tag")).collect()
+}
+
+/// A customer's email asking for help: normal priority, no tags, unassigned.
+pub fn new_ticket(subject: &str, customer_email: &str) -> NewTicket {
+    NewTicket {
+        subject: subject.to_owned(),
+        body: format!("Hello, {subject}"),
+        customer_email: email(customer_email),
+        customer_name: None,
+        channel: Channel::Email,
+        priority: Priority::Normal,
+        tags: BTreeSet::new(),
+        assignee: None,
+        team: None,
+        fcr_eligible: true,
+        rfc_message_id: None,
+        follow_up_of: None,
+    }
+}
+
+/// An agent account named `name` (`name@desk.example`).
+pub async fn agent(store: &Store, name: &str) -> AgentRecord {
+    let new = NewAgent {
+        email: email(&format!("{}@desk.example", name.to_lowercase())),
+        name: name.to_owned(),
+        role: Role::Agent,
+        password_hash: None,
+    };
+    store.create_agent(new, t(-60)).await.expect("create agent")
+}
+
+fn message(author: MessageAuthor, body: &str) -> NewMessage {
+    NewMessage {
+        author,
+        body: body.to_owned(),
+        internal: false,
+        channel: None,
+        status: None,
+        rfc_message_id: None,
+    }
+}
+
+/// An agent's public reply.
+pub fn reply(agent: AgentId, body: &str) -> NewMessage {
+    message(MessageAuthor::Agent(agent), body)
+}
+
+/// An agent's public reply that also sets the ticket's status.
+pub fn reply_and_set(agent: AgentId, body: &str, status: TicketStatus) -> NewMessage {
+    NewMessage {
+        status: Some(status),
+        ..reply(agent, body)
+    }
+}
+
+/// An agent's internal note.
+pub fn note(agent: AgentId, body: &str) -> NewMessage {
+    NewMessage {
+        internal: true,
+        ..reply(agent, body)
+    }
+}
+
+/// A message from the ticket's customer.
+pub fn from_customer(body: &str) -> NewMessage {
+    message(MessageAuthor::Customer, body)
+}
+
+/// The kinds of a ticket's stored events, oldest first.
+pub async fn event_kinds(store: &Store, ticket: TicketId) -> Vec<EventKind> {
+    store
+        .ticket_events(ticket)
+        .await
+        .expect("load events")
+        .into_iter()
+        .map(|r| r.event.kind)
+        .collect()
+}
+
+/// The ticket's stored facts and response samples, after checking that they
+/// are exactly what replaying its stored history gives.
+pub async fn stored_facts(store: &Store, ticket: TicketId) -> (TicketFacts, Vec<ResponseSample>) {
+    let record = store.ticket(ticket).await.expect("load ticket").expect("ticket exists");
+    let events = store.ticket_events(ticket).await.expect("load events");
+    let stored = store
+        .ticket_facts(ticket)
+        .await
+        .expect("load facts")
+        .expect("facts are stored with the ticket");
+    let replayed = TicketFacts::replay(record.created_at, events.iter().map(|r| &r.event));
+    assert_eq!(
+        stored, replayed,
+        "stored facts of ticket #{} differ from a replay of its history",
+        record.number
+    );
+    stored
+}
+
+pub fn sample(waiting_since: DateTime<Utc>, answered_at: DateTime<Utc>) -> ResponseSample {
+    ResponseSample {
+        waiting_since,
+        answered_at,
+    }
+}
