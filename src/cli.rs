@@ -32,6 +32,22 @@ pub enum Command {
     Migrate,
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// Read one raw RFC 5322 message on stdin and file it (for an MTA pipe).
+    /// Exits 0 when stored or a duplicate, 65 when refused, 75 when the
+    /// store is unavailable (the MTA retries).
+    IngestEmail(MailArgs),
+}
+
+/// The desk's mail identity, shared by `serve` and `ingest-email`.
+#[derive(Debug, Args)]
+pub struct MailArgs {
+    /// The desk's address: replies go out from it; mail from it is never a customer's.
+    #[arg(long, env = "HELPDESK_MAIL_FROM", default_value = "support@localhost")]
+    pub mail_from: String,
+
+    /// Largest inbound message accepted, in bytes.
+    #[arg(long, env = "HELPDESK_MAX_EMAIL_BYTES", default_value_t = 25 * 1024 * 1024)]
+    pub max_email_bytes: usize,
 }
 
 #[derive(Debug, Args)]
@@ -55,4 +71,26 @@ pub struct ServeArgs {
     /// How long an access token stays valid, in minutes.
     #[arg(long, env = "HELPDESK_TOKEN_TTL_MINUTES", default_value_t = 720)]
     pub token_ttl_minutes: u64,
+
+    /// Bearer token `POST /inbound/email` requires; the endpoint is disabled without it.
+    #[arg(long, env = "HELPDESK_INBOUND_TOKEN", hide_env_values = true)]
+    pub inbound_token: Option<String>,
+
+    /// Where outgoing mail is sent, e.g. `smtp://127.0.0.1:2525`; without it mail is queued, not sent.
+    #[arg(long, env = "HELPDESK_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    #[command(flatten)]
+    pub mail: MailArgs,
+}
+
+impl MailArgs {
+    pub fn email_config(&self) -> anyhow::Result<helpdesk_channels::email::EmailConfig> {
+        let address = helpdesk_domain::email::EmailAddress::parse(&self.mail_from)
+            .map_err(|e| anyhow::anyhow!("HELPDESK_MAIL_FROM: {e}"))?;
+        Ok(helpdesk_channels::email::EmailConfig::new(
+            address,
+            self.max_email_bytes,
+        ))
+    }
 }

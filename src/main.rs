@@ -1,6 +1,7 @@
 //! `helpdesk`: the command-line entry point (server and operator commands).
 
 mod cli;
+mod ingest_email;
 mod serve;
 
 use std::process::ExitCode;
@@ -19,23 +20,25 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let result = runtime.block_on(async {
-        match cli.command {
+    runtime.block_on(async {
+        let result = match cli.command {
             Command::Serve(args) => serve::run(&cli.database_url, args).await,
             Command::Migrate => migrate(&cli.database_url).await,
             Command::Schema => {
                 print!("{}", helpdesk_api::sdl());
                 Ok(())
             }
+            // Answers the MTA that piped the mail in with sysexits codes.
+            Command::IngestEmail(args) => return ingest_email::run(&cli.database_url, &args).await,
+        };
+        match result {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => {
+                eprintln!("helpdesk: {err:#}");
+                ExitCode::FAILURE
+            }
         }
-    });
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("helpdesk: {err:#}");
-            ExitCode::FAILURE
-        }
-    }
+    })
 }
 
 async fn migrate(database_url: &str) -> anyhow::Result<()> {

@@ -4,7 +4,8 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use helpdesk_api::{AdminBootstrap, AppState, AuthConfig};
+use helpdesk_api::{AdminBootstrap, AppState, AuthConfig, MailConfig};
+use helpdesk_channels::email::SmtpSender;
 use helpdesk_persistence::Store;
 use tokio::net::TcpListener;
 
@@ -29,7 +30,21 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         jwt_secret,
         token_ttl: Duration::from_secs(args.token_ttl_minutes.saturating_mul(60)),
     };
-    let state = AppState::new(store, &auth).map_err(|e| anyhow::anyhow!(e.message()))?;
+    let email = args.mail.email_config()?;
+    let mail = MailConfig {
+        email: email.clone(),
+        inbound_token: args.inbound_token.clone().filter(|t| !t.is_empty()),
+    };
+    let state = AppState::new(store.clone(), &auth, mail).map_err(|e| anyhow::anyhow!(e.message()))?;
+
+    let (stop_sender, stopped) = tokio::sync::watch::channel(false);
+    let sender = match args.smtp_url.as_deref().filter(|u| !u.is_empty()) {
+        Some(url) => Some(tokio::spawn(SmtpSender::new(url, &email)?.run(store.clone(), stopped))),
+        None => {
+            tracing::warn!("HELPDESK_SMTP_URL is unset: outgoing mail is queued, not sent");
+            None
+        }
+    };
 
     let listener = TcpListener::bind(args.listen)
         .await
@@ -42,6 +57,11 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     .with_graceful_shutdown(shutdown_signal())
     .await
     .context("server error")?;
+    // The sender finishes the mail in hand; what is left stays queued.
+    let _ = stop_sender.send(true);
+    if let Some(sender) = sender {
+        let _ = sender.await;
+    }
     tracing::info!("stopped");
     Ok(())
 }

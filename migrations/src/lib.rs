@@ -9,6 +9,8 @@
 use sea_orm_migration::prelude::*;
 
 mod m20261129_000001_core;
+mod m20261129_000002_email;
+mod m20261129_000003_chat_and_forms;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -17,6 +19,10 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261129_000001_core::Migration)]
+        vec![
+            Box::new(m20261129_000001_core::Migration),
+            Box::new(m20261129_000002_email::Migration),
+            Box::new(m20261129_000003_chat_and_forms::Migration),
+        ]
     }
 }

@@ -1,18 +1,28 @@
 //! Shared helpers for the end-to-end tests: a real server on a real store,
 //! spoken to over HTTP the way a frontend would.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used)]
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use helpdesk_api::{AppState, AuthConfig};
+use helpdesk_api::{AppState, AuthConfig, MailConfig};
+use helpdesk_channels::email::{EmailConfig, SmtpSender};
+use helpdesk_domain::email::EmailAddress;
 use helpdesk_persistence::Store;
 pub use helpdesk_persistence::each_store;
 pub use helpdesk_persistence::testing::TestDb;
 use serde_json::{Value, json};
 use tokio::task::JoinHandle;
 
+pub mod smtp;
+pub mod ws;
+
 pub const ADMIN_EMAIL: &str = "admin@desk.example";
+/// The desk's own address in tests.
+pub const DESK_ADDRESS: &str = "support@desk.example";
+pub const INBOUND_TOKEN: &str = "inbound-secret";
+/// Small, so the size limit is cheap to test.
+pub const MAX_EMAIL_BYTES: usize = 512 * 1024;
 pub const ADMIN_PASSWORD: &str = "correct horse battery";
 
 /// The helpdesk router serving on a random loopback port.
@@ -21,12 +31,20 @@ pub struct TestApp {
     pub store: Store,
     client: reqwest::Client,
     server: JoinHandle<()>,
+    sender: Option<JoinHandle<()>>,
+    _stop: tokio::sync::watch::Sender<bool>,
 }
 
 impl TestApp {
     /// Starts a server on `db` as `helpdesk serve` would: migrated store, the
     /// admin bootstrapped, the JWT secret generated or read from the store.
+    /// Outgoing mail is queued but not sent.
     pub async fn spawn(db: &TestDb) -> Self {
+        Self::spawn_with_smtp(db, None).await
+    }
+
+    /// Like `spawn`, with a mail sender to `smtp_url` running beside it.
+    pub async fn spawn_with_smtp(db: &TestDb, smtp_url: Option<&str>) -> Self {
         let store = Store::connect(&db.url).await.expect("connect");
         store.migrate().await.expect("migrate");
         helpdesk_api::ensure_admin(&store, Some(ADMIN_EMAIL), Some(ADMIN_PASSWORD))
@@ -37,7 +55,20 @@ impl TestApp {
             jwt_secret,
             token_ttl: Duration::from_secs(3600),
         };
-        let state = AppState::new(store.clone(), &auth).expect("state");
+        let email = EmailConfig::new(EmailAddress::parse(DESK_ADDRESS).unwrap(), MAX_EMAIL_BYTES);
+        let mail = MailConfig {
+            email: email.clone(),
+            inbound_token: Some(INBOUND_TOKEN.to_owned()),
+        };
+        let state = AppState::new(store.clone(), &auth, mail).expect("state");
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let sender = smtp_url.map(|url| {
+            tokio::spawn(
+                SmtpSender::new(url, &email)
+                    .expect("smtp url")
+                    .run(store.clone(), stopped),
+            )
+        });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
         let app = helpdesk_api::router(state).into_make_service_with_connect_info::<SocketAddr>();
@@ -49,6 +80,8 @@ impl TestApp {
             store,
             client: reqwest::Client::new(),
             server,
+            sender,
+            _stop: stop,
         }
     }
 
@@ -56,6 +89,25 @@ impl TestApp {
     pub async fn stop(self) {
         self.server.abort();
         let _ = self.server.await;
+        if let Some(sender) = self.sender {
+            sender.abort();
+            let _ = sender.await;
+        }
+    }
+
+    /// Posts a raw message to `/inbound/email` with the inbound token.
+    pub async fn post_email(&self, raw: &[u8]) -> (u16, Value) {
+        let response = self
+            .client
+            .post(format!("{}/inbound/email", self.base_url))
+            .bearer_auth(INBOUND_TOKEN)
+            .body(raw.to_vec())
+            .send()
+            .await
+            .expect("POST /inbound/email");
+        let status = response.status().as_u16();
+        let body = response.json().await.unwrap_or(Value::Null);
+        (status, body)
     }
 
     pub fn http(&self) -> &reqwest::Client {
@@ -145,6 +197,14 @@ pub fn error_message(body: &Value) -> &str {
 }
 
 /// The kinds of a ticket's events, in order.
+/// A fixture from `tests/fixtures/email/`.
+pub fn fixture(name: &str) -> Vec<u8> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/email")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
 pub fn event_kinds(ticket: &Value) -> Vec<String> {
     ticket["events"]
         .as_array()

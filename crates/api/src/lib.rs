@@ -9,6 +9,7 @@
 
 mod auth;
 mod bootstrap;
+mod chat;
 mod error;
 mod graphql;
 mod http;
@@ -19,4 +20,4 @@ pub use bootstrap::{AdminBootstrap, BootstrapError, ensure_admin, jwt_secret};
 pub use error::ApiError;
 pub use graphql::{AppSchema, build_schema, sdl};
 pub use http::router;
-pub use state::{AppState, AuthConfig};
+pub use state::{AppState, AuthConfig, MailConfig};

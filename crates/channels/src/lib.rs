@@ -2,6 +2,9 @@
 //! a transactional outbox), web forms and live chat. Each turns outside input
 //! into store commands and a desk reply back into the channel's own format.
 //!
-//! Empty until the channels issue lands; the crate exists so the dependency
-//! direction is fixed from the start. It may depend on `helpdesk-domain` and
+//! [`email`] is the first channel: parsing raw mail (pure, no I/O) and
+//! threading it by Message-ID or the `[#1234]` subject token. Forms and chat
+//! come with their issues. The crate may depend on `helpdesk-domain` and
 //! `helpdesk-persistence`, never on `helpdesk-api` or any GraphQL crate.
+
+pub mod email;

@@ -7,15 +7,18 @@
 //! It must not depend on the API, the channels or any HTTP/GraphQL crate.
 
 pub mod agents;
+pub mod chat;
 mod customers;
 mod entity;
 mod error;
+pub mod outbox;
 pub mod settings;
 mod store;
 pub mod teams;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tickets;
+pub mod web_forms;
 
 pub use customers::CustomerRecord;
 pub use error::StoreError;

@@ -9,6 +9,9 @@ use sea_orm::{
     TransactionOptions, TransactionTrait,
 };
 
+use helpdesk_domain::ids::TicketId;
+use tokio::sync::broadcast;
+
 use crate::StoreError;
 
 /// Which engine a store runs on.
@@ -25,6 +28,8 @@ pub struct Store {
     /// Statements run since connecting: an operational gauge, and how tests
     /// check that a page of tickets costs a constant number of queries.
     statements: Arc<AtomicU64>,
+    /// Tickets changed by this process, announced after each commit.
+    changes: broadcast::Sender<TicketId>,
 }
 
 impl Store {
@@ -55,7 +60,14 @@ impl Store {
         db.set_metric_callback(move |_| {
             counter.fetch_add(1, Ordering::Relaxed);
         });
-        Ok(Self { db, statements })
+        // Subscribers that fall this far behind skip ahead (they re-read
+        // what they missed from the event log).
+        let (changes, _) = broadcast::channel(1024);
+        Ok(Self {
+            db,
+            statements,
+            changes,
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -63,6 +75,18 @@ impl Store {
             DbBackend::Sqlite => Backend::Sqlite,
             _ => Backend::Postgres,
         }
+    }
+
+    /// Tickets this process changes from now on, each announced after its
+    /// change committed. (Changes made by other servers on the same database
+    /// are not announced here.)
+    pub fn subscribe_changes(&self) -> broadcast::Receiver<TicketId> {
+        self.changes.subscribe()
+    }
+
+    pub(crate) fn announce(&self, ticket: TicketId) {
+        // No subscriber is not an error.
+        let _ = self.changes.send(ticket);
     }
 
     /// How many statements this store has run since it connected.

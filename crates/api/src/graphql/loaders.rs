@@ -5,11 +5,12 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
-use helpdesk_domain::ids::{AgentId, CustomerId, TeamId, TicketId};
+use helpdesk_domain::ids::{AgentId, CustomerId, MessageId, TeamId, TicketId};
 use helpdesk_domain::tag::Tag;
 use helpdesk_persistence::agents::AgentRecord;
+use helpdesk_persistence::outbox::OutboxRecord;
 use helpdesk_persistence::teams::TeamRecord;
-use helpdesk_persistence::tickets::{MessageRecord, TicketRecord};
+use helpdesk_persistence::tickets::{AttachmentRecord, MessageRecord, TicketRecord};
 use helpdesk_persistence::{CustomerRecord, Store};
 
 use crate::ApiError;
@@ -29,6 +30,44 @@ impl StoreLoader {
 pub(crate) struct TagsOf(pub TicketId);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct MessagesOf(pub TicketId);
+/// Key for "the mail that carries this message".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct DeliveryOf(pub MessageId);
+/// Key for "the attachments of this message".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct AttachmentsOf(pub MessageId);
+
+impl Loader<DeliveryOf> for StoreLoader {
+    type Value = OutboxRecord;
+    type Error = ApiError;
+
+    async fn load(&self, keys: &[DeliveryOf]) -> Result<HashMap<DeliveryOf, OutboxRecord>, ApiError> {
+        let ids: Vec<MessageId> = keys.iter().map(|k| k.0).collect();
+        let rows = self.store.mail_of_messages(&ids).await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| Some((DeliveryOf(r.message_id?), r)))
+            .collect())
+    }
+}
+
+impl Loader<AttachmentsOf> for StoreLoader {
+    type Value = Arc<Vec<AttachmentRecord>>;
+    type Error = ApiError;
+
+    async fn load(
+        &self,
+        keys: &[AttachmentsOf],
+    ) -> Result<HashMap<AttachmentsOf, Arc<Vec<AttachmentRecord>>>, ApiError> {
+        let ids: Vec<MessageId> = keys.iter().map(|k| k.0).collect();
+        let mut grouped: HashMap<AttachmentsOf, Vec<AttachmentRecord>> =
+            keys.iter().map(|k| (*k, Vec::new())).collect();
+        for a in self.store.attachments_of(&ids).await? {
+            grouped.entry(AttachmentsOf(a.message_id)).or_default().push(a);
+        }
+        Ok(grouped.into_iter().map(|(k, v)| (k, Arc::new(v))).collect())
+    }
+}
 
 impl Loader<CustomerId> for StoreLoader {
     type Value = CustomerRecord;

@@ -1,9 +1,13 @@
+use async_graphql::Data;
+use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql::http::GraphiQLSource;
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
 use axum::extract::State;
+use axum::extract::WebSocketUpgrade;
 use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
 use axum::response::Html;
+use axum::response::Response;
 
 use crate::AppState;
 use crate::auth::viewer::Authentication;
@@ -39,6 +43,41 @@ fn authenticate(state: &AppState, headers: &HeaderMap) -> Authentication {
         Some(viewer) => Authentication::Valid(viewer),
         None => Authentication::Invalid,
     }
+}
+
+/// Subscriptions over `graphql-transport-ws` (and the older `graphql-ws`).
+/// Agents authenticate in `connection_init` with `{"authorization": "Bearer <jwt>"}`
+/// (or `{"token": "<jwt>"}`); chat visitors need no token there, their chat
+/// token is the subscription's argument.
+pub(super) async fn websocket(
+    State(state): State<GraphqlState>,
+    protocol: GraphQLProtocol,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    upgrade.protocols(ALL_WEBSOCKET_PROTOCOLS).on_upgrade(move |socket| {
+        let app = state.app.clone();
+        GraphQLWebSocket::new(socket, state.schema.clone(), protocol)
+            .on_connection_init(move |payload| async move {
+                let token = payload
+                    .get("authorization")
+                    .or_else(|| payload.get("Authorization"))
+                    .and_then(|v| v.as_str())
+                    .map(|v| v.strip_prefix("Bearer ").unwrap_or(v).to_owned())
+                    .or_else(|| payload.get("token").and_then(|v| v.as_str()).map(str::to_owned));
+                let auth = match token {
+                    None => Authentication::Missing,
+                    Some(t) => app
+                        .jwt
+                        .verify(t.trim())
+                        .map_or(Authentication::Invalid, Authentication::Valid),
+                };
+                let mut data = Data::default();
+                data.insert(auth);
+                data.insert(loader(&app));
+                Ok(data)
+            })
+            .serve()
+    })
 }
 
 /// The interactive GraphQL IDE.

@@ -2,9 +2,11 @@
 
 mod graphql;
 mod health;
+mod inbound_email;
 
 use axum::Router;
-use axum::routing::get;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
@@ -19,13 +21,21 @@ pub fn router(state: AppState) -> Router {
     let schema = build_schema(state.clone());
     let graphql = Router::new()
         .route("/graphql", get(graphql::ide).post(graphql::execute))
+        .route("/graphql/ws", get(graphql::websocket))
         .layer(RequestBodyLimitLayer::new(GRAPHQL_BODY_LIMIT))
         .with_state(graphql::GraphqlState {
             app: state.clone(),
             schema,
         });
+    // One byte over the channel's own limit still reaches the handler, which
+    // answers 413 with a reason; far larger bodies are cut off by axum.
+    let inbound_limit = state.mail.email.max_message_bytes.saturating_add(1);
     Router::new()
         .route("/healthz", get(health::healthz))
+        .route(
+            "/inbound/email",
+            post(inbound_email::receive).layer(DefaultBodyLimit::max(inbound_limit)),
+        )
         .with_state(state)
         .merge(graphql)
         .layer(TraceLayer::new_for_http())

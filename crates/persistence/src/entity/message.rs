@@ -15,6 +15,9 @@ pub struct Model {
     pub body: String,
     pub rfc_message_id: Option<String>,
     pub created_at: DateTimeUtc,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub html_body: Option<String>,
+    pub sender: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -3,10 +3,13 @@
 //! domain types at the edge of this crate.
 
 pub mod agent;
+pub mod attachment;
+pub mod chat_session;
 pub mod counter;
 pub mod customer;
 pub mod customer_identity;
 pub mod message;
+pub mod outbox;
 pub mod response_sample;
 pub mod setting;
 pub mod team;
@@ -15,3 +18,4 @@ pub mod ticket;
 pub mod ticket_event;
 pub mod ticket_fact;
 pub mod ticket_tag;
+pub mod web_form;

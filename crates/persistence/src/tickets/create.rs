@@ -10,6 +10,7 @@ use helpdesk_domain::ticket::{Actor, Author, Channel, EventKind, Priority, Ticke
 use helpdesk_domain::time::to_micros;
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 
+use super::mail::{MailParts, insert_attachments};
 use super::record::TicketRecord;
 use super::{history, number};
 use crate::entity::{agent, message, team, ticket, ticket_tag};
@@ -33,6 +34,8 @@ pub struct NewTicket {
     pub rfc_message_id: Option<String>,
     /// The closed ticket this one follows up.
     pub follow_up_of: Option<TicketId>,
+    /// HTML, sender and attachments of the first message, when it came by mail.
+    pub mail: MailParts,
 }
 
 impl Store {
@@ -103,10 +106,13 @@ impl Store {
             body: Set(new.body),
             rfc_message_id: Set(new.rfc_message_id),
             created_at: Set(at),
+            html_body: Set(new.mail.html_body),
+            sender: Set(new.mail.sender),
         }
         .insert(&txn)
         .await
         .map_err(|e| StoreError::conflict_on_unique(e, "a message with this Message-ID is stored already"))?;
+        insert_attachments(&txn, message_id, new.mail.attachments, at).await?;
 
         let event = |actor, kind| TicketEvent { at, actor, kind };
         let mut events = vec![
@@ -160,6 +166,7 @@ impl Store {
         history::append(&txn, id, &events).await?;
         history::refresh_facts(&txn, id, at).await?;
         txn.commit().await?;
+        self.announce(id);
         model.try_into()
     }
 }

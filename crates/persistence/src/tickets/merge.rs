@@ -113,6 +113,8 @@ impl Store {
         history::refresh_facts(&txn, source, src_created).await?;
         history::refresh_facts(&txn, target, dst_created).await?;
         txn.commit().await?;
+        self.announce(source);
+        self.announce(target);
         Ok((src_updated.try_into()?, dst_updated.try_into()?))
     }
 }

@@ -1,26 +1,37 @@
 //! Replies, customer messages and internal notes.
 
 use chrono::{DateTime, Utc};
+use helpdesk_domain::email::EmailAddress;
 use helpdesk_domain::ids::{AgentId, MessageId, TicketId};
 use helpdesk_domain::ticket::{
     Actor, Author, Channel, EventKind, TicketEvent, TicketStatus, after_agent_reply, after_customer_message,
     check_open_for_messages,
 };
 use helpdesk_domain::time::to_micros;
-use sea_orm::{ActiveModelTrait, Set};
+use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 
+use super::mail::{MailParts, insert_attachments};
 use super::record::{MessageRecord, TicketRecord};
 use super::{history, lock};
+use crate::customers;
+use crate::entity::outbox;
 use crate::entity::{message, ticket};
 use crate::error::parse_column;
+use crate::outbox::{NewOutboxMail, outbox_row};
 use crate::{Store, StoreError};
 
 /// Who writes a message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MessageAuthor {
     Agent(AgentId),
     /// The ticket's customer.
     Customer,
+    /// Another person writing in the ticket's thread (e.g. someone in copy),
+    /// known by their address; made a customer on first sight.
+    OtherCustomer {
+        email: EmailAddress,
+        name: Option<String>,
+    },
     /// The desk itself (acknowledgements, notices).
     System,
 }
@@ -36,6 +47,9 @@ pub struct NewMessage {
     /// The status an agent sets together with a public reply.
     pub status: Option<TicketStatus>,
     pub rfc_message_id: Option<String>,
+    pub mail: MailParts,
+    /// Mail to queue with the message, committed together with it.
+    pub outbox: Option<NewOutboxMail>,
 }
 
 impl Store {
@@ -72,6 +86,11 @@ impl Store {
                 Actor::Customer(customer),
                 after_customer_message(status)?,
             ),
+            MessageAuthor::OtherCustomer { ref email, ref name } => {
+                let next = after_customer_message(status)?;
+                let other = customers::find_or_create_by_email(&txn, email, name.as_deref(), at).await?;
+                (Author::Customer, Actor::Customer(other), next)
+            }
             MessageAuthor::System => {
                 check_open_for_messages(status)?;
                 (Author::System, Actor::System, None)
@@ -88,16 +107,27 @@ impl Store {
                 MessageAuthor::Agent(a) => Some(a.as_uuid()),
                 _ => None,
             }),
-            customer_id: Set((author == Author::Customer).then_some(customer.as_uuid())),
+            customer_id: Set(match actor {
+                Actor::Customer(c) => Some(c.as_uuid()),
+                _ => None,
+            }),
             channel: Set(channel.as_str().to_owned()),
             internal: Set(internal),
             body: Set(new.body),
             rfc_message_id: Set(new.rfc_message_id),
             created_at: Set(at),
+            html_body: Set(new.mail.html_body),
+            sender: Set(new.mail.sender),
         }
         .insert(&txn)
         .await
         .map_err(|e| StoreError::conflict_on_unique(e, "a message with this Message-ID is stored already"))?;
+        insert_attachments(&txn, id, new.mail.attachments, at).await?;
+        if let Some(mail) = new.outbox {
+            outbox::Entity::insert(outbox_row(mail, ticket_id, Some(id), at))
+                .exec_without_returning(&txn)
+                .await?;
+        }
 
         let kind = if internal {
             EventKind::Note {
@@ -129,6 +159,7 @@ impl Store {
         history::append(&txn, ticket_id, &events).await?;
         history::refresh_facts(&txn, ticket_id, created_at).await?;
         txn.commit().await?;
+        self.announce(ticket_id);
         Ok((row.try_into()?, ticket.try_into()?))
     }
 }

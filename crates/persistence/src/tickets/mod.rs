@@ -8,6 +8,7 @@
 mod create;
 mod history;
 mod lock;
+mod mail;
 mod merge;
 mod messages;
 mod number;
@@ -16,6 +17,7 @@ mod record;
 mod update;
 
 pub use create::NewTicket;
+pub use mail::{AttachmentRecord, MailParts, NewAttachment};
 pub use messages::{MessageAuthor, NewMessage};
 pub use query::{SortDirection, TicketCursor, TicketFilter, TicketOrder, TicketPage, TicketSortField};
 pub use record::{EventRecord, MessageRecord, TicketRecord};

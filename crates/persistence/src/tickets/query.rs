@@ -285,3 +285,81 @@ impl Store {
         Ok(Some((facts, samples)))
     }
 }
+
+impl Store {
+    pub async fn ticket_by_number(&self, number: i64) -> Result<Option<TicketRecord>, StoreError> {
+        ticket::Entity::find()
+            .filter(ticket::Column::Number.eq(number))
+            .one(self.db())
+            .await?
+            .map(TryInto::try_into)
+            .transpose()
+    }
+
+    /// The message stored with this RFC 5322 Message-ID, if any.
+    pub async fn message_by_rfc_id(&self, rfc_message_id: &str) -> Result<Option<MessageRecord>, StoreError> {
+        message::Entity::find()
+            .filter(message::Column::RfcMessageId.eq(rfc_message_id))
+            .one(self.db())
+            .await?
+            .map(TryInto::try_into)
+            .transpose()
+    }
+
+    /// The ticket holding the latest of these Message-IDs (a reply's
+    /// `In-Reply-To` and `References`), inbound or outbound.
+    pub async fn ticket_of_rfc_ids(&self, rfc_message_ids: &[String]) -> Result<Option<TicketId>, StoreError> {
+        if rfc_message_ids.is_empty() {
+            return Ok(None);
+        }
+        let found = message::Entity::find()
+            .filter(message::Column::RfcMessageId.is_in(rfc_message_ids.iter().cloned()))
+            .order_by_desc(message::Column::CreatedAt)
+            .one(self.db())
+            .await?;
+        Ok(found.map(|m| TicketId::from_uuid(m.ticket_id)))
+    }
+
+    /// The Message-IDs of a ticket's messages, oldest first: the thread a
+    /// reply's `References` names.
+    pub async fn thread_rfc_ids(&self, ticket: TicketId) -> Result<Vec<String>, StoreError> {
+        let ids: Vec<Option<String>> = message::Entity::find()
+            .select_only()
+            .column(message::Column::RfcMessageId)
+            .filter(message::Column::TicketId.eq(ticket.as_uuid()))
+            .filter(message::Column::RfcMessageId.is_not_null())
+            .order_by_asc(message::Column::CreatedAt)
+            .order_by_asc(message::Column::Id)
+            .into_tuple()
+            .all(self.db())
+            .await?;
+        Ok(ids.into_iter().flatten().collect())
+    }
+}
+
+impl Store {
+    /// A ticket's events written after the event with id `after`, in log order.
+    pub async fn ticket_events_after(&self, ticket: TicketId, after: i64) -> Result<Vec<EventRecord>, StoreError> {
+        crate::entity::ticket_event::Entity::find()
+            .filter(crate::entity::ticket_event::Column::TicketId.eq(ticket.as_uuid()))
+            .filter(crate::entity::ticket_event::Column::Id.gt(after))
+            .order_by_asc(crate::entity::ticket_event::Column::Id)
+            .all(self.db())
+            .await?
+            .into_iter()
+            .map(TryInto::try_into)
+            .collect()
+    }
+
+    /// The id of the newest event in the whole log (0 when empty).
+    pub async fn latest_event_id(&self) -> Result<i64, StoreError> {
+        let newest: Option<i64> = crate::entity::ticket_event::Entity::find()
+            .select_only()
+            .column(crate::entity::ticket_event::Column::Id)
+            .order_by_desc(crate::entity::ticket_event::Column::Id)
+            .into_tuple()
+            .one(self.db())
+            .await?;
+        Ok(newest.unwrap_or(0))
+    }
+}

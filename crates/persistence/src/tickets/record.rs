@@ -61,6 +61,9 @@ pub struct MessageRecord {
     pub body: String,
     pub rfc_message_id: Option<String>,
     pub created_at: DateTime<Utc>,
+    pub html_body: Option<String>,
+    /// The From address, for messages that came by mail.
+    pub sender: Option<String>,
 }
 
 impl TryFrom<message::Model> for MessageRecord {
@@ -78,6 +81,8 @@ impl TryFrom<message::Model> for MessageRecord {
             body: m.body,
             rfc_message_id: m.rfc_message_id,
             created_at: m.created_at,
+            html_body: m.html_body,
+            sender: m.sender,
         })
     }
 }

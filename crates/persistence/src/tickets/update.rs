@@ -132,6 +132,7 @@ impl Store {
         history::append(&txn, ticket_id, &events).await?;
         history::refresh_facts(&txn, ticket_id, record.created_at).await?;
         txn.commit().await?;
+        self.announce(ticket_id);
         updated.try_into()
     }
 }

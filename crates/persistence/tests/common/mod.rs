@@ -11,7 +11,7 @@ use helpdesk_domain::tag::Tag;
 use helpdesk_domain::ticket::{Channel, EventKind, Priority, ResponseSample, TicketFacts, TicketStatus};
 use helpdesk_persistence::Store;
 use helpdesk_persistence::agents::{AgentRecord, NewAgent};
-use helpdesk_persistence::tickets::{MessageAuthor, NewMessage, NewTicket};
+use helpdesk_persistence::tickets::{MailParts, MessageAuthor, NewMessage, NewTicket};
 
 /// `minutes` after Monday 2 March 2026, 09:00 UTC.
 pub fn t(minutes: i64) -> DateTime<Utc> {
@@ -44,6 +44,7 @@ pub fn new_ticket(subject: &str, customer_email: &str) -> NewTicket {
         fcr_eligible: true,
         rfc_message_id: None,
         follow_up_of: None,
+        mail: MailParts::default(),
     }
 }
 
@@ -66,6 +67,8 @@ fn message(author: MessageAuthor, body: &str) -> NewMessage {
         channel: None,
         status: None,
         rfc_message_id: None,
+        mail: MailParts::default(),
+        outbox: None,
     }
 }
 

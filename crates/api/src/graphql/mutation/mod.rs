@@ -2,10 +2,16 @@
 
 mod admin;
 mod auth;
+mod chat;
 mod tickets;
 
 use async_graphql::MergedObject;
 
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct Mutation(auth::AuthMutation, tickets::TicketMutation, admin::AdminMutation);
+pub struct Mutation(
+    auth::AuthMutation,
+    tickets::TicketMutation,
+    admin::AdminMutation,
+    chat::ChatMutation,
+);

@@ -1,10 +1,11 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::Utc;
+use helpdesk_channels::email::reply_mail;
 use helpdesk_domain::email::EmailAddress;
 use helpdesk_domain::ids::{AgentId, TeamId, TicketId};
 use helpdesk_domain::tag::parse_tags;
 use helpdesk_domain::ticket::{Actor, text};
-use helpdesk_persistence::tickets::{MessageAuthor, NewMessage, NewTicket, TicketChanges};
+use helpdesk_persistence::tickets::{MailParts, MessageAuthor, NewMessage, NewTicket, TicketChanges};
 
 use crate::ApiError;
 use crate::auth::viewer;
@@ -40,8 +41,7 @@ pub(crate) struct ReplyInput {
     ticket_id: ID,
     body: String,
     /// An internal note instead of a public reply (default false).
-    #[graphql(default)]
-    internal: bool,
+    internal: Option<bool>,
     /// The status to set with a public reply; without it a NEW ticket becomes OPEN.
     status: Option<TicketStatus>,
 }
@@ -119,6 +119,7 @@ impl TicketMutation {
             fcr_eligible: input.fcr_eligible.unwrap_or(true),
             rfc_message_id: None,
             follow_up_of: None,
+            mail: MailParts::default(),
         };
         let ticket = state(ctx)?
             .store
@@ -127,25 +128,42 @@ impl TicketMutation {
         Ok(Ticket(ticket))
     }
 
-    /// A public reply (mailed to an email ticket's customer once the email
-    /// channel ships) or, with `internal: true`, an internal note.
+    /// A public reply or, with `internal: true`, an internal note. A public
+    /// reply on an email ticket (or a chat whose visitor has left) is mailed
+    /// to the customer through the outbox.
     async fn reply_to_ticket(&self, ctx: &Context<'_>, input: ReplyInput) -> ApiResult<ReplyPayload> {
         let viewer = viewer::agent(ctx)?;
-        if input.internal && input.status.is_some() {
+        let internal = input.internal.unwrap_or(false);
+        if internal && input.status.is_some() {
             return Err(ApiError::BadUserInput(
                 "an internal note cannot change the status".into(),
             ));
         }
         let ticket_id: TicketId = parse_id(&input.ticket_id, "ticketId")?;
+        let state = state(ctx)?;
+        let body = text::body(&input.body)?;
+        // A public reply on an email ticket is queued for mail together with
+        // the message itself, so it is sent exactly when the reply is stored.
+        let mail = match state.store.ticket(ticket_id).await? {
+            Some(ticket) if !internal => {
+                // A chat visitor who is no longer watching gets the reply by mail.
+                let visitor_gone = ticket.channel == helpdesk_domain::ticket::Channel::Chat
+                    && !state.chat_presence.is_present(ticket.id);
+                reply_mail(&state.store, &state.mail.email, &ticket, &body, visitor_gone).await?
+            }
+            _ => None,
+        };
         let new = NewMessage {
             author: MessageAuthor::Agent(viewer.agent_id),
-            body: text::body(&input.body)?,
-            internal: input.internal,
+            body,
+            internal,
             channel: None,
             status: input.status.map(Into::into),
-            rfc_message_id: None,
+            rfc_message_id: mail.as_ref().map(|m| m.rfc_message_id.clone()),
+            mail: MailParts::default(),
+            outbox: mail,
         };
-        let (message, ticket) = state(ctx)?.store.add_message(ticket_id, new, Utc::now()).await?;
+        let (message, ticket) = state.store.add_message(ticket_id, new, Utc::now()).await?;
         Ok(ReplyPayload {
             message: Message(message),
             ticket: Ticket(ticket),

@@ -6,6 +6,7 @@ use helpdesk_persistence::tickets::EventRecord;
 use super::agent::Agent;
 use super::customer::Customer;
 use super::loader;
+use super::ticket::Ticket;
 use crate::ApiError;
 use crate::error::ApiResult;
 
@@ -24,6 +25,14 @@ impl TicketEvent {
     /// Position in the desk's event log; orders events of the same instant.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
+    }
+
+    async fn ticket_id(&self) -> ID {
+        ID(self.0.ticket_id.to_string())
+    }
+
+    async fn ticket(&self, ctx: &Context<'_>) -> ApiResult<Option<Ticket>> {
+        Ok(loader(ctx)?.load_one(self.0.ticket_id).await?.map(Ticket))
     }
 
     async fn at(&self) -> DateTime<Utc> {

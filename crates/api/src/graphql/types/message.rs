@@ -1,5 +1,7 @@
-use async_graphql::{Context, ID, Object};
+use async_graphql::{Context, Enum, ID, Object};
 use chrono::{DateTime, Utc};
+use helpdesk_persistence::outbox::{DeliveryStatus as StoreDeliveryStatus, OutboxRecord};
+use helpdesk_persistence::tickets::AttachmentRecord;
 use helpdesk_persistence::tickets::MessageRecord;
 
 use super::agent::Agent;
@@ -7,6 +9,7 @@ use super::customer::Customer;
 use super::enums::{AuthorKind, Channel};
 use super::loader;
 use crate::error::ApiResult;
+use crate::graphql::loaders::{AttachmentsOf, DeliveryOf};
 
 /// A public message or an internal note on a ticket.
 pub(crate) struct Message(pub MessageRecord);
@@ -48,6 +51,92 @@ impl Message {
 
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
+    }
+
+    /// The HTML body, for messages that came by mail with one.
+    async fn html_body(&self) -> Option<&str> {
+        self.0.html_body.as_deref()
+    }
+
+    async fn attachments(&self, ctx: &Context<'_>) -> ApiResult<Vec<Attachment>> {
+        let found = loader(ctx)?
+            .load_one(AttachmentsOf(self.0.id))
+            .await?
+            .unwrap_or_default();
+        Ok(found.iter().cloned().map(Attachment).collect())
+    }
+
+    /// How the mail carrying this reply is doing; null for messages that
+    /// are not mailed.
+    async fn delivery(&self, ctx: &Context<'_>) -> ApiResult<Option<MailDelivery>> {
+        Ok(loader(ctx)?.load_one(DeliveryOf(self.0.id)).await?.map(MailDelivery))
+    }
+}
+
+/// A file that came with a message.
+pub(crate) struct Attachment(AttachmentRecord);
+
+#[Object]
+impl Attachment {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    async fn filename(&self) -> Option<&str> {
+        self.0.filename.as_deref()
+    }
+
+    async fn content_type(&self) -> &str {
+        &self.0.content_type
+    }
+
+    /// Size in bytes.
+    async fn size(&self) -> u64 {
+        self.0.size
+    }
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub(crate) enum DeliveryStatus {
+    /// Queued or being retried.
+    Pending,
+    Sent,
+    /// Given up: refused for good, or too many failed attempts.
+    Failed,
+}
+
+/// The outbound mail of a reply.
+pub(crate) struct MailDelivery(OutboxRecord);
+
+#[Object]
+impl MailDelivery {
+    async fn status(&self) -> DeliveryStatus {
+        match self.0.status {
+            StoreDeliveryStatus::Pending => DeliveryStatus::Pending,
+            StoreDeliveryStatus::Sent => DeliveryStatus::Sent,
+            StoreDeliveryStatus::Failed => DeliveryStatus::Failed,
+        }
+    }
+
+    async fn to(&self) -> &str {
+        &self.0.to
+    }
+
+    async fn attempts(&self) -> u32 {
+        self.0.attempts
+    }
+
+    async fn last_error(&self) -> Option<&str> {
+        self.0.last_error.as_deref()
+    }
+
+    /// When the next attempt is due, while pending.
+    async fn next_attempt_at(&self) -> Option<DateTime<Utc>> {
+        (self.0.status == StoreDeliveryStatus::Pending).then_some(self.0.next_attempt_at)
+    }
+
+    async fn sent_at(&self) -> Option<DateTime<Utc>> {
+        self.0.sent_at
     }
 }
 

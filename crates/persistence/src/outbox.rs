@@ -1,0 +1,257 @@
+//! The transactional outbox: mail the desk must send, written in the same
+//! transaction as the message it carries, and handed to senders one row at a
+//! time so that no mail is sent twice, even by two servers on one database.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use helpdesk_domain::ids::{MessageId, TicketId};
+use helpdesk_domain::time::to_micros;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+
+use crate::entity::outbox;
+use crate::{Store, StoreError};
+
+/// Why the desk sends a mail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutboxKind {
+    /// An agent's public reply on an email ticket.
+    AgentReply,
+}
+
+impl OutboxKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            OutboxKind::AgentReply => "AGENT_REPLY",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryStatus {
+    Pending,
+    Sent,
+    /// Given up: a permanent refusal, or too many attempts.
+    Failed,
+}
+
+impl DeliveryStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryStatus::Pending => "PENDING",
+            DeliveryStatus::Sent => "SENT",
+            DeliveryStatus::Failed => "FAILED",
+        }
+    }
+}
+
+impl std::str::FromStr for DeliveryStatus {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<Self, ()> {
+        match s {
+            "PENDING" => Ok(DeliveryStatus::Pending),
+            "SENT" => Ok(DeliveryStatus::Sent),
+            "FAILED" => Ok(DeliveryStatus::Failed),
+            _ => Err(()),
+        }
+    }
+}
+
+/// A mail to queue with its message.
+#[derive(Debug, Clone)]
+pub struct NewOutboxMail {
+    pub kind: OutboxKind,
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+    /// The Message-ID the mail goes out with (also stored on its message).
+    pub rfc_message_id: String,
+    pub in_reply_to: Option<String>,
+    pub references: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxRecord {
+    pub id: uuid::Uuid,
+    pub ticket_id: TicketId,
+    pub message_id: Option<MessageId>,
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+    pub rfc_message_id: String,
+    pub in_reply_to: Option<String>,
+    pub references: Vec<String>,
+    pub status: DeliveryStatus,
+    pub attempts: u32,
+    pub next_attempt_at: DateTime<Utc>,
+    pub last_error: Option<String>,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+impl TryFrom<outbox::Model> for OutboxRecord {
+    type Error = StoreError;
+
+    fn try_from(m: outbox::Model) -> Result<Self, StoreError> {
+        Ok(Self {
+            id: m.id,
+            ticket_id: TicketId::from_uuid(m.ticket_id),
+            message_id: m.message_id.map(MessageId::from_uuid),
+            to: m.to_address,
+            subject: m.subject,
+            body: m.body,
+            rfc_message_id: m.rfc_message_id,
+            in_reply_to: m.in_reply_to,
+            references: m
+                .references
+                .map(|r| r.split_whitespace().map(str::to_owned).collect())
+                .unwrap_or_default(),
+            status: m.status.parse().map_err(|()| StoreError::Corrupt {
+                column: "outbox.status",
+                value: m.status,
+            })?,
+            attempts: u32::try_from(m.attempts).unwrap_or(0),
+            next_attempt_at: m.next_attempt_at,
+            last_error: m.last_error,
+            sent_at: m.sent_at,
+        })
+    }
+}
+
+pub(crate) fn outbox_row(
+    mail: NewOutboxMail,
+    ticket: TicketId,
+    message: Option<MessageId>,
+    at: DateTime<Utc>,
+) -> outbox::ActiveModel {
+    outbox::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        ticket_id: Set(ticket.as_uuid()),
+        message_id: Set(message.map(|m| m.as_uuid())),
+        kind: Set(mail.kind.as_str().to_owned()),
+        to_address: Set(mail.to),
+        subject: Set(mail.subject),
+        body: Set(mail.body),
+        rfc_message_id: Set(mail.rfc_message_id),
+        in_reply_to: Set(mail.in_reply_to),
+        references: Set((!mail.references.is_empty()).then(|| mail.references.join(" "))),
+        status: Set(DeliveryStatus::Pending.as_str().to_owned()),
+        attempts: Set(0),
+        next_attempt_at: Set(at),
+        locked_until: Set(None),
+        last_error: Set(None),
+        created_at: Set(at),
+        sent_at: Set(None),
+    }
+}
+
+impl Store {
+    /// Leases up to `limit` due mails to this sender for `lease`.
+    ///
+    /// A leased row is invisible to other senders until the lease ends, so a
+    /// crashed sender's mail is retried by another, and a live one's is never
+    /// sent twice. On PostgreSQL, `FOR UPDATE SKIP LOCKED` lets concurrent
+    /// senders take different rows without waiting on each other.
+    pub async fn lease_due_mail(
+        &self,
+        now: DateTime<Utc>,
+        limit: u64,
+        lease: TimeDelta,
+    ) -> Result<Vec<OutboxRecord>, StoreError> {
+        let now = to_micros(now);
+        let txn = self.write().await?;
+        let mut due = outbox::Entity::find()
+            .select_only()
+            .column(outbox::Column::Id)
+            .filter(outbox::Column::Status.eq(DeliveryStatus::Pending.as_str()))
+            .filter(outbox::Column::NextAttemptAt.lte(now))
+            .filter(
+                Condition::any()
+                    .add(outbox::Column::LockedUntil.is_null())
+                    .add(outbox::Column::LockedUntil.lt(now)),
+            )
+            .order_by_asc(outbox::Column::NextAttemptAt)
+            .limit(limit);
+        if txn.get_database_backend() == DbBackend::Postgres {
+            due = due.lock_with_behavior(
+                sea_orm::sea_query::LockType::Update,
+                sea_orm::sea_query::LockBehavior::SkipLocked,
+            );
+        }
+        let ids: Vec<uuid::Uuid> = due.into_tuple().all(&txn).await?;
+        if ids.is_empty() {
+            txn.commit().await?;
+            return Ok(Vec::new());
+        }
+        outbox::Entity::update_many()
+            .col_expr(outbox::Column::LockedUntil, Expr::value(now + lease))
+            .filter(outbox::Column::Id.is_in(ids.clone()))
+            .exec(&txn)
+            .await?;
+        let rows = outbox::Entity::find()
+            .filter(outbox::Column::Id.is_in(ids))
+            .order_by_asc(outbox::Column::NextAttemptAt)
+            .all(&txn)
+            .await?;
+        txn.commit().await?;
+        rows.into_iter().map(TryInto::try_into).collect()
+    }
+
+    pub async fn mark_mail_sent(&self, id: uuid::Uuid, at: DateTime<Utc>) -> Result<(), StoreError> {
+        outbox::Entity::update_many()
+            .col_expr(outbox::Column::Status, Expr::value(DeliveryStatus::Sent.as_str()))
+            .col_expr(outbox::Column::SentAt, Expr::value(to_micros(at)))
+            .col_expr(outbox::Column::Attempts, Expr::col(outbox::Column::Attempts).add(1))
+            .col_expr(outbox::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+            .col_expr(outbox::Column::LastError, Expr::value(Option::<String>::None))
+            .filter(outbox::Column::Id.eq(id))
+            .exec(self.db())
+            .await?;
+        Ok(())
+    }
+
+    /// Records a failed attempt; the mail is tried again at `retry_at`, or
+    /// given up (FAILED) when `retry_at` is `None`.
+    pub async fn mark_mail_attempt_failed(
+        &self,
+        id: uuid::Uuid,
+        error: &str,
+        retry_at: Option<DateTime<Utc>>,
+    ) -> Result<(), StoreError> {
+        let mut update = outbox::Entity::update_many()
+            .col_expr(outbox::Column::Attempts, Expr::col(outbox::Column::Attempts).add(1))
+            .col_expr(outbox::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+            .col_expr(outbox::Column::LastError, Expr::value(error.to_owned()));
+        update = match retry_at {
+            Some(at) => update.col_expr(outbox::Column::NextAttemptAt, Expr::value(to_micros(at))),
+            None => update.col_expr(outbox::Column::Status, Expr::value(DeliveryStatus::Failed.as_str())),
+        };
+        update.filter(outbox::Column::Id.eq(id)).exec(self.db()).await?;
+        Ok(())
+    }
+
+    /// The outbox rows of the given messages (their delivery state).
+    pub async fn mail_of_messages(&self, messages: &[MessageId]) -> Result<Vec<OutboxRecord>, StoreError> {
+        if messages.is_empty() {
+            return Ok(Vec::new());
+        }
+        outbox::Entity::find()
+            .filter(outbox::Column::MessageId.is_in(messages.iter().map(MessageId::as_uuid)))
+            .order_by_asc(outbox::Column::CreatedAt)
+            .all(self.db())
+            .await?
+            .into_iter()
+            .map(TryInto::try_into)
+            .collect()
+    }
+
+    /// Mails waiting to be sent.
+    pub async fn pending_mail_count(&self) -> Result<u64, StoreError> {
+        Ok(outbox::Entity::find()
+            .filter(outbox::Column::Status.eq(DeliveryStatus::Pending.as_str()))
+            .count(self.db())
+            .await?)
+    }
+}

@@ -1,0 +1,92 @@
+//! What a message carries when it came by mail: its HTML, its sender as
+//! written, and its attachments.
+
+use chrono::{DateTime, Utc};
+use helpdesk_domain::ids::MessageId;
+use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+
+use crate::entity::attachment;
+use crate::{Store, StoreError};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAttachment {
+    pub filename: Option<String>,
+    pub content_type: String,
+    pub content: Vec<u8>,
+}
+
+/// The parts of a message beyond its plain-text body; empty for messages
+/// typed into the desk.
+#[derive(Debug, Clone, Default)]
+pub struct MailParts {
+    pub html_body: Option<String>,
+    /// The From address as the mail gave it (the author may be resolved to
+    /// a customer or be the desk itself, e.g. for auto-replies).
+    pub sender: Option<String>,
+    pub attachments: Vec<NewAttachment>,
+}
+
+/// An attachment without its content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttachmentRecord {
+    pub id: uuid::Uuid,
+    pub message_id: MessageId,
+    pub filename: Option<String>,
+    pub content_type: String,
+    pub size: u64,
+}
+
+pub(super) async fn insert_attachments(
+    txn: &DatabaseTransaction,
+    message: MessageId,
+    attachments: Vec<NewAttachment>,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    if attachments.is_empty() {
+        return Ok(());
+    }
+    let rows = attachments.into_iter().map(|a| attachment::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        message_id: Set(message.as_uuid()),
+        filename: Set(a.filename),
+        content_type: Set(a.content_type),
+        size: Set(i64::try_from(a.content.len()).unwrap_or(i64::MAX)),
+        content: Set(a.content),
+        created_at: Set(at),
+    });
+    attachment::Entity::insert_many(rows)
+        .exec_without_returning(txn)
+        .await?;
+    Ok(())
+}
+
+impl Store {
+    /// Attachments of the given messages (metadata only), in the order stored.
+    pub async fn attachments_of(&self, messages: &[MessageId]) -> Result<Vec<AttachmentRecord>, StoreError> {
+        if messages.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<(uuid::Uuid, uuid::Uuid, Option<String>, String, i64)> = attachment::Entity::find()
+            .select_only()
+            .column(attachment::Column::Id)
+            .column(attachment::Column::MessageId)
+            .column(attachment::Column::Filename)
+            .column(attachment::Column::ContentType)
+            .column(attachment::Column::Size)
+            .filter(attachment::Column::MessageId.is_in(messages.iter().map(MessageId::as_uuid)))
+            .order_by_asc(attachment::Column::Id)
+            .into_tuple()
+            .all(self.db())
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, message_id, filename, content_type, size)| AttachmentRecord {
+                id,
+                message_id: MessageId::from_uuid(message_id),
+                filename,
+                content_type,
+                size: u64::try_from(size).unwrap_or(0),
+            })
+            .collect())
+    }
+}

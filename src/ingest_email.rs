@@ -1,0 +1,61 @@
+//! `helpdesk ingest-email`: one message on stdin, filed like `POST /inbound/email`.
+
+use std::io::Read;
+use std::process::ExitCode;
+
+use chrono::Utc;
+use helpdesk_channels::email::{IngestError, ingest};
+use helpdesk_persistence::Store;
+
+use crate::cli::MailArgs;
+
+/// sysexits.h: the input was refused; the MTA bounces it.
+const EX_DATAERR: u8 = 65;
+/// sysexits.h: try again later; the MTA keeps the mail queued.
+const EX_TEMPFAIL: u8 = 75;
+/// sysexits.h: a configuration error.
+const EX_CONFIG: u8 = 78;
+
+pub async fn run(database_url: &str, args: &MailArgs) -> ExitCode {
+    let config = match args.email_config() {
+        Ok(c) => c,
+        Err(err) => return fail(EX_CONFIG, &format!("{err:#}")),
+    };
+    // Read one byte past the limit, so an oversized message is told apart
+    // without reading all of it.
+    let mut raw = Vec::new();
+    let limit = u64::try_from(config.max_message_bytes)
+        .unwrap_or(u64::MAX)
+        .saturating_add(1);
+    if let Err(err) = std::io::stdin().lock().take(limit).read_to_end(&mut raw) {
+        return fail(EX_TEMPFAIL, &format!("cannot read stdin: {err}"));
+    }
+    let store = match Store::connect(database_url).await {
+        Ok(store) => store,
+        Err(err) => return fail(EX_TEMPFAIL, &format!("store unavailable: {err}")),
+    };
+    if let Err(err) = store.migrate().await {
+        return fail(EX_TEMPFAIL, &format!("store unavailable: {err}"));
+    }
+    match ingest(&store, &config, &raw, Utc::now()).await {
+        Ok(outcome) => {
+            println!(
+                "{{\"ticketId\":\"{}\",\"messageId\":\"{}\",\"duplicate\":{}}}",
+                outcome.ticket_id, outcome.message_id, outcome.duplicate
+            );
+            ExitCode::SUCCESS
+        }
+        Err(err @ (IngestError::TooLarge { .. } | IngestError::Unparseable(_) | IngestError::Refused(_))) => {
+            fail(EX_DATAERR, &err.to_string())
+        }
+        Err(IngestError::Unavailable(err)) => fail(EX_TEMPFAIL, &format!("store unavailable: {err}")),
+        // An unexpected store failure may pass; the MTA retrying is safe
+        // because filing is idempotent by Message-ID.
+        Err(IngestError::Store(err)) => fail(EX_TEMPFAIL, &format!("store error: {err}")),
+    }
+}
+
+fn fail(code: u8, reason: &str) -> ExitCode {
+    eprintln!("helpdesk ingest-email: {reason}");
+    ExitCode::from(code)
+}
