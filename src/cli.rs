@@ -80,6 +80,10 @@ pub struct ServeArgs {
     #[arg(long, env = "HELPDESK_SMTP_URL", hide_env_values = true)]
     pub smtp_url: Option<String>,
 
+    /// Web form posts one client address may make per minute (429 beyond).
+    #[arg(long, env = "HELPDESK_WEBFORM_RATE_PER_MINUTE", default_value_t = 10)]
+    pub webform_rate_per_minute: u32,
+
     #[command(flatten)]
     pub mail: MailArgs,
 }

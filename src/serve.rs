@@ -34,6 +34,7 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     let mail = MailConfig {
         email: email.clone(),
         inbound_token: args.inbound_token.clone().filter(|t| !t.is_empty()),
+        webform_posts_per_minute: args.webform_rate_per_minute,
     };
     let state = AppState::new(store.clone(), &auth, mail).map_err(|e| anyhow::anyhow!(e.message()))?;
 

@@ -23,6 +23,8 @@ pub const DESK_ADDRESS: &str = "support@desk.example";
 pub const INBOUND_TOKEN: &str = "inbound-secret";
 /// Small, so the size limit is cheap to test.
 pub const MAX_EMAIL_BYTES: usize = 512 * 1024;
+/// Per client address; the web form tests post from 127.0.0.1.
+pub const WEBFORM_POSTS_PER_MINUTE: u32 = 5;
 pub const ADMIN_PASSWORD: &str = "correct horse battery";
 
 /// The helpdesk router serving on a random loopback port.
@@ -59,6 +61,7 @@ impl TestApp {
         let mail = MailConfig {
             email: email.clone(),
             inbound_token: Some(INBOUND_TOKEN.to_owned()),
+            webform_posts_per_minute: WEBFORM_POSTS_PER_MINUTE,
         };
         let state = AppState::new(store.clone(), &auth, mail).expect("state");
         let (stop, stopped) = tokio::sync::watch::channel(false);

@@ -5,6 +5,7 @@ use helpdesk_channels::email::EmailConfig;
 use helpdesk_persistence::Store;
 
 use crate::auth::jwt::JwtKeys;
+use crate::http::rate_limit::RateLimiter;
 
 /// How access tokens are signed and how long they live.
 #[derive(Clone)]
@@ -20,6 +21,8 @@ pub struct MailConfig {
     /// Bearer token `POST /inbound/email` requires; the endpoint is disabled
     /// without one.
     pub inbound_token: Option<String>,
+    /// Web form posts one client address may make per minute.
+    pub webform_posts_per_minute: u32,
 }
 
 /// Everything a request handler needs, shared by all requests.
@@ -29,16 +32,19 @@ pub struct AppState {
     pub(crate) jwt: Arc<JwtKeys>,
     pub(crate) mail: Arc<MailConfig>,
     pub(crate) chat_presence: crate::chat::ChatPresence,
+    pub(crate) webform_limiter: Arc<RateLimiter>,
 }
 
 impl AppState {
     pub fn new(store: Store, auth: &AuthConfig, mail: MailConfig) -> Result<Self, crate::ApiError> {
         let jwt = JwtKeys::new(&auth.jwt_secret, auth.token_ttl)?;
+        let webform_limiter = Arc::new(RateLimiter::new(mail.webform_posts_per_minute, Duration::from_secs(60)));
         Ok(Self {
             store,
             jwt: Arc::new(jwt),
             mail: Arc::new(mail),
             chat_presence: Default::default(),
+            webform_limiter,
         })
     }
 }

@@ -8,3 +8,4 @@
 //! `helpdesk-persistence`, never on `helpdesk-api` or any GraphQL crate.
 
 pub mod email;
+pub mod webform;

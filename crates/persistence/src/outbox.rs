@@ -19,12 +19,15 @@ use crate::{Store, StoreError};
 pub enum OutboxKind {
     /// An agent's public reply on an email ticket.
     AgentReply,
+    /// The desk confirming it received a request (e.g. a web form).
+    Acknowledgement,
 }
 
 impl OutboxKind {
     fn as_str(self) -> &'static str {
         match self {
             OutboxKind::AgentReply => "AGENT_REPLY",
+            OutboxKind::Acknowledgement => "ACKNOWLEDGEMENT",
         }
     }
 }

@@ -10,6 +10,7 @@ use super::types::connection::{TicketConnection, TicketEdge, TicketOrder, decode
 use super::types::enums::{Channel, Priority, TicketStatus};
 use super::types::team::Team;
 use super::types::ticket::{Ticket, prefetch};
+use super::types::web_form::WebForm;
 use super::types::{parse_id, state};
 use crate::ApiError;
 use crate::auth::viewer;
@@ -136,6 +137,18 @@ impl Query {
     async fn agents(&self, ctx: &Context<'_>) -> ApiResult<Vec<Agent>> {
         viewer::agent(ctx)?;
         Ok(state(ctx)?.store.list_agents().await?.into_iter().map(Agent).collect())
+    }
+
+    /// All web forms, by key.
+    async fn web_forms(&self, ctx: &Context<'_>) -> ApiResult<Vec<WebForm>> {
+        viewer::agent(ctx)?;
+        Ok(state(ctx)?
+            .store
+            .list_web_forms()
+            .await?
+            .into_iter()
+            .map(WebForm)
+            .collect())
     }
 
     /// All teams, by name.

@@ -3,6 +3,8 @@
 mod graphql;
 mod health;
 mod inbound_email;
+pub(crate) mod rate_limit;
+mod webform;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -12,6 +14,9 @@ use tower_http::trace::TraceLayer;
 
 use crate::AppState;
 use crate::graphql::build_schema;
+
+/// Largest form post accepted (the longest valid message is 20,000 characters).
+const WEBFORM_BODY_LIMIT: usize = 256 * 1024;
 
 /// Largest request body accepted on `/graphql` (a long reply fits easily).
 const GRAPHQL_BODY_LIMIT: usize = 4 * 1024 * 1024;
@@ -35,6 +40,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/inbound/email",
             post(inbound_email::receive).layer(DefaultBodyLimit::max(inbound_limit)),
+        )
+        .route(
+            "/inbound/webform/{form_key}",
+            post(webform::receive).layer(DefaultBodyLimit::max(WEBFORM_BODY_LIMIT)),
         )
         .with_state(state)
         .merge(graphql)

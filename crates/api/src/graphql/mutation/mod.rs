@@ -3,6 +3,7 @@
 mod admin;
 mod auth;
 mod chat;
+mod forms;
 mod tickets;
 
 use async_graphql::MergedObject;
@@ -14,4 +15,5 @@ pub struct Mutation(
     tickets::TicketMutation,
     admin::AdminMutation,
     chat::ChatMutation,
+    forms::FormMutation,
 );

@@ -9,6 +9,7 @@ pub(crate) mod event;
 pub(crate) mod message;
 pub(crate) mod team;
 pub(crate) mod ticket;
+pub(crate) mod web_form;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache};
 use async_graphql::{Context, ID};
