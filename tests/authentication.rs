@@ -140,6 +140,14 @@ async fn internals_never_reach_the_client(db: TestDb) {
         json!(null),
         "an unknown ticket is null, not an error"
     );
+    let invalid = app.gql(Some(&admin), "{ tickets { noSuchField } }", json!({})).await;
+    assert_eq!(
+        error_code(&invalid),
+        "BAD_USER_INPUT",
+        "validation errors carry a code too"
+    );
+    let unparseable = app.gql(Some(&admin), "{ tickets { ", json!({})).await;
+    assert_eq!(error_code(&unparseable), "BAD_USER_INPUT");
     let text = body.to_string().to_lowercase();
     for leak in ["select", "sqlx", "backtrace", "panicked"] {
         assert!(!text.contains(leak), "{leak} in {body}");

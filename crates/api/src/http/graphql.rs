@@ -28,7 +28,16 @@ pub(super) async fn execute(
 ) -> GraphQLResponse {
     let auth = authenticate(&state.app, &headers);
     let request = request.into_inner().data(auth).data(loader(&state.app));
-    state.schema.execute(request).await.into()
+    let mut response = state.schema.execute(request).await;
+    for error in &mut response.errors {
+        let extensions = error.extensions.get_or_insert_with(Default::default);
+        // Our resolvers always set a code; errors without one come from
+        // parsing or validating the operation itself: the client's input.
+        if extensions.get("code").is_none() {
+            extensions.set("code", "BAD_USER_INPUT");
+        }
+    }
+    response.into()
 }
 
 fn authenticate(state: &AppState, headers: &HeaderMap) -> Authentication {
