@@ -77,3 +77,7 @@ id_type!(
     /// A team of agents.
     TeamId
 );
+id_type!(
+    /// An SLA policy.
+    SlaPolicyId
+);

@@ -15,6 +15,7 @@ pub mod customer;
 pub mod email;
 pub mod error;
 pub mod ids;
+pub mod sla;
 pub mod tag;
 pub mod ticket;
 pub mod time;
