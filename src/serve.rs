@@ -39,6 +39,11 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     let state = AppState::new(store.clone(), &auth, mail).map_err(|e| anyhow::anyhow!(e.message()))?;
 
     let (stop_sender, stopped) = tokio::sync::watch::channel(false);
+    let scheduler = tokio::spawn(helpdesk_api::run_sla_scheduler(
+        store.clone(),
+        email.clone(),
+        stopped.clone(),
+    ));
     let sender = match args.smtp_url.as_deref().filter(|u| !u.is_empty()) {
         Some(url) => Some(tokio::spawn(SmtpSender::new(url, &email)?.run(store.clone(), stopped))),
         None => {
@@ -60,6 +65,7 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     .context("server error")?;
     // The sender finishes the mail in hand; what is left stays queued.
     let _ = stop_sender.send(true);
+    let _ = scheduler.await;
     if let Some(sender) = sender {
         let _ = sender.await;
     }

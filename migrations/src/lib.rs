@@ -11,6 +11,7 @@ use sea_orm_migration::prelude::*;
 mod m20261129_000001_core;
 mod m20261129_000002_email;
 mod m20261129_000003_chat_and_forms;
+mod m20261129_000004_sla;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000001_core::Migration),
             Box::new(m20261129_000002_email::Migration),
             Box::new(m20261129_000003_chat_and_forms::Migration),
+            Box::new(m20261129_000004_sla::Migration),
         ]
     }
 }

@@ -34,6 +34,7 @@ pub struct TestApp {
     client: reqwest::Client,
     server: JoinHandle<()>,
     sender: Option<JoinHandle<()>>,
+    scheduler: JoinHandle<()>,
     _stop: tokio::sync::watch::Sender<bool>,
 }
 
@@ -65,6 +66,11 @@ impl TestApp {
         };
         let state = AppState::new(store.clone(), &auth, mail).expect("state");
         let (stop, stopped) = tokio::sync::watch::channel(false);
+        let scheduler = tokio::spawn(helpdesk_api::run_sla_scheduler(
+            store.clone(),
+            email.clone(),
+            stopped.clone(),
+        ));
         let sender = smtp_url.map(|url| {
             tokio::spawn(
                 SmtpSender::new(url, &email)
@@ -84,6 +90,7 @@ impl TestApp {
             client: reqwest::Client::new(),
             server,
             sender,
+            scheduler,
             _stop: stop,
         }
     }
@@ -96,6 +103,8 @@ impl TestApp {
             sender.abort();
             let _ = sender.await;
         }
+        self.scheduler.abort();
+        let _ = self.scheduler.await;
     }
 
     /// Posts a raw message to `/inbound/email` with the inbound token.

@@ -13,6 +13,7 @@ mod chat;
 mod error;
 mod graphql;
 mod http;
+mod sla_scheduler;
 mod state;
 
 pub use auth::password;
@@ -20,4 +21,5 @@ pub use bootstrap::{AdminBootstrap, BootstrapError, ensure_admin, jwt_secret};
 pub use error::ApiError;
 pub use graphql::{AppSchema, build_schema, sdl};
 pub use http::router;
+pub use sla_scheduler::run_sla_scheduler;
 pub use state::{AppState, AuthConfig, MailConfig};

@@ -13,6 +13,7 @@ mod entity;
 mod error;
 pub mod outbox;
 pub mod settings;
+pub mod sla;
 mod store;
 pub mod teams;
 #[cfg(feature = "testing")]

@@ -21,6 +21,8 @@ pub enum OutboxKind {
     AgentReply,
     /// The desk confirming it received a request (e.g. a web form).
     Acknowledgement,
+    /// An SLA warning or breach, to the agents who own the ticket.
+    SlaNotice,
 }
 
 impl OutboxKind {
@@ -28,6 +30,7 @@ impl OutboxKind {
         match self {
             OutboxKind::AgentReply => "AGENT_REPLY",
             OutboxKind::Acknowledgement => "ACKNOWLEDGEMENT",
+            OutboxKind::SlaNotice => "SLA_NOTICE",
         }
     }
 }

@@ -9,6 +9,7 @@ use helpdesk_domain::ids::{AgentId, CustomerId, MessageId, TeamId, TicketId};
 use helpdesk_domain::tag::Tag;
 use helpdesk_persistence::agents::AgentRecord;
 use helpdesk_persistence::outbox::OutboxRecord;
+use helpdesk_persistence::sla::SlaTargetRecord;
 use helpdesk_persistence::teams::TeamRecord;
 use helpdesk_persistence::tickets::{AttachmentRecord, MessageRecord, TicketRecord};
 use helpdesk_persistence::{CustomerRecord, Store};
@@ -33,6 +34,24 @@ pub(crate) struct MessagesOf(pub TicketId);
 /// Key for "the mail that carries this message".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct DeliveryOf(pub MessageId);
+/// Key for "the SLA targets of this ticket".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct SlaTargetsOf(pub TicketId);
+
+impl Loader<SlaTargetsOf> for StoreLoader {
+    type Value = Arc<Vec<SlaTargetRecord>>;
+    type Error = ApiError;
+
+    async fn load(&self, keys: &[SlaTargetsOf]) -> Result<HashMap<SlaTargetsOf, Arc<Vec<SlaTargetRecord>>>, ApiError> {
+        let ids: Vec<TicketId> = keys.iter().map(|k| k.0).collect();
+        let mut grouped: HashMap<SlaTargetsOf, Vec<SlaTargetRecord>> = keys.iter().map(|k| (*k, Vec::new())).collect();
+        for t in self.store.sla_targets_of(&ids).await? {
+            grouped.entry(SlaTargetsOf(t.ticket_id)).or_default().push(t);
+        }
+        Ok(grouped.into_iter().map(|(k, v)| (k, Arc::new(v))).collect())
+    }
+}
+
 /// Key for "the attachments of this message".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct AttachmentsOf(pub MessageId);

@@ -8,6 +8,7 @@ use helpdesk_persistence::tickets::TicketFilter as StoreFilter;
 use super::types::agent::Agent;
 use super::types::connection::{TicketConnection, TicketEdge, TicketOrder, decode_cursor, encode_cursor};
 use super::types::enums::{Channel, Priority, TicketStatus};
+use super::types::sla::SlaPolicy;
 use super::types::team::Team;
 use super::types::ticket::{Ticket, prefetch};
 use super::types::web_form::WebForm;
@@ -137,6 +138,18 @@ impl Query {
     async fn agents(&self, ctx: &Context<'_>) -> ApiResult<Vec<Agent>> {
         viewer::agent(ctx)?;
         Ok(state(ctx)?.store.list_agents().await?.into_iter().map(Agent).collect())
+    }
+
+    /// SLA policies in matching order (admin only).
+    async fn sla_policies(&self, ctx: &Context<'_>) -> ApiResult<Vec<SlaPolicy>> {
+        viewer::admin(ctx)?;
+        Ok(state(ctx)?
+            .store
+            .sla_policies()
+            .await?
+            .into_iter()
+            .map(SlaPolicy)
+            .collect())
     }
 
     /// All web forms, by key.

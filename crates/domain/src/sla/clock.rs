@@ -7,7 +7,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 pub type Pause = (DateTime<Utc>, Option<DateTime<Utc>>);
 
 /// A clock that counts some seconds and not others.
-pub trait WorkingClock {
+pub trait WorkingClock: Send + Sync {
     /// The instant when `seconds` of this clock's time have passed since
     /// `start`, not counting `pauses` (time-ordered, non-overlapping). `None`
     /// when that never happens: the last pause has not ended, or the clock

@@ -6,22 +6,10 @@ use chrono::{DateTime, Utc};
 
 use super::clock::{CalendarClock, Pause, WorkingClock};
 use super::policy::{SlaPolicy, select_policy};
-use super::target::{Clock, SlaTarget, TargetSpec};
+use super::target::{Clock, SlaTarget, TargetSpec, TargetState};
 use crate::ids::SlaPolicyId;
 use crate::tag::Tag;
 use crate::ticket::{Author, Channel, EventKind, Priority, StatusChange, TicketEvent, TicketStatus};
-
-/// Where a target stands at the instant it was evaluated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum TargetState {
-    Running,
-    /// RESOLUTION while the ticket is PENDING: no deadline.
-    Paused,
-    /// Running, inside its warning window.
-    Warning,
-    Achieved,
-    Breached,
-}
 
 /// One target of one ticket, as of the evaluation instant.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -11,6 +11,6 @@ mod policy;
 mod target;
 
 pub use clock::{CalendarClock, Pause, WorkingClock};
-pub use evaluate::{Clocks, TargetOutcome, TargetState, evaluate};
+pub use evaluate::{Clocks, TargetOutcome, evaluate};
 pub use policy::{SlaPolicy, select_policy};
-pub use target::{Clock, SlaTarget, TargetSpec};
+pub use target::{Clock, SlaTarget, TargetSpec, TargetState};

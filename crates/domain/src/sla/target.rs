@@ -22,6 +22,19 @@ named_enum! {
     }
 }
 
+named_enum! {
+    /// Where a target stands.
+    TargetState as "SLA state" {
+        Running => "RUNNING",
+        /// RESOLUTION while the ticket is PENDING: no deadline.
+        Paused => "PAUSED",
+        /// Running, inside its warning window.
+        Warning => "WARNING",
+        Achieved => "ACHIEVED",
+        Breached => "BREACHED",
+    }
+}
+
 /// One promise of a policy: `target` within `minutes` of `clock` time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TargetSpec {

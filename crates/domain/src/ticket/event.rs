@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::{Channel, Priority, StatusChange, TicketStatus};
 use crate::ids::{AgentId, CustomerId, MessageId, TeamId, TicketId};
 use crate::macros::named_enum;
+use crate::sla::SlaTarget;
 use crate::tag::Tag;
 
 named_enum! {
@@ -90,6 +91,18 @@ pub enum EventKind {
     MergedFrom {
         source: TicketId,
     },
+    /// A target entered its warning window (raised once per target).
+    SlaWarning {
+        target: SlaTarget,
+        started_at: DateTime<Utc>,
+        due_at: Option<DateTime<Utc>>,
+    },
+    /// A target's deadline passed before its event (raised once per target).
+    SlaBreached {
+        target: SlaTarget,
+        started_at: DateTime<Utc>,
+        due_at: Option<DateTime<Utc>>,
+    },
 }
 
 impl EventKind {
@@ -116,6 +129,8 @@ impl EventKind {
             EventKind::FcrEligibilityChanged { .. } => "FCR_ELIGIBILITY_CHANGED",
             EventKind::MergedInto { .. } => "MERGED_INTO",
             EventKind::MergedFrom { .. } => "MERGED_FROM",
+            EventKind::SlaWarning { .. } => "SLA_WARNING",
+            EventKind::SlaBreached { .. } => "SLA_BREACHED",
         }
     }
 }

@@ -146,7 +146,9 @@ impl TicketFacts {
             | EventKind::TagsChanged { .. }
             | EventKind::FcrEligibilityChanged { .. }
             | EventKind::MergedInto { .. }
-            | EventKind::MergedFrom { .. } => None,
+            | EventKind::MergedFrom { .. }
+            | EventKind::SlaWarning { .. }
+            | EventKind::SlaBreached { .. } => None,
         }
     }
 }

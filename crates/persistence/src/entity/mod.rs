@@ -12,6 +12,8 @@ pub mod message;
 pub mod outbox;
 pub mod response_sample;
 pub mod setting;
+pub mod sla_policy;
+pub mod sla_target;
 pub mod team;
 pub mod team_member;
 pub mod ticket;

@@ -164,7 +164,7 @@ impl Store {
             events.push(event(actor, EventKind::FcrEligibilityChanged { eligible: false }));
         }
         history::append(&txn, id, &events).await?;
-        history::refresh_facts(&txn, id, at).await?;
+        history::refresh_derived(&txn, id, at, at).await?;
         txn.commit().await?;
         self.announce(id);
         model.try_into()

@@ -9,7 +9,7 @@ use super::record::{EventRecord, actor_columns};
 use crate::StoreError;
 use crate::entity::{response_sample, ticket_event, ticket_fact};
 
-pub(super) async fn append(
+pub(crate) async fn append(
     txn: &DatabaseTransaction,
     ticket: TicketId,
     events: &[TicketEvent],
@@ -43,7 +43,7 @@ pub(super) async fn append(
 }
 
 /// A ticket's history in order: by instant, then by position in the log.
-pub(super) async fn load<C: sea_orm::ConnectionTrait>(
+pub(crate) async fn load<C: sea_orm::ConnectionTrait>(
     db: &C,
     ticket: TicketId,
 ) -> Result<Vec<EventRecord>, StoreError> {
@@ -58,17 +58,21 @@ pub(super) async fn load<C: sea_orm::ConnectionTrait>(
         .collect()
 }
 
-/// Recomputes the ticket's facts and response samples from its whole log.
+/// Recomputes everything derived from the ticket's log: its metric facts,
+/// response samples and SLA targets (as of `now`).
 ///
 /// Replaying (instead of patching the stored facts) keeps one definition of
 /// every fact: the domain's fold, the same for live changes, merges and
 /// imported history. Histories are tens of events, so this is cheap.
-pub(super) async fn refresh_facts(
+pub(crate) async fn refresh_derived(
     txn: &DatabaseTransaction,
     ticket: TicketId,
     created_at: DateTime<Utc>,
+    now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let events = load(txn, ticket).await?;
+    let history: Vec<_> = events.iter().map(|r| r.event.clone()).collect();
+    crate::sla::refresh_targets(txn, ticket, &history, now).await?;
     let (facts, samples) = TicketFacts::replay(created_at, events.iter().map(|r| &r.event));
     let id = ticket.as_uuid();
 

@@ -10,7 +10,7 @@ use crate::entity::ticket;
 /// Loads a ticket inside a write transaction, locking its row on PostgreSQL
 /// so concurrent changes to one ticket apply one after the other. (SQLite's
 /// IMMEDIATE transactions already serialise all writers.)
-pub(super) async fn lock_ticket(txn: &DatabaseTransaction, id: TicketId) -> Result<ticket::Model, StoreError> {
+pub(crate) async fn lock_ticket(txn: &DatabaseTransaction, id: TicketId) -> Result<ticket::Model, StoreError> {
     let mut select = ticket::Entity::find_by_id(id.as_uuid());
     if txn.get_database_backend() == DbBackend::Postgres {
         select = select.lock_exclusive();

@@ -110,8 +110,8 @@ impl Store {
         let mut target_events = moved;
         target_events.push(event(EventKind::MergedFrom { source }));
         history::append(&txn, target, &target_events).await?;
-        history::refresh_facts(&txn, source, src_created).await?;
-        history::refresh_facts(&txn, target, dst_created).await?;
+        history::refresh_derived(&txn, source, src_created, at).await?;
+        history::refresh_derived(&txn, target, dst_created, at).await?;
         txn.commit().await?;
         self.announce(source);
         self.announce(target);

@@ -157,7 +157,7 @@ impl Store {
         let ticket = updated.update(&txn).await?;
 
         history::append(&txn, ticket_id, &events).await?;
-        history::refresh_facts(&txn, ticket_id, created_at).await?;
+        history::refresh_derived(&txn, ticket_id, created_at, at).await?;
         txn.commit().await?;
         self.announce(ticket_id);
         Ok((row.try_into()?, ticket.try_into()?))

@@ -6,8 +6,8 @@
 //! the ticket's metric facts from that log.
 
 mod create;
-mod history;
-mod lock;
+pub(crate) mod history;
+pub(crate) mod lock;
 mod mail;
 mod merge;
 mod messages;

@@ -130,7 +130,7 @@ impl Store {
         row.updated_at = Set(at);
         let updated = row.update(&txn).await?;
         history::append(&txn, ticket_id, &events).await?;
-        history::refresh_facts(&txn, ticket_id, record.created_at).await?;
+        history::refresh_derived(&txn, ticket_id, record.created_at, at).await?;
         txn.commit().await?;
         self.announce(ticket_id);
         updated.try_into()

@@ -4,6 +4,7 @@ mod admin;
 mod auth;
 mod chat;
 mod forms;
+mod sla;
 mod tickets;
 
 use async_graphql::MergedObject;
@@ -16,4 +17,5 @@ pub struct Mutation(
     admin::AdminMutation,
     chat::ChatMutation,
     forms::FormMutation,
+    sla::SlaMutation,
 );

@@ -65,3 +65,31 @@ pub(crate) enum OrderDirection {
     #[default]
     Desc,
 }
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "SlaTarget", remote = "helpdesk_domain::sla::SlaTarget")]
+pub(crate) enum SlaTarget {
+    FirstResponse,
+    NextReply,
+    Resolution,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "Clock", remote = "helpdesk_domain::sla::Clock")]
+pub(crate) enum Clock {
+    Calendar,
+    Business,
+}
+
+/// Where an SLA target stands.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "SlaState", remote = "helpdesk_domain::sla::TargetState")]
+pub(crate) enum SlaState {
+    Running,
+    /// RESOLUTION while the ticket is PENDING: no deadline.
+    Paused,
+    /// Running, inside its warning window.
+    Warning,
+    Achieved,
+    Breached,
+}

@@ -7,6 +7,7 @@ pub(crate) mod customer;
 pub(crate) mod enums;
 pub(crate) mod event;
 pub(crate) mod message;
+pub(crate) mod sla;
 pub(crate) mod team;
 pub(crate) mod ticket;
 pub(crate) mod web_form;

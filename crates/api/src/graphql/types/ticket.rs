@@ -7,11 +7,12 @@ use super::customer::Customer;
 use super::enums::{Channel, Priority, TicketStatus};
 use super::event::TicketEvent;
 use super::message::Message;
+use super::sla::TicketSlaTarget;
 use super::team::Team;
 use super::{loader, state};
 use crate::ApiError;
 use crate::error::ApiResult;
-use crate::graphql::loaders::{MessagesOf, TagsOf};
+use crate::graphql::loaders::{MessagesOf, SlaTargetsOf, TagsOf};
 
 /// Loads, in one query each, what the selected fields of a page of tickets
 /// will ask for, so the per-ticket resolvers find it in the request's cache.
@@ -122,6 +123,15 @@ impl Ticket {
     async fn messages(&self, ctx: &Context<'_>) -> ApiResult<Vec<Message>> {
         let messages = loader(ctx)?.load_one(MessagesOf(self.0.id)).await?.unwrap_or_default();
         Ok(messages.iter().cloned().map(Message).collect())
+    }
+
+    /// The ticket's SLA targets, oldest first.
+    async fn sla_targets(&self, ctx: &Context<'_>) -> ApiResult<Vec<TicketSlaTarget>> {
+        let targets = loader(ctx)?
+            .load_one(SlaTargetsOf(self.0.id))
+            .await?
+            .unwrap_or_default();
+        Ok(targets.iter().cloned().map(TicketSlaTarget).collect())
     }
 
     /// Every change to the ticket, oldest first.

@@ -1,0 +1,106 @@
+use async_graphql::{Context, ID, InputObject, Object};
+use chrono::Utc;
+use helpdesk_domain::ids::SlaPolicyId;
+use helpdesk_domain::sla::{SlaPolicy as PolicyRecord, TargetSpec};
+use helpdesk_domain::tag::parse_tags;
+use helpdesk_domain::ticket::text;
+
+use crate::ApiError;
+use crate::auth::viewer;
+use crate::error::ApiResult;
+use crate::graphql::types::enums::{Channel, Clock, Priority, SlaTarget};
+use crate::graphql::types::sla::SlaPolicy;
+use crate::graphql::types::{parse_id, state};
+
+#[derive(Default)]
+pub(crate) struct SlaMutation;
+
+#[derive(InputObject)]
+pub(crate) struct SlaTargetInput {
+    target: SlaTarget,
+    minutes: i32,
+    /// Default CALENDAR.
+    clock: Option<Clock>,
+}
+
+#[derive(InputObject)]
+pub(crate) struct SlaPolicyInput {
+    name: String,
+    /// Lower matches first (default 0).
+    position: Option<i32>,
+    /// Conditions, each matching any of its values; omitted or empty matches all.
+    priorities: Option<Vec<Priority>>,
+    channels: Option<Vec<Channel>>,
+    tags: Option<Vec<String>>,
+    targets: Vec<SlaTargetInput>,
+    /// Percent of a target's time left when it warns (default 20).
+    warning_percent: Option<i32>,
+}
+
+impl SlaPolicyInput {
+    fn into_policy(self, id: SlaPolicyId) -> ApiResult<PolicyRecord> {
+        let mut targets: Vec<TargetSpec> = Vec::new();
+        for t in self.targets {
+            let minutes = u32::try_from(t.minutes)
+                .ok()
+                .filter(|m| (1..=525_600).contains(m))
+                .ok_or_else(|| ApiError::BadUserInput("minutes must be between 1 and 525600".into()))?;
+            let spec = TargetSpec {
+                target: t.target.into(),
+                minutes,
+                clock: t.clock.map_or(helpdesk_domain::sla::Clock::Calendar, Into::into),
+            };
+            if targets.iter().any(|s| s.target == spec.target) {
+                return Err(ApiError::BadUserInput(format!("target {} is given twice", spec.target)));
+            }
+            targets.push(spec);
+        }
+        let warning_percent = u8::try_from(self.warning_percent.unwrap_or(20))
+            .ok()
+            .filter(|p| (1..=99).contains(p))
+            .ok_or_else(|| ApiError::BadUserInput("warningPercent must be between 1 and 99".into()))?;
+        Ok(PolicyRecord {
+            id,
+            name: text::bounded(&self.name, "name", 200)?,
+            position: self.position.unwrap_or(0),
+            priorities: self
+                .priorities
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            channels: self.channels.unwrap_or_default().into_iter().map(Into::into).collect(),
+            tags: parse_tags(&self.tags.unwrap_or_default())?,
+            targets,
+            warning_percent,
+        })
+    }
+}
+
+#[Object]
+impl SlaMutation {
+    /// Defines an SLA policy (admin only). Tickets are matched against it at
+    /// creation and whenever their priority, channel or tags change.
+    async fn create_sla_policy(&self, ctx: &Context<'_>, input: SlaPolicyInput) -> ApiResult<SlaPolicy> {
+        viewer::admin(ctx)?;
+        let policy = input.into_policy(SlaPolicyId::new())?;
+        Ok(SlaPolicy(
+            state(ctx)?.store.create_sla_policy(policy, Utc::now()).await?,
+        ))
+    }
+
+    /// Replaces a policy (admin only); targets already decided stay decided.
+    async fn update_sla_policy(&self, ctx: &Context<'_>, id: ID, input: SlaPolicyInput) -> ApiResult<SlaPolicy> {
+        viewer::admin(ctx)?;
+        let policy = input.into_policy(parse_id(&id, "id")?)?;
+        Ok(SlaPolicy(
+            state(ctx)?.store.update_sla_policy(policy, Utc::now()).await?,
+        ))
+    }
+
+    /// Deletes a policy (admin only); true when it existed.
+    async fn delete_sla_policy(&self, ctx: &Context<'_>, id: ID) -> ApiResult<bool> {
+        viewer::admin(ctx)?;
+        Ok(state(ctx)?.store.delete_sla_policy(parse_id(&id, "id")?).await?)
+    }
+}

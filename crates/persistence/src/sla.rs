@@ -1,0 +1,394 @@
+//! SLA policies, and each ticket's targets kept in step with its history.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use helpdesk_domain::ids::{SlaPolicyId, TicketId};
+use helpdesk_domain::sla::{CalendarClock, Clocks, SlaPolicy, SlaTarget, TargetSpec, TargetState, evaluate};
+use helpdesk_domain::tag::Tag;
+use helpdesk_domain::ticket::{EventKind, TicketEvent};
+use helpdesk_domain::time::to_micros;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
+
+use crate::entity::{sla_policy, sla_target};
+use crate::error::parse_column;
+use crate::{Store, StoreError};
+
+/// A ticket's target as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlaTargetRecord {
+    pub ticket_id: TicketId,
+    pub target: SlaTarget,
+    pub policy_id: SlaPolicyId,
+    pub started_at: DateTime<Utc>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub warn_at: Option<DateTime<Utc>>,
+    pub state: TargetState,
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
+fn words<T: ToString>(items: impl IntoIterator<Item = T>) -> String {
+    items.into_iter().map(|i| i.to_string()).collect::<Vec<_>>().join(" ")
+}
+
+fn parse_words<T: std::str::FromStr>(column: &'static str, text: &str) -> Result<Vec<T>, StoreError> {
+    text.split_whitespace().map(|w| parse_column(column, w)).collect()
+}
+
+impl TryFrom<sla_policy::Model> for SlaPolicy {
+    type Error = StoreError;
+
+    fn try_from(m: sla_policy::Model) -> Result<Self, StoreError> {
+        let targets: Vec<TargetSpec> = serde_json::from_value(m.targets.clone()).map_err(|_| StoreError::Corrupt {
+            column: "sla_policies.targets",
+            value: m.targets.to_string(),
+        })?;
+        Ok(SlaPolicy {
+            id: SlaPolicyId::from_uuid(m.id),
+            name: m.name,
+            position: m.position,
+            priorities: parse_words("sla_policies.priorities", &m.priorities)?,
+            channels: parse_words("sla_policies.channels", &m.channels)?,
+            tags: parse_words::<Tag>("sla_policies.tags", &m.tags)?
+                .into_iter()
+                .collect::<BTreeSet<_>>(),
+            targets,
+            warning_percent: u8::try_from(m.warning_percent).unwrap_or(SlaPolicy::DEFAULT_WARNING_PERCENT),
+        })
+    }
+}
+
+fn policy_row(p: &SlaPolicy, at: DateTime<Utc>) -> Result<sla_policy::ActiveModel, StoreError> {
+    Ok(sla_policy::ActiveModel {
+        id: Set(p.id.as_uuid()),
+        name: Set(p.name.clone()),
+        position: Set(p.position),
+        priorities: Set(words(&p.priorities)),
+        channels: Set(words(&p.channels)),
+        tags: Set(words(&p.tags)),
+        targets: Set(serde_json::to_value(&p.targets).map_err(|e| StoreError::Corrupt {
+            column: "sla_policies.targets",
+            value: e.to_string(),
+        })?),
+        warning_percent: Set(i32::from(p.warning_percent)),
+        created_at: Set(at),
+        updated_at: Set(at),
+    })
+}
+
+pub(crate) async fn policies<C: ConnectionTrait>(db: &C) -> Result<Vec<SlaPolicy>, StoreError> {
+    sla_policy::Entity::find()
+        .order_by_asc(sla_policy::Column::Position)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(TryInto::try_into)
+        .collect()
+}
+
+/// Re-decides a ticket's targets from its history as of `now`, and records
+/// which warnings and breaches the log already raised.
+pub(crate) async fn refresh_targets(
+    txn: &DatabaseTransaction,
+    ticket: TicketId,
+    history: &[TicketEvent],
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let policies = policies(txn).await?;
+    // Business calendars are not stored yet: BUSINESS targets count every
+    // second until the desk's calendar lands.
+    let clocks = Clocks {
+        business: &CalendarClock,
+    };
+    let outcomes = if policies.is_empty() {
+        Vec::new()
+    } else {
+        evaluate(history, &policies, &clocks, now)
+    };
+    let raised = |want_breach: bool, target: SlaTarget, started: DateTime<Utc>| {
+        history.iter().any(|e| match &e.kind {
+            EventKind::SlaWarning {
+                target: t, started_at, ..
+            } => !want_breach && *t == target && *started_at == started,
+            EventKind::SlaBreached {
+                target: t, started_at, ..
+            } => want_breach && *t == target && *started_at == started,
+            _ => false,
+        })
+    };
+    sla_target::Entity::delete_many()
+        .filter(sla_target::Column::TicketId.eq(ticket.as_uuid()))
+        .exec(txn)
+        .await?;
+    if outcomes.is_empty() {
+        return Ok(());
+    }
+    let rows = outcomes.iter().map(|o| sla_target::ActiveModel {
+        ticket_id: Set(ticket.as_uuid()),
+        target: Set(o.target.as_str().to_owned()),
+        started_at: Set(o.started_at),
+        policy_id: Set(o.policy_id.as_uuid()),
+        due_at: Set(o.due_at),
+        warn_at: Set(o.warn_at),
+        state: Set(o.state.as_str().to_owned()),
+        decided_at: Set(o.decided_at),
+        warning_raised: Set(raised(false, o.target, o.started_at)),
+        breach_raised: Set(raised(true, o.target, o.started_at)),
+    });
+    sla_target::Entity::insert_many(rows)
+        .exec_without_returning(txn)
+        .await?;
+    Ok(())
+}
+
+impl TryFrom<sla_target::Model> for SlaTargetRecord {
+    type Error = StoreError;
+
+    fn try_from(m: sla_target::Model) -> Result<Self, StoreError> {
+        Ok(Self {
+            ticket_id: TicketId::from_uuid(m.ticket_id),
+            target: parse_column("sla_targets.target", &m.target)?,
+            policy_id: SlaPolicyId::from_uuid(m.policy_id),
+            started_at: m.started_at,
+            due_at: m.due_at,
+            warn_at: m.warn_at,
+            state: parse_column("sla_targets.state", &m.state)?,
+            decided_at: m.decided_at,
+        })
+    }
+}
+
+impl Store {
+    pub async fn create_sla_policy(&self, policy: SlaPolicy, at: DateTime<Utc>) -> Result<SlaPolicy, StoreError> {
+        let name = policy.name.clone();
+        policy_row(&policy, to_micros(at))?
+            .insert(self.db())
+            .await
+            .map_err(|e| StoreError::conflict_on_unique(e, format!("an SLA policy named {name:?} exists")))?
+            .try_into()
+    }
+
+    /// Replaces a policy. Tickets take it into account at their next change;
+    /// targets already decided stay decided.
+    pub async fn update_sla_policy(&self, policy: SlaPolicy, at: DateTime<Utc>) -> Result<SlaPolicy, StoreError> {
+        let existing = sla_policy::Entity::find_by_id(policy.id.as_uuid())
+            .one(self.db())
+            .await?
+            .ok_or_else(|| StoreError::not_found("SLA policy"))?;
+        let mut row = policy_row(&policy, to_micros(at))?;
+        row.created_at = Set(existing.created_at);
+        let name = policy.name.clone();
+        row.update(self.db())
+            .await
+            .map_err(|e| StoreError::conflict_on_unique(e, format!("an SLA policy named {name:?} exists")))?
+            .try_into()
+    }
+
+    pub async fn delete_sla_policy(&self, id: SlaPolicyId) -> Result<bool, StoreError> {
+        Ok(sla_policy::Entity::delete_by_id(id.as_uuid())
+            .exec(self.db())
+            .await?
+            .rows_affected
+            > 0)
+    }
+
+    pub async fn sla_policies(&self) -> Result<Vec<SlaPolicy>, StoreError> {
+        policies(self.db()).await
+    }
+
+    pub async fn sla_targets_of(&self, tickets: &[TicketId]) -> Result<Vec<SlaTargetRecord>, StoreError> {
+        if tickets.is_empty() {
+            return Ok(Vec::new());
+        }
+        sla_target::Entity::find()
+            .filter(sla_target::Column::TicketId.is_in(tickets.iter().map(TicketId::as_uuid)))
+            .order_by_asc(sla_target::Column::StartedAt)
+            .all(self.db())
+            .await?
+            .into_iter()
+            .map(TryInto::try_into)
+            .collect()
+    }
+
+    /// Tickets with a warning or a breach due at `now` and not yet raised.
+    pub async fn tickets_with_due_sla_alerts(
+        &self,
+        now: DateTime<Utc>,
+        limit: u64,
+    ) -> Result<Vec<TicketId>, StoreError> {
+        let undecided = sla_target::Column::DecidedAt.is_null();
+        let due_warning = Condition::all()
+            .add(undecided.clone())
+            .add(sla_target::Column::WarningRaised.eq(false))
+            .add(sla_target::Column::WarnAt.lte(now));
+        let due_breach = Condition::all().add(sla_target::Column::BreachRaised.eq(false)).add(
+            Condition::any()
+                .add(sla_target::Column::State.eq(TargetState::Breached.as_str()))
+                .add(Condition::all().add(undecided).add(sla_target::Column::DueAt.lt(now))),
+        );
+        let ids: Vec<uuid::Uuid> = sla_target::Entity::find()
+            .select_only()
+            .column(sla_target::Column::TicketId)
+            .distinct()
+            .filter(Condition::any().add(due_warning).add(due_breach))
+            .limit(limit)
+            .into_tuple()
+            .all(self.db())
+            .await?;
+        Ok(ids.into_iter().map(TicketId::from_uuid).collect())
+    }
+
+    /// The earliest pending warning or deadline after `now`, for the
+    /// scheduler to sleep until.
+    pub async fn next_sla_moment(&self, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let next = |column: sla_target::Column, raised: sla_target::Column| {
+            sla_target::Entity::find()
+                .select_only()
+                .column(column)
+                .filter(sla_target::Column::DecidedAt.is_null())
+                .filter(raised.eq(false))
+                .filter(column.gt(now))
+                .order_by_asc(column)
+                .into_tuple::<Option<DateTime<Utc>>>()
+        };
+        let warn = next(sla_target::Column::WarnAt, sla_target::Column::WarningRaised)
+            .one(self.db())
+            .await?
+            .flatten();
+        let due = next(sla_target::Column::DueAt, sla_target::Column::BreachRaised)
+            .one(self.db())
+            .await?
+            .flatten();
+        Ok(match (warn, due) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        })
+    }
+}
+
+/// A warning or breach raised by [`Store::raise_sla_alerts`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RaisedAlert {
+    pub ticket_id: TicketId,
+    pub ticket_number: i64,
+    pub breached: bool,
+    pub target: SlaTarget,
+    pub due_at: Option<DateTime<Utc>>,
+    /// Who was told by mail (the assignee, else the ticket's team).
+    pub notified: Vec<String>,
+}
+
+impl Store {
+    /// Raises the ticket's SLA warnings and breaches due at `now` that the
+    /// log does not hold yet: one event each, a mail to the assignee (or the
+    /// team) through the outbox, all in one transaction under the ticket's
+    /// lock, so two schedulers raise each alert once.
+    pub async fn raise_sla_alerts(
+        &self,
+        ticket_id: TicketId,
+        now: DateTime<Utc>,
+        notice: &(dyn Fn(&RaisedAlert) -> crate::outbox::NewOutboxMail + Sync),
+    ) -> Result<Vec<RaisedAlert>, StoreError> {
+        use crate::tickets::history;
+        let now = to_micros(now);
+        let txn = self.write().await?;
+        let ticket = crate::tickets::lock::lock_ticket(&txn, ticket_id).await?;
+        history::refresh_derived(&txn, ticket_id, ticket.created_at, now).await?;
+        let targets = sla_target::Entity::find()
+            .filter(sla_target::Column::TicketId.eq(ticket_id.as_uuid()))
+            .all(&txn)
+            .await?;
+        let mut raised = Vec::new();
+        let mut events = Vec::new();
+        for row in targets {
+            let record: SlaTargetRecord = row.clone().try_into()?;
+            let kind = if record.state == TargetState::Breached && !row.breach_raised {
+                EventKind::SlaBreached {
+                    target: record.target,
+                    started_at: record.started_at,
+                    due_at: record.due_at,
+                }
+            } else if record.state == TargetState::Warning && !row.warning_raised {
+                EventKind::SlaWarning {
+                    target: record.target,
+                    started_at: record.started_at,
+                    due_at: record.due_at,
+                }
+            } else {
+                continue;
+            };
+            let breached = matches!(kind, EventKind::SlaBreached { .. });
+            events.push(TicketEvent {
+                at: now,
+                actor: helpdesk_domain::ticket::Actor::System,
+                kind,
+            });
+            raised.push(RaisedAlert {
+                ticket_id,
+                ticket_number: ticket.number,
+                breached,
+                target: record.target,
+                due_at: record.due_at,
+                notified: Vec::new(),
+            });
+        }
+        if raised.is_empty() {
+            txn.commit().await?;
+            return Ok(raised);
+        }
+        let recipients = alert_recipients(&txn, &ticket).await?;
+        for alert in &mut raised {
+            alert.notified = recipients.clone();
+            for to in &recipients {
+                let mut mail = notice(alert);
+                mail.to = to.clone();
+                crate::entity::outbox::Entity::insert(crate::outbox::outbox_row(mail, ticket_id, None, now))
+                    .exec_without_returning(&txn)
+                    .await?;
+            }
+        }
+        history::append(&txn, ticket_id, &events).await?;
+        history::refresh_derived(&txn, ticket_id, ticket.created_at, now).await?;
+        txn.commit().await?;
+        self.announce(ticket_id);
+        Ok(raised)
+    }
+}
+
+/// The assignee's address, else the addresses of the ticket's team.
+async fn alert_recipients(
+    txn: &DatabaseTransaction,
+    ticket: &crate::entity::ticket::Model,
+) -> Result<Vec<String>, StoreError> {
+    use crate::entity::{agent, team_member};
+    if let Some(assignee) = ticket.assignee_id {
+        return Ok(agent::Entity::find_by_id(assignee)
+            .one(txn)
+            .await?
+            .map(|a| a.email)
+            .into_iter()
+            .collect());
+    }
+    let Some(team) = ticket.team_id else {
+        return Ok(Vec::new());
+    };
+    let members: Vec<uuid::Uuid> = team_member::Entity::find()
+        .select_only()
+        .column(team_member::Column::AgentId)
+        .filter(team_member::Column::TeamId.eq(team))
+        .into_tuple()
+        .all(txn)
+        .await?;
+    Ok(agent::Entity::find()
+        .filter(agent::Column::Id.is_in(members))
+        .filter(agent::Column::Active.eq(true))
+        .order_by_asc(agent::Column::Email)
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|a| a.email)
+        .collect())
+}

@@ -1,0 +1,118 @@
+//! SLA policies and each ticket's decided targets.
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::*;
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(SlaPolicies::Table)
+                .col(pk_uuid(SlaPolicies::Id))
+                .col(string_uniq(SlaPolicies::Name))
+                .col(integer(SlaPolicies::Position))
+                // Space-separated enum names and tags; empty matches all.
+                .col(text(SlaPolicies::Priorities))
+                .col(text(SlaPolicies::Channels))
+                .col(text(SlaPolicies::Tags))
+                .col(json(SlaPolicies::Targets))
+                .col(integer(SlaPolicies::WarningPercent))
+                .col(timestamp_with_time_zone(SlaPolicies::CreatedAt))
+                .col(timestamp_with_time_zone(SlaPolicies::UpdatedAt))
+                .to_owned(),
+        )
+        .await?;
+
+        m.create_table(
+            Table::create()
+                .table(SlaTargets::Table)
+                .col(uuid(SlaTargets::TicketId))
+                .col(string(SlaTargets::Target))
+                .col(timestamp_with_time_zone(SlaTargets::StartedAt))
+                .col(uuid(SlaTargets::PolicyId))
+                .col(timestamp_with_time_zone_null(SlaTargets::DueAt))
+                .col(timestamp_with_time_zone_null(SlaTargets::WarnAt))
+                .col(string(SlaTargets::State))
+                .col(timestamp_with_time_zone_null(SlaTargets::DecidedAt))
+                .col(boolean(SlaTargets::WarningRaised))
+                .col(boolean(SlaTargets::BreachRaised))
+                .primary_key(
+                    Index::create()
+                        .col(SlaTargets::TicketId)
+                        .col(SlaTargets::Target)
+                        .col(SlaTargets::StartedAt),
+                )
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(SlaTargets::Table, SlaTargets::TicketId)
+                        .to(Tickets::Table, Tickets::Id)
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
+                .to_owned(),
+        )
+        .await?;
+        // The scheduler looks for the next warnings and deadlines.
+        m.create_index(
+            Index::create()
+                .name("ix_sla_targets_due")
+                .table(SlaTargets::Table)
+                .col(SlaTargets::DueAt)
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_sla_targets_warn")
+                .table(SlaTargets::Table)
+                .col(SlaTargets::WarnAt)
+                .to_owned(),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table(SlaTargets::Table).to_owned()).await?;
+        m.drop_table(Table::drop().table(SlaPolicies::Table).to_owned()).await
+    }
+}
+
+#[derive(DeriveIden)]
+enum Tickets {
+    Table,
+    Id,
+}
+
+#[derive(DeriveIden)]
+enum SlaPolicies {
+    Table,
+    Id,
+    Name,
+    Position,
+    Priorities,
+    Channels,
+    Tags,
+    Targets,
+    WarningPercent,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(DeriveIden)]
+enum SlaTargets {
+    Table,
+    TicketId,
+    Target,
+    StartedAt,
+    PolicyId,
+    DueAt,
+    WarnAt,
+    State,
+    DecidedAt,
+    WarningRaised,
+    BreachRaised,
+}
