@@ -91,6 +91,11 @@ async fn a_one_minute_first_response_warns_then_breaches(db: TestDb) {
     let first = &targets(&app, &bo, &id).await[0];
     assert_eq!(first["state"], "BREACHED");
     assert_eq!(first["decidedAt"], first["dueAt"], "decided at the deadline");
+    let breached = "{ tickets(filter: {slaBreached: true}) { nodes { id slaBreached } } }";
+    assert_eq!(
+        app.ok(&bo, breached, json!({})).await["tickets"]["nodes"],
+        json!([{ "id": id, "slaBreached": true }])
+    );
 
     // The assignee was told, twice: the warning and the breach.
     let mails = smtp.wait_for(2, Duration::from_secs(20)).await;
@@ -112,6 +117,11 @@ async fn a_one_minute_first_response_warns_then_breaches(db: TestDb) {
     let reply =
         "mutation($id: ID!, $b: String!) { replyToTicket(input: {ticketId: $id, body: $b}) { ticket { status } } }";
     app.ok(&bo, reply, json!({ "id": id, "b": "Looking." })).await;
+    assert_eq!(
+        app.ok(&bo, breached, json!({})).await["tickets"]["nodes"],
+        json!([]),
+        "answered: no longer overdue"
+    );
     let again = "From: ana@example.com\r\nTo: support@desk.example\r\nSubject: Re: Down!\r\nMessage-ID: <down2@mail.example.com>\r\nIn-Reply-To: <down@mail.example.com>\r\n\r\nStill down\r\n";
     app.post_email(again.as_bytes()).await;
     let next = targets(&app, &bo, &id).await;
@@ -180,7 +190,47 @@ async fn only_admins_manage_policies(db: TestDb) {
     );
 }
 
+async fn the_queue_shows_what_burns_first(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    let admin = app.login_admin().await;
+    let first_response = |minutes| json!([{ "target": "FIRST_RESPONSE", "minutes": minutes }]);
+    let urgent =
+        json!({ "i": { "name": "Urgent", "position": 1, "priorities": ["URGENT"], "targets": first_response(30) } });
+    app.ok(&admin, CREATE_POLICY, urgent).await;
+    let normal =
+        json!({ "i": { "name": "Normal", "position": 2, "priorities": ["NORMAL"], "targets": first_response(240) } });
+    app.ok(&admin, CREATE_POLICY, normal).await;
+    for (subject, priority) in [("normal", "NORMAL"), ("low, no promise", "LOW"), ("urgent", "URGENT")] {
+        let input =
+            json!({ "subject": subject, "body": "b", "customerEmail": "ana@example.com", "priority": priority });
+        app.create_ticket(&admin, input).await;
+    }
+    let page =
+        "query($after: String) { tickets(first: 1, after: $after, orderBy: {field: SLA_DUE_AT, direction: ASC}) {
+        edges { node { subject slaNextDueAt } } pageInfo { hasNextPage endCursor } } }";
+    let mut order = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let data = app.ok(&admin, page, json!({ "after": after })).await;
+        let conn = &data["tickets"];
+        for edge in conn["edges"].as_array().unwrap() {
+            order.push((
+                edge["node"]["subject"].as_str().unwrap().to_owned(),
+                edge["node"]["slaNextDueAt"].is_string(),
+            ));
+        }
+        if conn["pageInfo"]["hasNextPage"] == false {
+            break;
+        }
+        after = conn["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+    }
+    let expected = [("urgent", true), ("normal", true), ("low, no promise", false)];
+    let expected: Vec<(String, bool)> = expected.iter().map(|(s, d)| ((*s).to_owned(), *d)).collect();
+    assert_eq!(order, expected, "soonest deadline first, tickets without one last");
+}
+
 each_store!(
     a_one_minute_first_response_warns_then_breaches,
-    only_admins_manage_policies
+    only_admins_manage_policies,
+    the_queue_shows_what_burns_first,
 );

@@ -38,6 +38,7 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone_null(SlaTargets::WarnAt))
                 .col(string(SlaTargets::State))
                 .col(timestamp_with_time_zone_null(SlaTargets::DecidedAt))
+                .col(timestamp_with_time_zone_null(SlaTargets::MetAt))
                 .col(boolean(SlaTargets::WarningRaised))
                 .col(boolean(SlaTargets::BreachRaised))
                 .primary_key(
@@ -52,6 +53,30 @@ impl MigrationTrait for Migration {
                         .to(Tickets::Table, Tickets::Id)
                         .on_delete(ForeignKeyAction::Cascade),
                 )
+                .to_owned(),
+        )
+        .await?;
+        // What burns first: each ticket's next SLA deadline and whether a
+        // breached target is still open, kept on the ticket for queues.
+        m.alter_table(
+            Table::alter()
+                .table(Tickets::Table)
+                .add_column(timestamp_with_time_zone_null(Tickets::SlaNextDueAt))
+                .to_owned(),
+        )
+        .await?;
+        m.alter_table(
+            Table::alter()
+                .table(Tickets::Table)
+                .add_column(boolean(Tickets::SlaBreached).default(false))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_tickets_sla_due")
+                .table(Tickets::Table)
+                .col(Tickets::SlaNextDueAt)
                 .to_owned(),
         )
         .await?;
@@ -77,6 +102,27 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_table(Table::drop().table(SlaTargets::Table).to_owned()).await?;
+        m.drop_index(
+            Index::drop()
+                .name("ix_tickets_sla_due")
+                .table(Tickets::Table)
+                .to_owned(),
+        )
+        .await?;
+        m.alter_table(
+            Table::alter()
+                .table(Tickets::Table)
+                .drop_column(Tickets::SlaBreached)
+                .to_owned(),
+        )
+        .await?;
+        m.alter_table(
+            Table::alter()
+                .table(Tickets::Table)
+                .drop_column(Tickets::SlaNextDueAt)
+                .to_owned(),
+        )
+        .await?;
         m.drop_table(Table::drop().table(SlaPolicies::Table).to_owned()).await
     }
 }
@@ -85,6 +131,8 @@ impl MigrationTrait for Migration {
 enum Tickets {
     Table,
     Id,
+    SlaNextDueAt,
+    SlaBreached,
 }
 
 #[derive(DeriveIden)]
@@ -113,6 +161,7 @@ enum SlaTargets {
     WarnAt,
     State,
     DecidedAt,
+    MetAt,
     WarningRaised,
     BreachRaised,
 }

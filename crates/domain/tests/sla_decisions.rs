@@ -133,6 +133,13 @@ fn a_late_reply_was_breached_at_the_deadline() {
         of(&out, SlaTarget::FirstResponse),
         [(TargetState::Breached, Some(t(60)))]
     );
+    assert_eq!(one(&out, SlaTarget::FirstResponse).met_at, Some(t(75)), "met late");
+    let open = evaluate(&history[..2], &[standard()], &CLOCKS, t(100));
+    assert_eq!(
+        one(&open, SlaTarget::FirstResponse).met_at,
+        None,
+        "breached and still open"
+    );
 }
 
 #[test]

@@ -8,6 +8,7 @@ use helpdesk_domain::sla::{CalendarClock, Clocks, SlaPolicy, SlaTarget, TargetSp
 use helpdesk_domain::tag::Tag;
 use helpdesk_domain::ticket::{EventKind, TicketEvent};
 use helpdesk_domain::time::to_micros;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, Set,
@@ -119,6 +120,20 @@ pub(crate) async fn refresh_targets(
             _ => false,
         })
     };
+    let next_due = outcomes
+        .iter()
+        .filter(|o| o.decided_at.is_none())
+        .filter_map(|o| o.due_at)
+        .min();
+    let breached = outcomes
+        .iter()
+        .any(|o| o.state == TargetState::Breached && o.met_at.is_none());
+    crate::entity::ticket::Entity::update_many()
+        .col_expr(crate::entity::ticket::Column::SlaNextDueAt, Expr::value(next_due))
+        .col_expr(crate::entity::ticket::Column::SlaBreached, Expr::value(breached))
+        .filter(crate::entity::ticket::Column::Id.eq(ticket.as_uuid()))
+        .exec(txn)
+        .await?;
     sla_target::Entity::delete_many()
         .filter(sla_target::Column::TicketId.eq(ticket.as_uuid()))
         .exec(txn)
@@ -135,6 +150,7 @@ pub(crate) async fn refresh_targets(
         warn_at: Set(o.warn_at),
         state: Set(o.state.as_str().to_owned()),
         decided_at: Set(o.decided_at),
+        met_at: Set(o.met_at),
         warning_raised: Set(raised(false, o.target, o.started_at)),
         breach_raised: Set(raised(true, o.target, o.started_at)),
     });

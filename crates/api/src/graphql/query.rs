@@ -38,6 +38,8 @@ pub(crate) struct TicketFilter {
     created_from: Option<DateTime<Utc>>,
     /// Created before this instant.
     created_to: Option<DateTime<Utc>>,
+    /// Only tickets with (true) or without (false) a breached SLA target still open.
+    sla_breached: Option<bool>,
 }
 
 impl TicketFilter {
@@ -72,6 +74,7 @@ impl TicketFilter {
             customer_email: self.customer_email.as_deref().map(EmailAddress::parse).transpose()?,
             created_from: self.created_from,
             created_to: self.created_to,
+            sla_breached: self.sla_breached,
         })
     }
 }

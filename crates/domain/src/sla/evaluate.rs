@@ -24,6 +24,9 @@ pub struct TargetOutcome {
     pub state: TargetState,
     /// When it was achieved or breached.
     pub decided_at: Option<DateTime<Utc>>,
+    /// When its measured event came; for a breached target, `None` means it
+    /// is still open (overdue).
+    pub met_at: Option<DateTime<Utc>>,
 }
 
 struct Instance {
@@ -39,6 +42,7 @@ struct Decision {
     at: DateTime<Utc>,
     policy: SlaPolicyId,
     due_at: Option<DateTime<Utc>>,
+    met_at: Option<DateTime<Utc>>,
 }
 
 /// The clocks targets run on.
@@ -94,6 +98,7 @@ impl<'p, 'c> Replay<'p, 'c> {
                     at: due,
                     policy,
                     due_at: Some(due),
+                    met_at: None,
                 };
                 self.instances[idx].decided = Some(decision);
             }
@@ -103,16 +108,23 @@ impl<'p, 'c> Replay<'p, 'c> {
     /// The measured event of `target` happened at `at`.
     fn meet(&mut self, target: SlaTarget, at: DateTime<Utc>) {
         for idx in 0..self.instances.len() {
-            let i = &self.instances[idx];
-            if i.target != target || i.decided.is_some() {
+            if self.instances[idx].target != target {
                 continue;
             }
-            if let Some((policy, _, due)) = self.due(i) {
+            if let Some(decision) = self.instances[idx].decided.as_mut() {
+                // A breached target stays open until its event comes.
+                if decision.met_at.is_none() {
+                    decision.met_at = Some(at);
+                }
+                continue;
+            }
+            if let Some((policy, _, due)) = self.due(&self.instances[idx]) {
                 let decision = Decision {
                     state: TargetState::Achieved,
                     at,
                     policy,
                     due_at: due,
+                    met_at: Some(at),
                 };
                 self.instances[idx].decided = Some(decision);
             }
@@ -141,6 +153,7 @@ impl<'p, 'c> Replay<'p, 'c> {
                     at,
                     policy,
                     due_at: Some(due),
+                    met_at: None,
                 };
                 self.instances[idx].decided = Some(decision);
             }
@@ -194,9 +207,13 @@ impl<'p, 'c> Replay<'p, 'c> {
                 let change = StatusChange { from: *from, to: *to };
                 if change.is_solve() {
                     self.meet(SlaTarget::Resolution, at);
-                    // A reply never needed is neither kept nor broken.
+                    // A reply never needed is neither kept nor broken; one
+                    // already breached stops being open.
                     self.instances
                         .retain(|i| i.decided.is_some() || i.target == SlaTarget::Resolution);
+                    for decision in self.instances.iter_mut().filter_map(|i| i.decided.as_mut()) {
+                        decision.met_at.get_or_insert(at);
+                    }
                 }
                 for i in self
                     .instances
@@ -241,6 +258,7 @@ impl<'p, 'c> Replay<'p, 'c> {
                     warn_at: None,
                     state: d.state,
                     decided_at: Some(d.at),
+                    met_at: d.met_at,
                 });
                 continue;
             }
@@ -263,6 +281,7 @@ impl<'p, 'c> Replay<'p, 'c> {
                 warn_at: due.and(warn_at),
                 state,
                 decided_at: None,
+                met_at: None,
             });
         }
         out

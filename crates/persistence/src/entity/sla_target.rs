@@ -14,6 +14,7 @@ pub struct Model {
     pub warn_at: Option<DateTimeUtc>,
     pub state: String,
     pub decided_at: Option<DateTimeUtc>,
+    pub met_at: Option<DateTimeUtc>,
     pub warning_raised: bool,
     pub breach_raised: bool,
 }

@@ -19,6 +19,8 @@ pub struct Model {
     pub follow_up_of_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    pub sla_next_due_at: Option<DateTimeUtc>,
+    pub sla_breached: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

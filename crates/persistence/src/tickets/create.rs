@@ -80,6 +80,8 @@ impl Store {
             follow_up_of_id: Set(new.follow_up_of.map(|t| t.as_uuid())),
             created_at: Set(at),
             updated_at: Set(at),
+            sla_next_due_at: Set(None),
+            sla_breached: Set(false),
         }
         .insert(&txn)
         .await?;

@@ -1,12 +1,13 @@
 //! Reading tickets: one, a filtered page, and what hangs off them.
 
+use chrono::TimeZone;
 use chrono::{DateTime, Utc};
 use helpdesk_domain::customer::IdentityKind;
 use helpdesk_domain::email::EmailAddress;
 use helpdesk_domain::ids::{AgentId, TeamId, TicketId};
 use helpdesk_domain::tag::Tag;
 use helpdesk_domain::ticket::{Channel, Priority, ResponseSample, TicketFacts, TicketStatus};
-use sea_orm::sea_query::Query;
+use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select};
 
 use super::history;
@@ -30,6 +31,8 @@ pub struct TicketFilter {
     pub created_from: Option<DateTime<Utc>>,
     /// Exclusive upper bound on `created_at`.
     pub created_to: Option<DateTime<Utc>>,
+    /// Only tickets with (`true`) or without (`false`) a breached SLA target still open.
+    pub sla_breached: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -37,6 +40,8 @@ pub enum TicketSortField {
     #[default]
     CreatedAt,
     UpdatedAt,
+    /// The next SLA deadline, soonest first with `Asc`.
+    SlaDueAt,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -72,9 +77,17 @@ impl TicketOrder {
         let at = match self.field {
             TicketSortField::CreatedAt => t.created_at,
             TicketSortField::UpdatedAt => t.updated_at,
+            TicketSortField::SlaDueAt => t.sla_next_due_at.unwrap_or_else(no_deadline),
         };
         TicketCursor { at, id: t.id }
     }
+}
+
+/// Stands for "no deadline" when sorting by the next SLA deadline.
+fn no_deadline() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 59)
+        .single()
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
 fn filtered(filter: &TicketFilter) -> Select<ticket::Entity> {
@@ -124,6 +137,9 @@ fn filtered(filter: &TicketFilter) -> Select<ticket::Entity> {
     if let Some(from) = filter.created_from {
         select = select.filter(ticket::Column::CreatedAt.gte(from));
     }
+    if let Some(breached) = filter.sla_breached {
+        select = select.filter(ticket::Column::SlaBreached.eq(breached));
+    }
     if let Some(to) = filter.created_to {
         select = select.filter(ticket::Column::CreatedAt.lt(to));
     }
@@ -163,20 +179,24 @@ impl Store {
         let base = filtered(filter);
         let total_count = base.clone().count(self.db()).await?;
 
-        let key = match order.field {
-            TicketSortField::CreatedAt => ticket::Column::CreatedAt,
-            TicketSortField::UpdatedAt => ticket::Column::UpdatedAt,
+        let key: Expr = match order.field {
+            TicketSortField::CreatedAt => Expr::col(ticket::Column::CreatedAt),
+            TicketSortField::UpdatedAt => Expr::col(ticket::Column::UpdatedAt),
+            // Tickets without a running target sort after every deadline.
+            TicketSortField::SlaDueAt => {
+                Func::coalesce([Expr::col(ticket::Column::SlaNextDueAt), Expr::value(no_deadline())]).into()
+            }
         };
         let mut page = base;
         if let Some(c) = after {
             let (past_key, past_id) = match order.direction {
-                SortDirection::Asc => (key.gt(c.at), ticket::Column::Id.gt(c.id.as_uuid())),
-                SortDirection::Desc => (key.lt(c.at), ticket::Column::Id.lt(c.id.as_uuid())),
+                SortDirection::Asc => (key.clone().gt(c.at), ticket::Column::Id.gt(c.id.as_uuid())),
+                SortDirection::Desc => (key.clone().lt(c.at), ticket::Column::Id.lt(c.id.as_uuid())),
             };
             page = page.filter(
                 Condition::any()
                     .add(past_key)
-                    .add(Condition::all().add(key.eq(c.at)).add(past_id)),
+                    .add(Condition::all().add(key.clone().eq(c.at)).add(past_id)),
             );
         }
         let sort = match order.direction {

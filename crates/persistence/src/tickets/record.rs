@@ -24,6 +24,10 @@ pub struct TicketRecord {
     pub follow_up_of: Option<TicketId>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The earliest deadline of its running SLA targets.
+    pub sla_next_due_at: Option<DateTime<Utc>>,
+    /// A target was breached and its event has not come yet.
+    pub sla_breached: bool,
 }
 
 impl TryFrom<ticket::Model> for TicketRecord {
@@ -45,6 +49,8 @@ impl TryFrom<ticket::Model> for TicketRecord {
             follow_up_of: m.follow_up_of_id.map(TicketId::from_uuid),
             created_at: m.created_at,
             updated_at: m.updated_at,
+            sla_next_due_at: m.sla_next_due_at,
+            sla_breached: m.sla_breached,
         })
     }
 }

@@ -26,6 +26,7 @@ impl From<TicketOrder> for StoreOrder {
             field: match o.field {
                 TicketOrderField::CreatedAt => TicketSortField::CreatedAt,
                 TicketOrderField::UpdatedAt => TicketSortField::UpdatedAt,
+                TicketOrderField::SlaDueAt => TicketSortField::SlaDueAt,
             },
             direction: match o.direction {
                 OrderDirection::Asc => SortDirection::Asc,

@@ -57,6 +57,8 @@ pub(crate) enum TicketOrderField {
     #[default]
     CreatedAt,
     UpdatedAt,
+    /// The next SLA deadline (tickets without one last when ascending).
+    SlaDueAt,
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Default)]

@@ -125,6 +125,16 @@ impl Ticket {
         Ok(messages.iter().cloned().map(Message).collect())
     }
 
+    /// The earliest deadline among its running SLA targets.
+    async fn sla_next_due_at(&self) -> Option<DateTime<Utc>> {
+        self.0.sla_next_due_at
+    }
+
+    /// A target was breached and its event has not come yet.
+    async fn sla_breached(&self) -> bool {
+        self.0.sla_breached
+    }
+
     /// The ticket's SLA targets, oldest first.
     async fn sla_targets(&self, ctx: &Context<'_>) -> ApiResult<Vec<TicketSlaTarget>> {
         let targets = loader(ctx)?
