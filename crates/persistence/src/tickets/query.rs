@@ -36,6 +36,7 @@ pub struct TicketFilter {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[allow(clippy::enum_variant_names)] // each names an instant
 pub enum TicketSortField {
     #[default]
     CreatedAt,

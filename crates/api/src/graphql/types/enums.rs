@@ -53,6 +53,7 @@ pub(crate) enum AuthorKind {
 
 /// What a ticket listing is ordered by.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Default)]
+#[allow(clippy::enum_variant_names)] // each names an instant: CREATED_AT, UPDATED_AT, SLA_DUE_AT
 pub(crate) enum TicketOrderField {
     #[default]
     CreatedAt,
