@@ -21,6 +21,8 @@ impl MigrationTrait for Migration {
                 .col(text(SlaPolicies::Tags))
                 .col(json(SlaPolicies::Targets))
                 .col(integer(SlaPolicies::WarningPercent))
+                .col(string_null(SlaPolicies::WebhookUrl))
+                .col(string_null(SlaPolicies::WebhookSecret))
                 .col(timestamp_with_time_zone(SlaPolicies::CreatedAt))
                 .col(timestamp_with_time_zone(SlaPolicies::UpdatedAt))
                 .to_owned(),
@@ -80,6 +82,40 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
+        // SLA events posted to a policy's webhook, signed, retried like mail.
+        m.create_table(
+            Table::create()
+                .table(WebhookDeliveries::Table)
+                .col(pk_uuid(WebhookDeliveries::Id))
+                .col(uuid(WebhookDeliveries::TicketId))
+                .col(string(WebhookDeliveries::Url))
+                .col(string(WebhookDeliveries::Secret))
+                .col(text(WebhookDeliveries::Payload))
+                .col(string(WebhookDeliveries::Status))
+                .col(integer(WebhookDeliveries::Attempts))
+                .col(timestamp_with_time_zone(WebhookDeliveries::NextAttemptAt))
+                .col(timestamp_with_time_zone_null(WebhookDeliveries::LockedUntil))
+                .col(text_null(WebhookDeliveries::LastError))
+                .col(timestamp_with_time_zone(WebhookDeliveries::CreatedAt))
+                .col(timestamp_with_time_zone_null(WebhookDeliveries::SentAt))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(WebhookDeliveries::Table, WebhookDeliveries::TicketId)
+                        .to(Tickets::Table, Tickets::Id)
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_webhook_deliveries_due")
+                .table(WebhookDeliveries::Table)
+                .col(WebhookDeliveries::Status)
+                .col(WebhookDeliveries::NextAttemptAt)
+                .to_owned(),
+        )
+        .await?;
         // The scheduler looks for the next warnings and deadlines.
         m.create_index(
             Index::create()
@@ -101,6 +137,8 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table(WebhookDeliveries::Table).to_owned())
+            .await?;
         m.drop_table(Table::drop().table(SlaTargets::Table).to_owned()).await?;
         m.drop_index(
             Index::drop()
@@ -146,6 +184,8 @@ enum SlaPolicies {
     Tags,
     Targets,
     WarningPercent,
+    WebhookUrl,
+    WebhookSecret,
     CreatedAt,
     UpdatedAt,
 }
@@ -164,4 +204,21 @@ enum SlaTargets {
     MetAt,
     WarningRaised,
     BreachRaised,
+}
+
+#[derive(DeriveIden)]
+enum WebhookDeliveries {
+    Table,
+    Id,
+    TicketId,
+    Url,
+    Secret,
+    Payload,
+    Status,
+    Attempts,
+    NextAttemptAt,
+    LockedUntil,
+    LastError,
+    CreatedAt,
+    SentAt,
 }

@@ -11,6 +11,7 @@
 mod macros;
 
 pub mod agent;
+pub mod calendar;
 pub mod customer;
 pub mod email;
 pub mod error;

@@ -64,6 +64,7 @@ fn policy(name: &str, position: i32, priorities: Vec<Priority>, targets: Vec<Tar
         tags: Default::default(),
         targets,
         warning_percent: 20,
+        webhook: None,
     }
 }
 

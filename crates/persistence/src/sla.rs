@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 use helpdesk_domain::ids::{SlaPolicyId, TicketId};
-use helpdesk_domain::sla::{CalendarClock, Clocks, SlaPolicy, SlaTarget, TargetSpec, TargetState, evaluate};
+use helpdesk_domain::sla::{CalendarClock, Clocks, SlaPolicy, SlaTarget, TargetSpec, TargetState, Webhook, evaluate};
 use helpdesk_domain::tag::Tag;
 use helpdesk_domain::ticket::{EventKind, TicketEvent};
 use helpdesk_domain::time::to_micros;
@@ -58,6 +58,10 @@ impl TryFrom<sla_policy::Model> for SlaPolicy {
                 .collect::<BTreeSet<_>>(),
             targets,
             warning_percent: u8::try_from(m.warning_percent).unwrap_or(SlaPolicy::DEFAULT_WARNING_PERCENT),
+            webhook: match (m.webhook_url, m.webhook_secret) {
+                (Some(url), Some(secret)) => Some(Webhook { url, secret }),
+                _ => None,
+            },
         })
     }
 }
@@ -75,6 +79,8 @@ fn policy_row(p: &SlaPolicy, at: DateTime<Utc>) -> Result<sla_policy::ActiveMode
             value: e.to_string(),
         })?),
         warning_percent: Set(i32::from(p.warning_percent)),
+        webhook_url: Set(p.webhook.as_ref().map(|w| w.url.clone())),
+        webhook_secret: Set(p.webhook.as_ref().map(|w| w.secret.clone())),
         created_at: Set(at),
         updated_at: Set(at),
     })

@@ -12,5 +12,5 @@ mod target;
 
 pub use clock::{CalendarClock, Pause, WorkingClock};
 pub use evaluate::{Clocks, TargetOutcome, evaluate};
-pub use policy::{SlaPolicy, select_policy};
+pub use policy::{SlaPolicy, Webhook, select_policy};
 pub use target::{Clock, SlaTarget, TargetSpec, TargetState};

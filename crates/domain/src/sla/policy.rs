@@ -19,6 +19,16 @@ pub struct SlaPolicy {
     pub targets: Vec<TargetSpec>,
     /// Percent of a target's time left at which it warns (default 20).
     pub warning_percent: u8,
+    /// Where its warnings and breaches are posted, if anywhere.
+    pub webhook: Option<Webhook>,
+}
+
+/// A URL that receives SLA events as JSON, signed with HMAC-SHA256 of the
+/// body under `secret`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Webhook {
+    pub url: String,
+    pub secret: String,
 }
 
 impl SlaPolicy {
@@ -69,6 +79,7 @@ mod tests {
                 clock: Clock::Calendar,
             }],
             warning_percent: 20,
+            webhook: None,
         }
     }
 

@@ -16,6 +16,8 @@ pub struct Model {
     pub tags: String,
     pub targets: Json,
     pub warning_percent: i32,
+    pub webhook_url: Option<String>,
+    pub webhook_secret: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -73,6 +73,7 @@ impl SlaPolicyInput {
             tags: parse_tags(&self.tags.unwrap_or_default())?,
             targets,
             warning_percent,
+            webhook: None,
         })
     }
 }
