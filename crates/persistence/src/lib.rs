@@ -7,6 +7,7 @@
 //! It must not depend on the API, the channels or any HTTP/GraphQL crate.
 
 pub mod agents;
+mod calendar;
 pub mod chat;
 mod customers;
 mod entity;

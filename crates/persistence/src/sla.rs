@@ -105,10 +105,14 @@ pub(crate) async fn refresh_targets(
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let policies = policies(txn).await?;
-    // Business calendars are not stored yet: BUSINESS targets count every
-    // second until the desk's calendar lands.
-    let clocks = Clocks {
-        business: &CalendarClock,
+    // BUSINESS targets count the desk's calendar; with none set, every
+    // second (metrics.md: BUSINESS equals CALENDAR without a calendar).
+    let calendar = crate::calendar::load(txn).await?;
+    let clocks = match &calendar {
+        Some(c) => Clocks { business: c },
+        None => Clocks {
+            business: &CalendarClock,
+        },
     };
     let outcomes = if policies.is_empty() {
         Vec::new()
@@ -413,4 +417,27 @@ async fn alert_recipients(
         .into_iter()
         .map(|a| a.email)
         .collect())
+}
+
+impl Store {
+    /// Re-decides the targets of every ticket with one still running, e.g.
+    /// after the business calendar changed. Returns how many were refreshed.
+    pub async fn refresh_open_sla_targets(&self, now: DateTime<Utc>) -> Result<usize, StoreError> {
+        let tickets: Vec<uuid::Uuid> = sla_target::Entity::find()
+            .select_only()
+            .column(sla_target::Column::TicketId)
+            .distinct()
+            .filter(sla_target::Column::DecidedAt.is_null())
+            .into_tuple()
+            .all(self.db())
+            .await?;
+        for id in &tickets {
+            let ticket_id = TicketId::from_uuid(*id);
+            let txn = self.write().await?;
+            let ticket = crate::tickets::lock::lock_ticket(&txn, ticket_id).await?;
+            crate::tickets::history::refresh_derived(&txn, ticket_id, ticket.created_at, now).await?;
+            txn.commit().await?;
+        }
+        Ok(tickets.len())
+    }
 }

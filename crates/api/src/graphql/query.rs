@@ -6,6 +6,7 @@ use helpdesk_domain::tag::Tag;
 use helpdesk_persistence::tickets::TicketFilter as StoreFilter;
 
 use super::types::agent::Agent;
+use super::types::calendar::BusinessCalendar;
 use super::types::connection::{TicketConnection, TicketEdge, TicketOrder, decode_cursor, encode_cursor};
 use super::types::enums::{Channel, Priority, TicketStatus};
 use super::types::sla::SlaPolicy;
@@ -141,6 +142,17 @@ impl Query {
     async fn agents(&self, ctx: &Context<'_>) -> ApiResult<Vec<Agent>> {
         viewer::agent(ctx)?;
         Ok(state(ctx)?.store.list_agents().await?.into_iter().map(Agent).collect())
+    }
+
+    /// The desk's default business calendar, if one is set.
+    async fn business_calendar(&self, ctx: &Context<'_>) -> ApiResult<Option<BusinessCalendar>> {
+        viewer::agent(ctx)?;
+        Ok(state(ctx)?
+            .store
+            .business_calendar()
+            .await?
+            .as_ref()
+            .map(BusinessCalendar::from))
     }
 
     /// SLA policies in matching order (admin only).

@@ -148,3 +148,9 @@ impl BusinessCalendar {
             .filter_map(move |interval| interval.on(date))
     }
 }
+
+impl crate::sla::WorkingClock for BusinessCalendar {
+    fn deadline(&self, start: DateTime<Utc>, seconds: i64, pauses: &[crate::sla::Pause]) -> Option<DateTime<Utc>> {
+        self.deadline_with_pauses(start, seconds, pauses)
+    }
+}

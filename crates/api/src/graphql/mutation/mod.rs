@@ -2,6 +2,7 @@
 
 mod admin;
 mod auth;
+mod calendar;
 mod chat;
 mod forms;
 mod sla;
@@ -18,4 +19,5 @@ pub struct Mutation(
     chat::ChatMutation,
     forms::FormMutation,
     sla::SlaMutation,
+    calendar::CalendarMutation,
 );

@@ -1,6 +1,7 @@
 //! GraphQL object, enum and input types, one concept per file.
 
 pub(crate) mod agent;
+pub(crate) mod calendar;
 pub(crate) mod chat;
 pub(crate) mod connection;
 pub(crate) mod customer;
