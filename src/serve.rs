@@ -39,6 +39,7 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     let state = AppState::new(store.clone(), &auth, mail).map_err(|e| anyhow::anyhow!(e.message()))?;
 
     let (stop_sender, stopped) = tokio::sync::watch::channel(false);
+    let webhooks = tokio::spawn(helpdesk_channels::webhook::WebhookSender::new().run(store.clone(), stopped.clone()));
     let scheduler = tokio::spawn(helpdesk_api::run_sla_scheduler(
         store.clone(),
         email.clone(),
@@ -66,6 +67,7 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     // The sender finishes the mail in hand; what is left stays queued.
     let _ = stop_sender.send(true);
     let _ = scheduler.await;
+    let _ = webhooks.await;
     if let Some(sender) = sender {
         let _ = sender.await;
     }

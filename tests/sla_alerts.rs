@@ -8,6 +8,7 @@ mod common;
 use std::time::Duration;
 
 use common::smtp::{SmtpSink, header};
+use common::webhook::WebhookSink;
 use common::ws::GraphqlWs;
 use common::{TestApp, TestDb, each_store, error_code};
 use serde_json::{Value, json};
@@ -25,6 +26,7 @@ async fn targets(app: &TestApp, token: &str, id: &str) -> Vec<Value> {
 
 async fn a_one_minute_first_response_warns_then_breaches(db: TestDb) {
     let smtp = SmtpSink::start();
+    let hook = WebhookSink::start().await;
     let app = TestApp::spawn_with_smtp(&db, Some(&smtp.url())).await;
     let admin = app.login_admin().await;
     let (bo_id, bo) = app.agent(&admin, "bo@desk.example", "AGENT").await;
@@ -32,7 +34,7 @@ async fn a_one_minute_first_response_warns_then_breaches(db: TestDb) {
         .ok(
             &admin,
             CREATE_POLICY,
-            json!({ "i": { "name": "Hot line", "targets": [
+            json!({ "i": { "name": "Hot line", "webhookUrl": hook.url, "webhookSecret": "0123456789abcdef", "targets": [
                 { "target": "FIRST_RESPONSE", "minutes": 1 },
                 { "target": "NEXT_REPLY", "minutes": 5, "clock": "CALENDAR" } ] } }),
         )
@@ -111,6 +113,33 @@ async fn a_one_minute_first_response_warns_then_breaches(db: TestDb) {
             .any(|s| s.contains("FIRST_RESPONSE") && s.contains("breached")),
         "{subjects:?}"
     );
+
+    // The policy's webhook got both events, signed.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while hook.received().len() < 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "webhook deliveries: {:?}",
+            hook.received()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let posts = hook.received();
+    let events: Vec<Value> = posts
+        .iter()
+        .map(|(_, body)| serde_json::from_str(body).unwrap())
+        .collect();
+    assert_eq!(events[0]["event"], "SLA_WARNING");
+    assert_eq!(events[1]["event"], "SLA_BREACHED");
+    assert!(
+        events
+            .iter()
+            .all(|e| e["ticketId"] == json!(id) && e["target"] == "FIRST_RESPONSE")
+    );
+    for (headers, body) in &posts {
+        let expected = helpdesk_channels::webhook::signature("0123456789abcdef", body.as_bytes());
+        assert_eq!(headers["x-helpdesk-signature"].to_str().unwrap(), expected);
+    }
 
     // The answer comes late; the customer writes again, the next-reply clock
     // starts and the prompt answer achieves it.

@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 use tokio::task::JoinHandle;
 
 pub mod smtp;
+pub mod webhook;
 pub mod ws;
 
 pub const ADMIN_EMAIL: &str = "admin@desk.example";
@@ -35,6 +36,7 @@ pub struct TestApp {
     server: JoinHandle<()>,
     sender: Option<JoinHandle<()>>,
     scheduler: JoinHandle<()>,
+    webhooks: JoinHandle<()>,
     _stop: tokio::sync::watch::Sender<bool>,
 }
 
@@ -66,6 +68,8 @@ impl TestApp {
         };
         let state = AppState::new(store.clone(), &auth, mail).expect("state");
         let (stop, stopped) = tokio::sync::watch::channel(false);
+        let webhooks =
+            tokio::spawn(helpdesk_channels::webhook::WebhookSender::new().run(store.clone(), stopped.clone()));
         let scheduler = tokio::spawn(helpdesk_api::run_sla_scheduler(
             store.clone(),
             email.clone(),
@@ -91,6 +95,7 @@ impl TestApp {
             server,
             sender,
             scheduler,
+            webhooks,
             _stop: stop,
         }
     }
@@ -105,6 +110,8 @@ impl TestApp {
         }
         self.scheduler.abort();
         let _ = self.scheduler.await;
+        self.webhooks.abort();
+        let _ = self.webhooks.await;
     }
 
     /// Posts a raw message to `/inbound/email` with the inbound token.

@@ -21,6 +21,7 @@ pub mod teams;
 pub mod testing;
 pub mod tickets;
 pub mod web_forms;
+pub mod webhooks;
 
 pub use customers::CustomerRecord;
 pub use error::StoreError;

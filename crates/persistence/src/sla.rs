@@ -299,6 +299,7 @@ impl Store {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RaisedAlert {
     pub ticket_id: TicketId,
+    pub policy_id: SlaPolicyId,
     pub ticket_number: i64,
     pub breached: bool,
     pub target: SlaTarget,
@@ -354,6 +355,7 @@ impl Store {
             });
             raised.push(RaisedAlert {
                 ticket_id,
+                policy_id: record.policy_id,
                 ticket_number: ticket.number,
                 breached,
                 target: record.target,
@@ -375,6 +377,30 @@ impl Store {
                     .exec_without_returning(&txn)
                     .await?;
             }
+        }
+        let policies = policies(&txn).await?;
+        for alert in &raised {
+            let Some(hook) = policies
+                .iter()
+                .find(|p| p.id == alert.policy_id)
+                .and_then(|p| p.webhook.as_ref())
+            else {
+                continue;
+            };
+            let payload = serde_json::json!({
+                "event": if alert.breached { "SLA_BREACHED" } else { "SLA_WARNING" },
+                "ticketId": ticket_id.to_string(),
+                "ticketNumber": alert.ticket_number,
+                "target": alert.target.as_str(),
+                "policyId": alert.policy_id.to_string(),
+                "dueAt": alert.due_at.map(|d| d.to_rfc3339()),
+                "raisedAt": now.to_rfc3339(),
+            });
+            let row =
+                crate::webhooks::delivery_row(ticket_id.as_uuid(), &hook.url, &hook.secret, payload.to_string(), now);
+            crate::entity::webhook_delivery::Entity::insert(row)
+                .exec_without_returning(&txn)
+                .await?;
         }
         history::append(&txn, ticket_id, &events).await?;
         history::refresh_derived(&txn, ticket_id, ticket.created_at, now).await?;

@@ -21,3 +21,4 @@ pub mod ticket_event;
 pub mod ticket_fact;
 pub mod ticket_tag;
 pub mod web_form;
+pub mod webhook_delivery;

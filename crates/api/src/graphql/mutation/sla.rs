@@ -1,7 +1,7 @@
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::Utc;
 use helpdesk_domain::ids::SlaPolicyId;
-use helpdesk_domain::sla::{SlaPolicy as PolicyRecord, TargetSpec};
+use helpdesk_domain::sla::{SlaPolicy as PolicyRecord, TargetSpec, Webhook};
 use helpdesk_domain::tag::parse_tags;
 use helpdesk_domain::ticket::text;
 
@@ -35,6 +35,11 @@ pub(crate) struct SlaPolicyInput {
     targets: Vec<SlaTargetInput>,
     /// Percent of a target's time left when it warns (default 20).
     warning_percent: Option<i32>,
+    /// Where warnings and breaches are POSTed as JSON, signed with
+    /// `x-helpdesk-signature: sha256=<HMAC-SHA256 of the body under webhookSecret>`.
+    webhook_url: Option<String>,
+    /// Required with `webhookUrl`; never shown again.
+    webhook_secret: Option<String>,
 }
 
 impl SlaPolicyInput {
@@ -73,7 +78,26 @@ impl SlaPolicyInput {
             tags: parse_tags(&self.tags.unwrap_or_default())?,
             targets,
             warning_percent,
-            webhook: None,
+            webhook: match (self.webhook_url, self.webhook_secret) {
+                (None, _) => None,
+                (Some(url), Some(secret)) if secret.len() >= 16 => {
+                    let parsed = url
+                        .parse::<reqwest::Url>()
+                        .ok()
+                        .filter(|u| matches!(u.scheme(), "http" | "https"));
+                    if parsed.is_none() {
+                        return Err(ApiError::BadUserInput(format!(
+                            "webhookUrl {url:?} is not an http(s) URL"
+                        )));
+                    }
+                    Some(Webhook { url, secret })
+                }
+                (Some(_), _) => {
+                    return Err(ApiError::BadUserInput(
+                        "webhookSecret of at least 16 characters is required".into(),
+                    ));
+                }
+            },
         })
     }
 }

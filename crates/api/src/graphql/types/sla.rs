@@ -57,6 +57,11 @@ impl SlaPolicy {
             .collect()
     }
 
+    /// Where its warnings and breaches are posted (the secret is never shown).
+    async fn webhook_url(&self) -> Option<&str> {
+        self.0.webhook.as_ref().map(|w| w.url.as_str())
+    }
+
     /// Percent of a target's time left when it warns.
     async fn warning_percent(&self) -> u8 {
         self.0.warning_percent

@@ -1,0 +1,145 @@
+//! SLA events posted to policies' webhooks: queued with the event, leased
+//! to one sender at a time, retried like mail.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use helpdesk_domain::time::to_micros;
+use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+
+use crate::entity::webhook_delivery;
+use crate::outbox::DeliveryStatus;
+use crate::{Store, StoreError};
+
+/// One POST to make.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookDelivery {
+    pub id: uuid::Uuid,
+    pub url: String,
+    /// HMAC-SHA256 key for the body's signature.
+    pub secret: String,
+    /// The JSON body, exactly as signed.
+    pub payload: String,
+    pub attempts: u32,
+}
+
+pub(crate) fn delivery_row(
+    ticket: uuid::Uuid,
+    url: &str,
+    secret: &str,
+    payload: String,
+    at: DateTime<Utc>,
+) -> webhook_delivery::ActiveModel {
+    webhook_delivery::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        ticket_id: Set(ticket),
+        url: Set(url.to_owned()),
+        secret: Set(secret.to_owned()),
+        payload: Set(payload),
+        status: Set(DeliveryStatus::Pending.as_str().to_owned()),
+        attempts: Set(0),
+        next_attempt_at: Set(at),
+        locked_until: Set(None),
+        last_error: Set(None),
+        created_at: Set(at),
+        sent_at: Set(None),
+    }
+}
+
+impl Store {
+    /// Leases up to `limit` due deliveries for `lease` (see `lease_due_mail`).
+    pub async fn lease_due_webhooks(
+        &self,
+        now: DateTime<Utc>,
+        limit: u64,
+        lease: TimeDelta,
+    ) -> Result<Vec<WebhookDelivery>, StoreError> {
+        let now = to_micros(now);
+        let txn = self.write().await?;
+        let mut due = webhook_delivery::Entity::find()
+            .filter(webhook_delivery::Column::Status.eq(DeliveryStatus::Pending.as_str()))
+            .filter(webhook_delivery::Column::NextAttemptAt.lte(now))
+            .filter(
+                Condition::any()
+                    .add(webhook_delivery::Column::LockedUntil.is_null())
+                    .add(webhook_delivery::Column::LockedUntil.lt(now)),
+            )
+            .order_by_asc(webhook_delivery::Column::NextAttemptAt)
+            .limit(limit);
+        if txn.get_database_backend() == DbBackend::Postgres {
+            due = due.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+        }
+        let rows = due.all(&txn).await?;
+        if !rows.is_empty() {
+            webhook_delivery::Entity::update_many()
+                .col_expr(webhook_delivery::Column::LockedUntil, Expr::value(now + lease))
+                .filter(webhook_delivery::Column::Id.is_in(rows.iter().map(|r| r.id)))
+                .exec(&txn)
+                .await?;
+        }
+        txn.commit().await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| WebhookDelivery {
+                id: r.id,
+                url: r.url,
+                secret: r.secret,
+                payload: r.payload,
+                attempts: u32::try_from(r.attempts).unwrap_or(0),
+            })
+            .collect())
+    }
+
+    pub async fn mark_webhook_sent(&self, id: uuid::Uuid, at: DateTime<Utc>) -> Result<(), StoreError> {
+        webhook_delivery::Entity::update_many()
+            .col_expr(
+                webhook_delivery::Column::Status,
+                Expr::value(DeliveryStatus::Sent.as_str()),
+            )
+            .col_expr(webhook_delivery::Column::SentAt, Expr::value(to_micros(at)))
+            .col_expr(
+                webhook_delivery::Column::Attempts,
+                Expr::col(webhook_delivery::Column::Attempts).add(1),
+            )
+            .col_expr(
+                webhook_delivery::Column::LockedUntil,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .filter(webhook_delivery::Column::Id.eq(id))
+            .exec(self.db())
+            .await?;
+        Ok(())
+    }
+
+    /// Records a failed attempt: retried at `retry_at`, or given up when `None`.
+    pub async fn mark_webhook_attempt_failed(
+        &self,
+        id: uuid::Uuid,
+        error: &str,
+        retry_at: Option<DateTime<Utc>>,
+    ) -> Result<(), StoreError> {
+        let mut update = webhook_delivery::Entity::update_many()
+            .col_expr(
+                webhook_delivery::Column::Attempts,
+                Expr::col(webhook_delivery::Column::Attempts).add(1),
+            )
+            .col_expr(
+                webhook_delivery::Column::LockedUntil,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .col_expr(webhook_delivery::Column::LastError, Expr::value(error.to_owned()));
+        update = match retry_at {
+            Some(at) => update.col_expr(webhook_delivery::Column::NextAttemptAt, Expr::value(to_micros(at))),
+            None => update.col_expr(
+                webhook_delivery::Column::Status,
+                Expr::value(DeliveryStatus::Failed.as_str()),
+            ),
+        };
+        update
+            .filter(webhook_delivery::Column::Id.eq(id))
+            .exec(self.db())
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,47 @@
+//! A webhook receiver on loopback that records what it is sent.
+
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::routing::post;
+
+type Received = Arc<Mutex<Vec<(HeaderMap, String)>>>;
+
+pub struct WebhookSink {
+    pub url: String,
+    received: Received,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl WebhookSink {
+    pub async fn start() -> Self {
+        let received: Received = Arc::default();
+        async fn record(State(received): State<Received>, headers: HeaderMap, body: Bytes) -> &'static str {
+            received
+                .lock()
+                .unwrap()
+                .push((headers, String::from_utf8_lossy(&body).into_owned()));
+            "ok"
+        }
+        let app = Router::new().route("/hook", post(record)).with_state(received.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        let server = tokio::spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        Self { url, received, server }
+    }
+
+    pub fn received(&self) -> Vec<(HeaderMap, String)> {
+        self.received.lock().unwrap().clone()
+    }
+}
+
+impl Drop for WebhookSink {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
