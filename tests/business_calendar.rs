@@ -101,7 +101,51 @@ async fn bad_calendars_are_refused(db: TestDb) {
     );
 }
 
+async fn a_policy_may_keep_its_own_hours(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    let admin = app.login_admin().await;
+    let tomorrow = (Utc::now() + TimeDelta::days(1)).date_naive();
+    let day_after = tomorrow + TimeDelta::days(1);
+    let hours = |day: chrono::NaiveDate, open: &str, close: &str| json!({ "timezone": "UTC", "weeklyHours": [{ "day": weekday_name(day.weekday()), "open": open, "close": close }] });
+    app.ok(&admin, SET, json!({ "i": hours(tomorrow, "09:00", "10:00") }))
+        .await;
+    let create = "mutation($i: SlaPolicyInput!) { createSlaPolicy(input: $i) { name calendar { timezone } } }";
+    let target = json!([{ "target": "FIRST_RESPONSE", "minutes": 30, "clock": "BUSINESS" }]);
+    let night = json!({ "i": { "name": "Night desk", "position": 1, "priorities": ["URGENT"], "targets": target,
+        "calendar": hours(day_after, "20:00", "21:00") } });
+    let created = app.ok(&admin, create, night).await;
+    assert_eq!(created["createSlaPolicy"]["calendar"]["timezone"], "UTC");
+    app.ok(
+        &admin,
+        create,
+        json!({ "i": { "name": "Office", "position": 2, "targets": target } }),
+    )
+    .await;
+
+    let urgent = json!({ "subject": "u", "body": "b", "customerEmail": "a@example.com", "priority": "URGENT" });
+    let urgent = app.create_ticket(&admin, urgent).await;
+    let normal = app
+        .create_ticket(
+            &admin,
+            json!({ "subject": "n", "body": "b", "customerEmail": "a@example.com" }),
+        )
+        .await;
+    let urgent_due = due(&app, &admin, urgent["id"].as_str().unwrap()).await;
+    assert_eq!(
+        urgent_due,
+        json!(format!("{day_after}T20:30:00+00:00")),
+        "the policy's own hours"
+    );
+    let normal_due = due(&app, &admin, normal["id"].as_str().unwrap()).await;
+    assert_eq!(
+        normal_due,
+        json!(format!("{tomorrow}T09:30:00+00:00")),
+        "the desk's hours"
+    );
+}
+
 each_store!(
     business_hours_set_the_deadline_and_moving_them_moves_it,
-    bad_calendars_are_refused
+    bad_calendars_are_refused,
+    a_policy_may_keep_its_own_hours,
 );

@@ -23,6 +23,8 @@ impl MigrationTrait for Migration {
                 .col(integer(SlaPolicies::WarningPercent))
                 .col(string_null(SlaPolicies::WebhookUrl))
                 .col(string_null(SlaPolicies::WebhookSecret))
+                // The policy's own business calendar (JSON), if any.
+                .col(text_null(SlaPolicies::Calendar))
                 .col(timestamp_with_time_zone(SlaPolicies::CreatedAt))
                 .col(timestamp_with_time_zone(SlaPolicies::UpdatedAt))
                 .to_owned(),
@@ -186,6 +188,7 @@ enum SlaPolicies {
     WarningPercent,
     WebhookUrl,
     WebhookSecret,
+    Calendar,
     CreatedAt,
     UpdatedAt,
 }

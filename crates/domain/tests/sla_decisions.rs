@@ -65,6 +65,7 @@ fn policy(name: &str, position: i32, priorities: Vec<Priority>, targets: Vec<Tar
         targets,
         warning_percent: 20,
         webhook: None,
+        calendar: None,
     }
 }
 

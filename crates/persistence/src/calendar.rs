@@ -1,4 +1,5 @@
-//! The desk's default business calendar, kept in the settings.
+//! Business calendars as stored: the desk's default in the settings, and a
+//! policy's own next to the policy, both as JSON.
 
 use chrono::{NaiveDate, NaiveTime, Weekday};
 use helpdesk_domain::calendar::{BusinessCalendar, OpenInterval};
@@ -26,9 +27,36 @@ struct StoredInterval {
 
 fn corrupt(value: impl ToString) -> StoreError {
     StoreError::Corrupt {
-        column: "settings.business_calendar",
+        column: "business calendar",
         value: value.to_string(),
     }
+}
+
+pub(crate) fn encode(calendar: &BusinessCalendar) -> Result<String, StoreError> {
+    let stored = StoredCalendar {
+        timezone: calendar.time_zone().name().to_owned(),
+        intervals: calendar
+            .intervals()
+            .iter()
+            .map(|i| StoredInterval {
+                day: i.day,
+                open: i.open,
+                close: i.close,
+            })
+            .collect(),
+        holidays: calendar.holidays().iter().copied().collect(),
+    };
+    serde_json::to_string(&stored).map_err(corrupt)
+}
+
+pub(crate) fn decode(text: &str) -> Result<BusinessCalendar, StoreError> {
+    let stored: StoredCalendar = serde_json::from_str(text).map_err(corrupt)?;
+    let tz = stored.timezone.parse().map_err(|_| corrupt(&stored.timezone))?;
+    let intervals = stored
+        .intervals
+        .into_iter()
+        .map(|i| OpenInterval::new(i.day, i.open, i.close));
+    BusinessCalendar::new(tz, intervals, stored.holidays).map_err(corrupt)
 }
 
 /// The desk's calendar, if one was set.
@@ -36,15 +64,7 @@ pub(crate) async fn load<C: ConnectionTrait>(db: &C) -> Result<Option<BusinessCa
     let Some(row) = setting::Entity::find_by_id(KEY.to_owned()).one(db).await? else {
         return Ok(None);
     };
-    let stored: StoredCalendar = serde_json::from_str(&row.value).map_err(corrupt)?;
-    let tz = stored.timezone.parse().map_err(|_| corrupt(&stored.timezone))?;
-    let intervals = stored
-        .intervals
-        .into_iter()
-        .map(|i| OpenInterval::new(i.day, i.open, i.close));
-    BusinessCalendar::new(tz, intervals, stored.holidays)
-        .map(Some)
-        .map_err(corrupt)
+    decode(&row.value).map(Some)
 }
 
 impl Store {
@@ -55,23 +75,9 @@ impl Store {
     /// Sets the desk's default calendar. Targets already running keep their
     /// stored deadlines until [`Store::refresh_open_sla_targets`] recomputes them.
     pub async fn set_business_calendar(&self, calendar: &BusinessCalendar) -> Result<(), StoreError> {
-        let stored = StoredCalendar {
-            timezone: calendar.time_zone().name().to_owned(),
-            intervals: calendar
-                .intervals()
-                .iter()
-                .map(|i| StoredInterval {
-                    day: i.day,
-                    open: i.open,
-                    close: i.close,
-                })
-                .collect(),
-            holidays: calendar.holidays().iter().copied().collect(),
-        };
-        let value = serde_json::to_string(&stored).map_err(corrupt)?;
         let row = setting::ActiveModel {
             key: Set(KEY.to_owned()),
-            value: Set(value),
+            value: Set(encode(calendar)?),
         };
         setting::Entity::insert(row)
             .on_conflict(

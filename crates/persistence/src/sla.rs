@@ -58,6 +58,7 @@ impl TryFrom<sla_policy::Model> for SlaPolicy {
                 .collect::<BTreeSet<_>>(),
             targets,
             warning_percent: u8::try_from(m.warning_percent).unwrap_or(SlaPolicy::DEFAULT_WARNING_PERCENT),
+            calendar: m.calendar.as_deref().map(crate::calendar::decode).transpose()?,
             webhook: match (m.webhook_url, m.webhook_secret) {
                 (Some(url), Some(secret)) => Some(Webhook { url, secret }),
                 _ => None,
@@ -81,6 +82,7 @@ fn policy_row(p: &SlaPolicy, at: DateTime<Utc>) -> Result<sla_policy::ActiveMode
         warning_percent: Set(i32::from(p.warning_percent)),
         webhook_url: Set(p.webhook.as_ref().map(|w| w.url.clone())),
         webhook_secret: Set(p.webhook.as_ref().map(|w| w.secret.clone())),
+        calendar: Set(p.calendar.as_ref().map(crate::calendar::encode).transpose()?),
         created_at: Set(at),
         updated_at: Set(at),
     })

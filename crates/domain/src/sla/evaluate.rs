@@ -52,10 +52,13 @@ pub struct Clocks<'a> {
 }
 
 impl Clocks<'_> {
-    fn of(&self, clock: Clock) -> &dyn WorkingClock {
-        match clock {
-            Clock::Calendar => &CalendarClock,
-            Clock::Business => self.business,
+    /// The clock `policy`'s targets on `clock` run on: its own calendar for
+    /// BUSINESS when it names one, else the desk's.
+    fn of<'s>(&'s self, policy: &'s SlaPolicy, clock: Clock) -> &'s dyn WorkingClock {
+        match (clock, &policy.calendar) {
+            (Clock::Calendar, _) => &CalendarClock,
+            (Clock::Business, Some(own)) => own,
+            (Clock::Business, None) => self.business,
         }
     }
 }
@@ -79,7 +82,7 @@ impl<'p, 'c> Replay<'p, 'c> {
         let spec = policy.spec(i.target)?;
         let due = self
             .clocks
-            .of(spec.clock)
+            .of(policy, spec.clock)
             .deadline(i.started_at, spec.seconds(), &i.pauses);
         Some((policy.id, spec, due))
     }
@@ -264,7 +267,7 @@ impl<'p, 'c> Replay<'p, 'c> {
             }
             let Some(policy) = self.policy else { continue };
             let Some(spec) = policy.spec(i.target) else { continue };
-            let clock = self.clocks.of(spec.clock);
+            let clock = self.clocks.of(policy, spec.clock);
             let due = clock.deadline(i.started_at, spec.seconds(), &i.pauses);
             let warn_seconds = spec.seconds() * i64::from(100 - policy.warning_percent.min(100)) / 100;
             let warn_at = clock.deadline(i.started_at, warn_seconds, &i.pauses);

@@ -1,6 +1,7 @@
 use std::collections::BTreeSet;
 
 use super::target::{SlaTarget, TargetSpec};
+use crate::calendar::BusinessCalendar;
 use crate::ids::SlaPolicyId;
 use crate::tag::Tag;
 use crate::ticket::{Channel, Priority};
@@ -21,6 +22,8 @@ pub struct SlaPolicy {
     pub warning_percent: u8,
     /// Where its warnings and breaches are posted, if anywhere.
     pub webhook: Option<Webhook>,
+    /// Its own business calendar for BUSINESS targets; the desk's when `None`.
+    pub calendar: Option<BusinessCalendar>,
 }
 
 /// A URL that receives SLA events as JSON, signed with HMAC-SHA256 of the
@@ -80,6 +83,7 @@ mod tests {
             }],
             warning_percent: 20,
             webhook: None,
+            calendar: None,
         }
     }
 

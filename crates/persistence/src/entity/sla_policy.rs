@@ -18,6 +18,8 @@ pub struct Model {
     pub warning_percent: i32,
     pub webhook_url: Option<String>,
     pub webhook_secret: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub calendar: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

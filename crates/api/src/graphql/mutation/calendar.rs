@@ -22,6 +22,7 @@ pub(crate) struct OpenHoursInput {
 }
 
 #[derive(InputObject)]
+#[graphql(name = "BusinessCalendarInput")]
 pub(crate) struct BusinessCalendarInput {
     /// IANA time zone, e.g. `Europe/Berlin`.
     timezone: String,
@@ -29,6 +30,22 @@ pub(crate) struct BusinessCalendarInput {
     weekly_hours: Vec<OpenHoursInput>,
     /// Local dates on which the desk is closed.
     holidays: Option<Vec<Date>>,
+}
+
+impl BusinessCalendarInput {
+    pub(crate) fn into_calendar(self) -> ApiResult<CalendarRecord> {
+        let tz: Tz = self
+            .timezone
+            .parse()
+            .map_err(|_| ApiError::BadUserInput(format!("unknown time zone {:?}", self.timezone)))?;
+        let intervals = self
+            .weekly_hours
+            .iter()
+            .map(|h| Ok(OpenInterval::new(h.day.into(), time(&h.open)?, time(&h.close)?)))
+            .collect::<ApiResult<Vec<_>>>()?;
+        let holidays = self.holidays.unwrap_or_default().into_iter().map(|d| d.0);
+        CalendarRecord::new(tz, intervals, holidays).map_err(|e| ApiError::BadUserInput(e.to_string()))
+    }
 }
 
 fn time(raw: &str) -> ApiResult<NaiveTime> {
@@ -45,18 +62,7 @@ impl CalendarMutation {
         input: BusinessCalendarInput,
     ) -> ApiResult<BusinessCalendar> {
         viewer::admin(ctx)?;
-        let tz: Tz = input
-            .timezone
-            .parse()
-            .map_err(|_| ApiError::BadUserInput(format!("unknown time zone {:?}", input.timezone)))?;
-        let intervals = input
-            .weekly_hours
-            .iter()
-            .map(|h| Ok(OpenInterval::new(h.day.into(), time(&h.open)?, time(&h.close)?)))
-            .collect::<ApiResult<Vec<_>>>()?;
-        let holidays = input.holidays.unwrap_or_default().into_iter().map(|d| d.0);
-        let calendar =
-            CalendarRecord::new(tz, intervals, holidays).map_err(|e| ApiError::BadUserInput(e.to_string()))?;
+        let calendar = input.into_calendar()?;
         let store = state(ctx)?.store.clone();
         store.set_business_calendar(&calendar).await?;
         let background = store.clone();

@@ -5,6 +5,7 @@ use helpdesk_domain::sla::{SlaPolicy as PolicyRecord, TargetSpec, Webhook};
 use helpdesk_domain::tag::parse_tags;
 use helpdesk_domain::ticket::text;
 
+use super::calendar::BusinessCalendarInput;
 use crate::ApiError;
 use crate::auth::viewer;
 use crate::error::ApiResult;
@@ -40,6 +41,9 @@ pub(crate) struct SlaPolicyInput {
     webhook_url: Option<String>,
     /// Required with `webhookUrl`; never shown again.
     webhook_secret: Option<String>,
+    /// The policy's own business calendar for BUSINESS targets; the desk's
+    /// default when omitted.
+    calendar: Option<BusinessCalendarInput>,
 }
 
 impl SlaPolicyInput {
@@ -78,6 +82,7 @@ impl SlaPolicyInput {
             tags: parse_tags(&self.tags.unwrap_or_default())?,
             targets,
             warning_percent,
+            calendar: self.calendar.map(BusinessCalendarInput::into_calendar).transpose()?,
             webhook: match (self.webhook_url, self.webhook_secret) {
                 (None, _) => None,
                 (Some(url), Some(secret)) if secret.len() >= 16 => {

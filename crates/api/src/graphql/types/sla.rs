@@ -3,6 +3,7 @@ use chrono::{DateTime, Utc};
 use helpdesk_domain::sla::SlaPolicy as PolicyRecord;
 use helpdesk_persistence::sla::SlaTargetRecord;
 
+use super::calendar::BusinessCalendar;
 use super::enums::{Channel, Clock, Priority, SlaState, SlaTarget};
 use super::state;
 use crate::error::ApiResult;
@@ -55,6 +56,11 @@ impl SlaPolicy {
                 clock: t.clock.into(),
             })
             .collect()
+    }
+
+    /// Its own business calendar, if it does not use the desk's.
+    async fn calendar(&self) -> Option<BusinessCalendar> {
+        self.0.calendar.as_ref().map(BusinessCalendar::from)
     }
 
     /// Where its warnings and breaches are posted (the secret is never shown).
