@@ -33,6 +33,7 @@ pub struct AppState {
     pub(crate) mail: Arc<MailConfig>,
     pub(crate) chat_presence: crate::chat::ChatPresence,
     pub(crate) webform_limiter: Arc<RateLimiter>,
+    pub(crate) http_metrics: Arc<crate::http::metrics::HttpMetrics>,
 }
 
 impl AppState {
@@ -45,6 +46,7 @@ impl AppState {
             mail: Arc::new(mail),
             chat_presence: Default::default(),
             webform_limiter,
+            http_metrics: Default::default(),
         })
     }
 }

@@ -12,6 +12,7 @@ pub mod chat;
 mod customers;
 mod entity;
 mod error;
+mod gauges;
 pub mod outbox;
 pub mod settings;
 pub mod sla;
