@@ -13,10 +13,15 @@ use axum::response::{IntoResponse, Response};
 
 use crate::AppState;
 
-/// Requests served, per method, route and status: count and total seconds.
+/// Method, route template and status of a request series.
+type Series = (String, String, u16);
+/// How many requests a series counted, and their total seconds.
+type Tally = (u64, f64);
+
+/// Requests served, per method, route and status.
 #[derive(Debug, Default)]
 pub(crate) struct HttpMetrics {
-    requests: Mutex<BTreeMap<(String, String, u16), (u64, f64)>>,
+    requests: Mutex<BTreeMap<Series, Tally>>,
 }
 
 /// Counts every request by its route template (not its raw path, which
