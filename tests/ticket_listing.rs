@@ -76,7 +76,7 @@ async fn filters_narrow_the_queue(db: TestDb) {
 }
 
 async fn a_page_of_fifty_costs_a_constant_number_of_queries(db: TestDb) {
-    let app = TestApp::spawn(&db).await;
+    let app = TestApp::spawn_without_jobs(&db).await;
     let admin = app.login_admin().await;
     let (bo_id, _) = app.agent(&admin, "bo@desk.example", "AGENT").await;
     let team = app

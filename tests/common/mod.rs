@@ -35,8 +35,8 @@ pub struct TestApp {
     client: reqwest::Client,
     server: JoinHandle<()>,
     sender: Option<JoinHandle<()>>,
-    scheduler: JoinHandle<()>,
-    webhooks: JoinHandle<()>,
+    scheduler: Option<JoinHandle<()>>,
+    webhooks: Option<JoinHandle<()>>,
     _stop: tokio::sync::watch::Sender<bool>,
 }
 
@@ -50,6 +50,16 @@ impl TestApp {
 
     /// Like `spawn`, with a mail sender to `smtp_url` running beside it.
     pub async fn spawn_with_smtp(db: &TestDb, smtp_url: Option<&str>) -> Self {
+        Self::start(db, smtp_url, true).await
+    }
+
+    /// Like `spawn`, without the SLA scheduler and webhook sender, whose
+    /// polling would show in `Store::statements_run`.
+    pub async fn spawn_without_jobs(db: &TestDb) -> Self {
+        Self::start(db, None, false).await
+    }
+
+    async fn start(db: &TestDb, smtp_url: Option<&str>, jobs: bool) -> Self {
         let store = Store::connect(&db.url).await.expect("connect");
         store.migrate().await.expect("migrate");
         helpdesk_api::ensure_admin(&store, Some(ADMIN_EMAIL), Some(ADMIN_PASSWORD))
@@ -68,13 +78,16 @@ impl TestApp {
         };
         let state = AppState::new(store.clone(), &auth, mail).expect("state");
         let (stop, stopped) = tokio::sync::watch::channel(false);
-        let webhooks =
-            tokio::spawn(helpdesk_channels::webhook::WebhookSender::new().run(store.clone(), stopped.clone()));
-        let scheduler = tokio::spawn(helpdesk_api::run_sla_scheduler(
-            store.clone(),
-            email.clone(),
-            stopped.clone(),
-        ));
+        let webhooks = jobs.then(|| {
+            tokio::spawn(helpdesk_channels::webhook::WebhookSender::new().run(store.clone(), stopped.clone()))
+        });
+        let scheduler = jobs.then(|| {
+            tokio::spawn(helpdesk_api::run_sla_scheduler(
+                store.clone(),
+                email.clone(),
+                stopped.clone(),
+            ))
+        });
         let sender = smtp_url.map(|url| {
             tokio::spawn(
                 SmtpSender::new(url, &email)
@@ -108,10 +121,10 @@ impl TestApp {
             sender.abort();
             let _ = sender.await;
         }
-        self.scheduler.abort();
-        let _ = self.scheduler.await;
-        self.webhooks.abort();
-        let _ = self.webhooks.await;
+        for job in [self.scheduler, self.webhooks].into_iter().flatten() {
+            job.abort();
+            let _ = job.await;
+        }
     }
 
     /// Posts a raw message to `/inbound/email` with the inbound token.
