@@ -27,14 +27,7 @@ async fn filters_narrow_the_queue(db: TestDb) {
     let app = TestApp::spawn(&db).await;
     let admin = app.login_admin().await;
     let (bo_id, _) = app.agent(&admin, "bo@desk.example", "AGENT").await;
-    let team = app
-        .ok(
-            &admin,
-            "mutation { createTeam(input: {name: \"Billing\"}) { id } }",
-            json!({}),
-        )
-        .await;
-    let team_id = team["createTeam"]["id"].as_str().unwrap().to_owned();
+    let team_id = app.team(&admin, "Billing").await;
 
     app.create_ticket(&admin, json!({ "subject": "a", "body": "b", "customerEmail": "ana@example.com", "channel": "EMAIL", "tags": ["billing"], "teamId": team_id })).await;
     app.create_ticket(&admin, json!({ "subject": "b", "body": "b", "customerEmail": "bo@example.com", "channel": "CHAT", "priority": "URGENT", "assigneeId": bo_id })).await;
@@ -79,14 +72,7 @@ async fn a_page_of_fifty_costs_a_constant_number_of_queries(db: TestDb) {
     let app = TestApp::spawn_without_jobs(&db).await;
     let admin = app.login_admin().await;
     let (bo_id, _) = app.agent(&admin, "bo@desk.example", "AGENT").await;
-    let team = app
-        .ok(
-            &admin,
-            "mutation { createTeam(input: {name: \"Billing\"}) { id } }",
-            json!({}),
-        )
-        .await;
-    let team_id = team["createTeam"]["id"].as_str().unwrap().to_owned();
+    let team_id = app.team(&admin, "Billing").await;
     for i in 0..50 {
         app.create_ticket(
             &admin,

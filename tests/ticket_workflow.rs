@@ -71,14 +71,7 @@ async fn assignment_and_its_history(db: TestDb) {
     let app = TestApp::spawn(&db).await;
     let admin = app.login_admin().await;
     let (bo_id, bo) = app.agent(&admin, "bo@desk.example", "AGENT").await;
-    let team = app
-        .ok(
-            &admin,
-            "mutation { createTeam(input: {name: \"Billing\"}) { id } }",
-            json!({}),
-        )
-        .await;
-    let team_id = team["createTeam"]["id"].as_str().unwrap();
+    let team_id = app.team(&admin, "Billing").await;
     let id = open_ticket(&app, &bo, "Invoice copy").await;
 
     let assigned = app

@@ -41,19 +41,13 @@ async fn ticket(app: &TestApp, token: &str, id: &str) -> Value {
 async fn a_form_post_opens_a_routed_ticket(db: TestDb) {
     let app = TestApp::spawn(&db).await;
     let admin = app.login_admin().await;
-    let team = app
-        .ok(
-            &admin,
-            "mutation { createTeam(input: {name: \"Sales\"}) { id } }",
-            json!({}),
-        )
-        .await;
+    let team = app.team(&admin, "Sales").await;
     let form = app
         .ok(
             &admin,
             CREATE_FORM,
             json!({ "i": { "key": "contact", "name": "Contact us", "priority": "HIGH", "tags": ["Website", "lead"],
-                           "teamId": team["createTeam"]["id"] } }),
+                           "teamId": team } }),
         )
         .await;
     assert_eq!(

@@ -195,6 +195,18 @@ impl TestApp {
         (id, self.login(email, "agent-password").await)
     }
 
+    /// Creates a team (as the admin) and returns its id.
+    pub async fn team(&self, admin: &str, name: &str) -> String {
+        let data = self
+            .ok(
+                admin,
+                "mutation($n: String!) { createTeam(input: {name: $n}) { id } }",
+                json!({ "n": name }),
+            )
+            .await;
+        data["createTeam"]["id"].as_str().expect("team id").to_owned()
+    }
+
     /// Opens a ticket on a customer's behalf and returns it as `TICKET_FIELDS` selects.
     pub async fn create_ticket(&self, token: &str, input: Value) -> Value {
         let data = self
