@@ -10,6 +10,7 @@ pub mod agents;
 mod calendar;
 pub mod chat;
 mod customers;
+mod delivery;
 mod entity;
 mod error;
 mod gauges;

@@ -5,7 +5,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use helpdesk_domain::ids::{MessageId, TicketId};
 use helpdesk_domain::time::to_micros;
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
@@ -153,6 +153,16 @@ pub(crate) fn outbox_row(
     }
 }
 
+const COLUMNS: crate::delivery::DeliveryColumns<outbox::Column> = crate::delivery::DeliveryColumns {
+    id: outbox::Column::Id,
+    status: outbox::Column::Status,
+    attempts: outbox::Column::Attempts,
+    next_attempt_at: outbox::Column::NextAttemptAt,
+    locked_until: outbox::Column::LockedUntil,
+    last_error: outbox::Column::LastError,
+    sent_at: outbox::Column::SentAt,
+};
+
 impl Store {
     /// Leases up to `limit` due mails to this sender for `lease`.
     ///
@@ -206,16 +216,7 @@ impl Store {
     }
 
     pub async fn mark_mail_sent(&self, id: uuid::Uuid, at: DateTime<Utc>) -> Result<(), StoreError> {
-        outbox::Entity::update_many()
-            .col_expr(outbox::Column::Status, Expr::value(DeliveryStatus::Sent.as_str()))
-            .col_expr(outbox::Column::SentAt, Expr::value(to_micros(at)))
-            .col_expr(outbox::Column::Attempts, Expr::col(outbox::Column::Attempts).add(1))
-            .col_expr(outbox::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
-            .col_expr(outbox::Column::LastError, Expr::value(Option::<String>::None))
-            .filter(outbox::Column::Id.eq(id))
-            .exec(self.db())
-            .await?;
-        Ok(())
+        crate::delivery::mark_sent::<outbox::Entity, _>(self.db(), &COLUMNS, id, at).await
     }
 
     /// Records a failed attempt; the mail is tried again at `retry_at`, or
@@ -226,16 +227,7 @@ impl Store {
         error: &str,
         retry_at: Option<DateTime<Utc>>,
     ) -> Result<(), StoreError> {
-        let mut update = outbox::Entity::update_many()
-            .col_expr(outbox::Column::Attempts, Expr::col(outbox::Column::Attempts).add(1))
-            .col_expr(outbox::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
-            .col_expr(outbox::Column::LastError, Expr::value(error.to_owned()));
-        update = match retry_at {
-            Some(at) => update.col_expr(outbox::Column::NextAttemptAt, Expr::value(to_micros(at))),
-            None => update.col_expr(outbox::Column::Status, Expr::value(DeliveryStatus::Failed.as_str())),
-        };
-        update.filter(outbox::Column::Id.eq(id)).exec(self.db()).await?;
-        Ok(())
+        crate::delivery::mark_attempt_failed::<outbox::Entity, _>(self.db(), &COLUMNS, id, error, retry_at).await
     }
 
     /// The outbox rows of the given messages (their delivery state).

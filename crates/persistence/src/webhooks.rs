@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use helpdesk_domain::time::to_micros;
-use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType};
+use sea_orm::sea_query::{Expr, LockBehavior, LockType};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
@@ -46,6 +46,16 @@ pub(crate) fn delivery_row(
         sent_at: Set(None),
     }
 }
+
+const COLUMNS: crate::delivery::DeliveryColumns<webhook_delivery::Column> = crate::delivery::DeliveryColumns {
+    id: webhook_delivery::Column::Id,
+    status: webhook_delivery::Column::Status,
+    attempts: webhook_delivery::Column::Attempts,
+    next_attempt_at: webhook_delivery::Column::NextAttemptAt,
+    locked_until: webhook_delivery::Column::LockedUntil,
+    last_error: webhook_delivery::Column::LastError,
+    sent_at: webhook_delivery::Column::SentAt,
+};
 
 impl Store {
     /// Leases up to `limit` due deliveries for `lease` (see `lease_due_mail`).
@@ -92,24 +102,7 @@ impl Store {
     }
 
     pub async fn mark_webhook_sent(&self, id: uuid::Uuid, at: DateTime<Utc>) -> Result<(), StoreError> {
-        webhook_delivery::Entity::update_many()
-            .col_expr(
-                webhook_delivery::Column::Status,
-                Expr::value(DeliveryStatus::Sent.as_str()),
-            )
-            .col_expr(webhook_delivery::Column::SentAt, Expr::value(to_micros(at)))
-            .col_expr(
-                webhook_delivery::Column::Attempts,
-                Expr::col(webhook_delivery::Column::Attempts).add(1),
-            )
-            .col_expr(
-                webhook_delivery::Column::LockedUntil,
-                Expr::value(Option::<DateTime<Utc>>::None),
-            )
-            .filter(webhook_delivery::Column::Id.eq(id))
-            .exec(self.db())
-            .await?;
-        Ok(())
+        crate::delivery::mark_sent::<webhook_delivery::Entity, _>(self.db(), &COLUMNS, id, at).await
     }
 
     /// Records a failed attempt: retried at `retry_at`, or given up when `None`.
@@ -119,27 +112,7 @@ impl Store {
         error: &str,
         retry_at: Option<DateTime<Utc>>,
     ) -> Result<(), StoreError> {
-        let mut update = webhook_delivery::Entity::update_many()
-            .col_expr(
-                webhook_delivery::Column::Attempts,
-                Expr::col(webhook_delivery::Column::Attempts).add(1),
-            )
-            .col_expr(
-                webhook_delivery::Column::LockedUntil,
-                Expr::value(Option::<DateTime<Utc>>::None),
-            )
-            .col_expr(webhook_delivery::Column::LastError, Expr::value(error.to_owned()));
-        update = match retry_at {
-            Some(at) => update.col_expr(webhook_delivery::Column::NextAttemptAt, Expr::value(to_micros(at))),
-            None => update.col_expr(
-                webhook_delivery::Column::Status,
-                Expr::value(DeliveryStatus::Failed.as_str()),
-            ),
-        };
-        update
-            .filter(webhook_delivery::Column::Id.eq(id))
-            .exec(self.db())
-            .await?;
-        Ok(())
+        crate::delivery::mark_attempt_failed::<webhook_delivery::Entity, _>(self.db(), &COLUMNS, id, error, retry_at)
+            .await
     }
 }
