@@ -12,6 +12,7 @@ mod m20261129_000001_core;
 mod m20261129_000002_email;
 mod m20261129_000003_chat_and_forms;
 mod m20261129_000004_sla;
+mod m20261129_000005_kpis;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000002_email::Migration),
             Box::new(m20261129_000003_chat_and_forms::Migration),
             Box::new(m20261129_000004_sla::Migration),
+            Box::new(m20261129_000005_kpis::Migration),
         ]
     }
 }

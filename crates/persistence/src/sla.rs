@@ -102,25 +102,31 @@ pub(crate) async fn policies<C: ConnectionTrait>(db: &C) -> Result<Vec<SlaPolicy
 /// which warnings and breaches the log already raised.
 pub(crate) async fn refresh_targets(
     txn: &DatabaseTransaction,
+    ctx: &crate::tickets::derived::DeriveContext,
     ticket: TicketId,
     history: &[TicketEvent],
     now: DateTime<Utc>,
+    replace: bool,
 ) -> Result<(), StoreError> {
-    let policies = policies(txn).await?;
     // BUSINESS targets count the desk's calendar; with none set, every
     // second (metrics.md: BUSINESS equals CALENDAR without a calendar).
-    let calendar = crate::calendar::load(txn).await?;
-    let clocks = match &calendar {
-        Some(c) => Clocks { business: c },
-        None => Clocks {
+    let clocks = if ctx.calendar_set {
+        Clocks {
+            business: &ctx.calendar,
+        }
+    } else {
+        Clocks {
             business: &CalendarClock,
-        },
+        }
     };
-    let outcomes = if policies.is_empty() {
+    let outcomes = if ctx.policies.is_empty() {
         Vec::new()
     } else {
-        evaluate(history, &policies, &clocks, now)
+        evaluate(history, &ctx.policies, &clocks, now)
     };
+    if !replace && outcomes.is_empty() {
+        return Ok(());
+    }
     let raised = |want_breach: bool, target: SlaTarget, started: DateTime<Utc>| {
         history.iter().any(|e| match &e.kind {
             EventKind::SlaWarning {
@@ -146,10 +152,12 @@ pub(crate) async fn refresh_targets(
         .filter(crate::entity::ticket::Column::Id.eq(ticket.as_uuid()))
         .exec(txn)
         .await?;
-    sla_target::Entity::delete_many()
-        .filter(sla_target::Column::TicketId.eq(ticket.as_uuid()))
-        .exec(txn)
-        .await?;
+    if replace {
+        sla_target::Entity::delete_many()
+            .filter(sla_target::Column::TicketId.eq(ticket.as_uuid()))
+            .exec(txn)
+            .await?;
+    }
     if outcomes.is_empty() {
         return Ok(());
     }

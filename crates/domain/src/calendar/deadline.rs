@@ -21,6 +21,12 @@ impl BusinessCalendar {
         self.open_time(from, to).num_seconds()
     }
 
+    /// The open time in `[from, to)`, to the microsecond (zero when
+    /// `to <= from`): what BUSINESS-clock KPI durations measure.
+    pub fn business_time_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> TimeDelta {
+        self.open_time(from, to)
+    }
+
     /// The instant at which `seconds` business seconds have passed since
     /// `start`: the first `t` with `business_seconds_between(start, t) ==
     /// seconds`. From outside business hours the clock starts at the next

@@ -10,6 +10,25 @@ use crate::sla::SlaTarget;
 use crate::tag::Tag;
 
 named_enum! {
+    /// The two surveys a customer answers: satisfaction with one ticket
+    /// (rating 1-5) and likelihood to recommend (score 0-10).
+    Survey as "survey" {
+        Csat => "CSAT",
+        Nps => "NPS",
+    }
+}
+
+impl Survey {
+    /// The scores this survey accepts.
+    pub fn accepts(self, score: u8) -> bool {
+        match self {
+            Survey::Csat => (1..=5).contains(&score),
+            Survey::Nps => score <= 10,
+        }
+    }
+}
+
+named_enum! {
     /// Who wrote a message.
     Author as "author" {
         Customer => "CUSTOMER",
@@ -103,6 +122,13 @@ pub enum EventKind {
         started_at: DateTime<Utc>,
         due_at: Option<DateTime<Utc>>,
     },
+    /// The customer answered a survey about this ticket.
+    SurveyAnswered {
+        survey: Survey,
+        score: u8,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        comment: Option<String>,
+    },
 }
 
 impl EventKind {
@@ -131,6 +157,7 @@ impl EventKind {
             EventKind::MergedFrom { .. } => "MERGED_FROM",
             EventKind::SlaWarning { .. } => "SLA_WARNING",
             EventKind::SlaBreached { .. } => "SLA_BREACHED",
+            EventKind::SurveyAnswered { .. } => "SURVEY_ANSWERED",
         }
     }
 }

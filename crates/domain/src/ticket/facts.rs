@@ -9,7 +9,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Author, EventKind, StatusChange, TicketEvent, TicketStatus};
+use super::{Author, EventKind, StatusChange, Survey, TicketEvent, TicketStatus};
 use crate::ids::AgentId;
 
 /// One `responseTime` sample: the earliest customer message not yet answered,
@@ -18,6 +18,26 @@ use crate::ids::AgentId;
 pub struct ResponseSample {
     pub waiting_since: DateTime<Utc>,
     pub answered_at: DateTime<Utc>,
+}
+
+/// One stretch during which the ticket counted as resolved: from a solve
+/// until the reopen that ended it (`None`: still resolved).
+///
+/// A ticket is resolved at instant T exactly when one of its spans has
+/// `solved_at < T <= reopened_at`; the KPI queries read backlogs and "status
+/// at the end of the range" from these spans.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SolveSpan {
+    pub solved_at: DateTime<Utc>,
+    pub reopened_at: Option<DateTime<Utc>>,
+}
+
+/// One answer to a survey, attributed to the instant it was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SurveyAnswer {
+    pub at: DateTime<Utc>,
+    pub survey: Survey,
+    pub score: u8,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,6 +65,9 @@ pub struct TicketFacts {
     pub solves: u32,
     pub reopens: u32,
     pub first_reopened_at: Option<DateTime<Utc>>,
+    /// Every solve, in order, with the reopen that ended it.
+    pub solve_spans: Vec<SolveSpan>,
+    pub surveys: Vec<SurveyAnswer>,
 }
 
 impl TicketFacts {
@@ -68,6 +91,8 @@ impl TicketFacts {
             solves: 0,
             reopens: 0,
             first_reopened_at: None,
+            solve_spans: Vec::new(),
+            surveys: Vec::new(),
         }
     }
 
@@ -124,10 +149,17 @@ impl TicketFacts {
                     self.solves += 1;
                     self.first_solved_at.get_or_insert(at);
                     self.latest_solved_at = Some(at);
+                    self.solve_spans.push(SolveSpan {
+                        solved_at: at,
+                        reopened_at: None,
+                    });
                 }
                 if change.is_reopen() {
                     self.reopens += 1;
                     self.first_reopened_at.get_or_insert(at);
+                    if let Some(span) = self.solve_spans.last_mut() {
+                        span.reopened_at.get_or_insert(at);
+                    }
                 }
                 self.status = *to;
                 None
@@ -137,6 +169,14 @@ impl TicketFacts {
                     self.assignee_stations_before_first_solve += 1;
                 }
                 self.last_assigned_agent = Some(*agent);
+                None
+            }
+            EventKind::SurveyAnswered { survey, score, .. } => {
+                self.surveys.push(SurveyAnswer {
+                    at,
+                    survey: *survey,
+                    score: *score,
+                });
                 None
             }
             EventKind::Created { .. }

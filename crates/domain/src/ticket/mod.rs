@@ -9,8 +9,8 @@ pub mod text;
 mod workflow;
 
 pub use channel::Channel;
-pub use event::{Actor, Author, EventKind, TicketEvent};
-pub use facts::{ResponseSample, TicketFacts};
+pub use event::{Actor, Author, EventKind, Survey, TicketEvent};
+pub use facts::{ResponseSample, SolveSpan, SurveyAnswer, TicketFacts};
 pub use priority::Priority;
 pub use status::{StatusChange, TicketStatus};
 pub use workflow::{after_agent_reply, after_customer_message, check_open_for_messages};

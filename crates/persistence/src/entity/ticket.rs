@@ -21,6 +21,7 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     pub sla_next_due_at: Option<DateTimeUtc>,
     pub sla_breached: bool,
+    pub external_id: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -23,6 +23,12 @@ pub struct Model {
     pub solves: i32,
     pub reopens: i32,
     pub first_reopened_at: Option<DateTimeUtc>,
+    pub first_response_at: Option<DateTimeUtc>,
+    pub first_response_calendar_us: Option<i64>,
+    pub first_response_business_us: Option<i64>,
+    pub resolution_calendar_us: Option<i64>,
+    pub resolution_business_us: Option<i64>,
+    pub business_stamp: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -82,6 +82,7 @@ impl Store {
             updated_at: Set(at),
             sla_next_due_at: Set(None),
             sla_breached: Set(false),
+            external_id: Set(None),
         }
         .insert(&txn)
         .await?;

@@ -6,6 +6,7 @@
 //! the ticket's metric facts from that log.
 
 mod create;
+pub(crate) mod derived;
 pub(crate) mod history;
 pub(crate) mod lock;
 mod mail;

@@ -6,13 +6,15 @@ use helpdesk_domain::customer::IdentityKind;
 use helpdesk_domain::email::EmailAddress;
 use helpdesk_domain::ids::{AgentId, TeamId, TicketId};
 use helpdesk_domain::tag::Tag;
-use helpdesk_domain::ticket::{Channel, Priority, ResponseSample, TicketFacts, TicketStatus};
+use helpdesk_domain::ticket::{Channel, Priority, ResponseSample, SolveSpan, SurveyAnswer, TicketFacts, TicketStatus};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select};
 
 use super::history;
 use super::record::{EventRecord, MessageRecord, TicketRecord};
-use crate::entity::{customer_identity, message, response_sample, ticket, ticket_fact, ticket_tag};
+use crate::entity::{
+    customer_identity, message, response_sample, survey_response, ticket, ticket_fact, ticket_solve, ticket_tag,
+};
 use crate::error::parse_column;
 use crate::{Store, StoreError};
 
@@ -291,10 +293,38 @@ impl Store {
             solves: count(row.solves),
             reopens: count(row.reopens),
             first_reopened_at: row.first_reopened_at,
+            solve_spans: ticket_solve::Entity::find()
+                .filter(ticket_solve::Column::TicketId.eq(ticket.as_uuid()))
+                .order_by_asc(ticket_solve::Column::Seq)
+                .all(self.db())
+                .await?
+                .into_iter()
+                .map(|s| SolveSpan {
+                    solved_at: s.solved_at,
+                    reopened_at: s.reopened_at,
+                })
+                .collect(),
+            surveys: survey_response::Entity::find()
+                .filter(survey_response::Column::TicketId.eq(ticket.as_uuid()))
+                .order_by_asc(survey_response::Column::Seq)
+                .all(self.db())
+                .await?
+                .into_iter()
+                .map(|s| {
+                    Ok(SurveyAnswer {
+                        at: s.answered_at,
+                        survey: parse_column("survey_responses.survey", &s.survey)?,
+                        score: u8::try_from(s.score).map_err(|_| StoreError::Corrupt {
+                            column: "survey_responses.score",
+                            value: s.score.to_string(),
+                        })?,
+                    })
+                })
+                .collect::<Result<_, StoreError>>()?,
         };
         let samples = response_sample::Entity::find()
             .filter(response_sample::Column::TicketId.eq(ticket.as_uuid()))
-            .order_by_asc(response_sample::Column::AnsweredAt)
+            .order_by_asc(response_sample::Column::Seq)
             .all(self.db())
             .await?
             .into_iter()

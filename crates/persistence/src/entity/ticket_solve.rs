@@ -1,0 +1,19 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "ticket_solves")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub ticket_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub seq: i32,
+    pub solved_at: DateTimeUtc,
+    pub reopened_at: Option<DateTimeUtc>,
+    pub calendar_us: i64,
+    pub business_us: i64,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
