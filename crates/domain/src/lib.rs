@@ -16,6 +16,7 @@ pub mod customer;
 pub mod email;
 pub mod error;
 pub mod ids;
+pub mod import;
 pub mod kpi;
 pub mod sla;
 pub mod tag;

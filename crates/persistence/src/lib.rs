@@ -14,6 +14,7 @@ mod delivery;
 mod entity;
 mod error;
 mod gauges;
+pub mod imports;
 pub mod outbox;
 pub mod settings;
 pub mod sla;

@@ -18,7 +18,27 @@ pub(crate) async fn append(
     if events.is_empty() {
         return Ok(());
     }
-    let rows = events
+    ticket_event::Entity::insert_many(rows(ticket, events)?)
+        .exec_without_returning(txn)
+        .await?;
+    Ok(())
+}
+
+/// Appends the logs of many tickets with a few multi-row inserts; each
+/// ticket's events keep their order.
+pub(crate) async fn append_many(
+    txn: &DatabaseTransaction,
+    logs: &[(TicketId, Vec<TicketEvent>)],
+) -> Result<(), StoreError> {
+    let mut all = Vec::new();
+    for (ticket, events) in logs {
+        all.extend(rows(*ticket, events)?);
+    }
+    super::derived::insert_chunked::<ticket_event::Entity>(txn, all, 6).await
+}
+
+fn rows(ticket: TicketId, events: &[TicketEvent]) -> Result<Vec<ticket_event::ActiveModel>, StoreError> {
+    events
         .iter()
         .map(|e| {
             let (actor_kind, actor_id) = actor_columns(e.actor);
@@ -36,11 +56,7 @@ pub(crate) async fn append(
                 ..Default::default()
             })
         })
-        .collect::<Result<Vec<_>, StoreError>>()?;
-    ticket_event::Entity::insert_many(rows)
-        .exec_without_returning(txn)
-        .await?;
-    Ok(())
+        .collect()
 }
 
 /// A ticket's history in order: by instant, then by position in the log.

@@ -12,7 +12,7 @@ pub(crate) mod lock;
 mod mail;
 mod merge;
 mod messages;
-mod number;
+pub(crate) mod number;
 mod query;
 mod record;
 mod update;

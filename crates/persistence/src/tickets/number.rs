@@ -9,9 +9,15 @@ use crate::entity::counter;
 /// Takes the next ticket number inside the ticket's own transaction: the
 /// counter row stays locked until commit, and a rollback gives the number back.
 pub(super) async fn next_ticket_number(txn: &DatabaseTransaction) -> Result<i64, StoreError> {
+    reserve_ticket_numbers(txn, 1).await
+}
+
+/// Takes `count` consecutive numbers at once (for an import batch); returns
+/// the last of them.
+pub(crate) async fn reserve_ticket_numbers(txn: &DatabaseTransaction, count: i64) -> Result<i64, StoreError> {
     let stmt = Query::update()
         .table(counter::Entity)
-        .value(counter::Column::Value, Expr::col(counter::Column::Value).add(1))
+        .value(counter::Column::Value, Expr::col(counter::Column::Value).add(count))
         .and_where(counter::Column::Name.eq("ticket_number"))
         .returning_col(counter::Column::Value)
         .to_owned();

@@ -1,0 +1,235 @@
+//! Recording tickets imported from another desk, a batch per transaction.
+//!
+//! An imported ticket gets the same rows a live one would: the ticket, its
+//! tags, messages and notes, its event log, and everything derived from the
+//! log (metric facts, SLA targets under the policies in force now). Nothing
+//! goes to the outbox: imported history sends no mail.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use helpdesk_domain::agent::Role;
+use helpdesk_domain::email::EmailAddress;
+use helpdesk_domain::ids::{AgentId, CustomerId, TeamId, TicketId};
+use helpdesk_domain::import::{ImportedTicket, Resolver};
+use helpdesk_domain::time::to_micros;
+use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect, Set};
+
+use crate::entity::{agent, message, team, ticket, ticket_tag};
+use crate::tickets::derived::{DeriveContext, DerivedRows, insert_chunked};
+use crate::tickets::{history, number};
+use crate::{Store, StoreError, customers};
+
+/// What one batch did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportBatchOutcome {
+    /// Tickets recorded now.
+    pub imported: usize,
+    /// Tickets whose `external_id` was imported before (or earlier in the
+    /// same batch): left as they are.
+    pub already_imported: usize,
+}
+
+struct Names {
+    agents: HashMap<EmailAddress, AgentId>,
+    teams: HashMap<String, TeamId>,
+}
+
+impl Resolver for Names {
+    fn agent(&self, email: &EmailAddress) -> AgentId {
+        // Every name was found or created before histories are built.
+        self.agents.get(email).copied().unwrap_or_else(AgentId::new)
+    }
+
+    fn team(&self, name: &str) -> TeamId {
+        self.teams.get(name).copied().unwrap_or_else(TeamId::new)
+    }
+}
+
+impl Store {
+    /// Records a batch of checked tickets (see [`ImportedTicket::check`]) in
+    /// one transaction; `now` decides which SLA deadlines have passed.
+    pub async fn import_tickets(
+        &self,
+        batch: &[ImportedTicket],
+        now: DateTime<Utc>,
+    ) -> Result<ImportBatchOutcome, StoreError> {
+        let now = to_micros(now);
+        let txn = self.write().await?;
+        let ids: Vec<&str> = batch.iter().map(|t| t.external_id.as_str()).collect();
+        let mut seen: HashSet<String> = ticket::Entity::find()
+            .select_only()
+            .column(ticket::Column::ExternalId)
+            .filter(ticket::Column::ExternalId.is_in(ids))
+            .into_tuple::<Option<String>>()
+            .all(&txn)
+            .await?
+            .into_iter()
+            .flatten()
+            .collect();
+        let fresh: Vec<&ImportedTicket> = batch.iter().filter(|t| seen.insert(t.external_id.clone())).collect();
+        let outcome = ImportBatchOutcome {
+            imported: fresh.len(),
+            already_imported: batch.len() - fresh.len(),
+        };
+        if fresh.is_empty() {
+            return Ok(outcome);
+        }
+
+        let names = Names {
+            agents: agents_by_email(&txn, fresh.iter().flat_map(|t| t.agents()), now).await?,
+            teams: teams_by_name(&txn, fresh.iter().flat_map(|t| t.teams()), now).await?,
+        };
+        let count = i64::try_from(fresh.len()).unwrap_or(i64::MAX);
+        let mut next_number = number::reserve_ticket_numbers(&txn, count).await? - count + 1;
+        let ctx = DeriveContext::load(&txn).await?;
+        let mut customers_seen: HashMap<EmailAddress, CustomerId> = HashMap::new();
+        let (mut tickets, mut tags, mut messages) = (Vec::new(), Vec::new(), Vec::new());
+        let mut derived = DerivedRows::default();
+        let mut logs = Vec::with_capacity(fresh.len());
+        for imported in fresh {
+            let customer = match customers_seen.get(&imported.customer_email) {
+                Some(id) => *id,
+                None => {
+                    let id = customers::find_or_create_by_email(
+                        &txn,
+                        &imported.customer_email,
+                        imported.customer_name.as_deref(),
+                        imported.created_at,
+                    )
+                    .await?;
+                    customers_seen.insert(imported.customer_email.clone(), id);
+                    id
+                }
+            };
+            let id = TicketId::new();
+            let past = imported.history(customer, &names);
+            tickets.push(ticket::ActiveModel {
+                id: Set(id.as_uuid()),
+                number: Set(next_number),
+                subject: Set(imported.subject.clone()),
+                status: Set(past.status.as_str().to_owned()),
+                priority: Set(past.priority.as_str().to_owned()),
+                channel: Set(imported.channel.as_str().to_owned()),
+                customer_id: Set(customer.as_uuid()),
+                assignee_id: Set(past.assignee.map(|a| a.as_uuid())),
+                team_id: Set(past.team.map(|t| t.as_uuid())),
+                fcr_eligible: Set(imported.fcr_eligible),
+                merged_into_id: Set(None),
+                follow_up_of_id: Set(None),
+                created_at: Set(imported.created_at),
+                updated_at: Set(past.updated_at),
+                sla_next_due_at: Set(None),
+                sla_breached: Set(false),
+                external_id: Set(Some(imported.external_id.clone())),
+            });
+            next_number += 1;
+            tags.extend(imported.tags.iter().map(|t| ticket_tag::ActiveModel {
+                ticket_id: Set(id.as_uuid()),
+                tag: Set(t.to_string()),
+            }));
+            messages.extend(past.messages.iter().map(|m| message::ActiveModel {
+                id: Set(m.id.as_uuid()),
+                ticket_id: Set(id.as_uuid()),
+                author: Set(m.author.as_str().to_owned()),
+                agent_id: Set(m.agent.map(|a| a.as_uuid())),
+                customer_id: Set(m.agent.is_none().then(|| customer.as_uuid())),
+                channel: Set(imported.channel.as_str().to_owned()),
+                internal: Set(m.internal),
+                body: Set(m.body.clone()),
+                rfc_message_id: Set(None),
+                created_at: Set(m.at),
+                html_body: Set(None),
+                sender: Set(None),
+            }));
+            derived.add(&ctx, id, imported.created_at, &past.events);
+            logs.push((id, past.events));
+        }
+        insert_chunked::<ticket::Entity>(&txn, tickets, 17).await?;
+        insert_chunked::<ticket_tag::Entity>(&txn, tags, 2).await?;
+        insert_chunked::<message::Entity>(&txn, messages, 12).await?;
+        history::append_many(&txn, &logs).await?;
+        derived.insert(&txn).await?;
+        for (id, events) in &logs {
+            crate::sla::refresh_targets(&txn, &ctx, *id, events, now, false).await?;
+        }
+        txn.commit().await?;
+        Ok(outcome)
+    }
+}
+
+/// The agents named by `emails`, creating those not seen before as agents
+/// who cannot log in until an admin sets their password.
+async fn agents_by_email<'a>(
+    txn: &DatabaseTransaction,
+    emails: impl Iterator<Item = &'a EmailAddress>,
+    now: DateTime<Utc>,
+) -> Result<HashMap<EmailAddress, AgentId>, StoreError> {
+    let wanted: HashSet<&EmailAddress> = emails.collect();
+    if wanted.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut found: HashMap<EmailAddress, AgentId> = HashMap::new();
+    for row in agent::Entity::find()
+        .filter(agent::Column::Email.is_in(wanted.iter().map(|e| e.as_str())))
+        .all(txn)
+        .await?
+    {
+        if let Ok(email) = EmailAddress::parse(&row.email) {
+            found.insert(email, AgentId::from_uuid(row.id));
+        }
+    }
+    let missing: Vec<&EmailAddress> = wanted.into_iter().filter(|e| !found.contains_key(*e)).collect();
+    let rows: Vec<_> = missing
+        .into_iter()
+        .map(|email| {
+            let id = AgentId::new();
+            found.insert(email.clone(), id);
+            agent::ActiveModel {
+                id: Set(id.as_uuid()),
+                email: Set(email.to_string()),
+                name: Set(email.as_str().split('@').next().unwrap_or_default().to_owned()),
+                role: Set(Role::Agent.as_str().to_owned()),
+                password_hash: Set(None),
+                active: Set(true),
+                created_at: Set(now),
+            }
+        })
+        .collect();
+    insert_chunked::<agent::Entity>(txn, rows, 7).await?;
+    Ok(found)
+}
+
+/// The teams named by `names`, creating those not seen before.
+async fn teams_by_name<'a>(
+    txn: &DatabaseTransaction,
+    names: impl Iterator<Item = &'a str>,
+    now: DateTime<Utc>,
+) -> Result<HashMap<String, TeamId>, StoreError> {
+    let wanted: HashSet<&str> = names.collect();
+    if wanted.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut found: HashMap<String, TeamId> = team::Entity::find()
+        .filter(team::Column::Name.is_in(wanted.iter().copied()))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|t| (t.name, TeamId::from_uuid(t.id)))
+        .collect();
+    let missing: Vec<&str> = wanted.into_iter().filter(|name| !found.contains_key(*name)).collect();
+    let rows: Vec<_> = missing
+        .into_iter()
+        .map(|name| {
+            let id = TeamId::new();
+            found.insert(name.to_owned(), id);
+            team::ActiveModel {
+                id: Set(id.as_uuid()),
+                name: Set(name.to_owned()),
+                created_at: Set(now),
+            }
+        })
+        .collect();
+    insert_chunked::<team::Entity>(txn, rows, 3).await?;
+    Ok(found)
+}
