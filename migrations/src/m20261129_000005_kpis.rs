@@ -187,7 +187,13 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        index(m, SlaTargets::Table, "ix_sla_targets_decided", [SlaTargets::DecidedAt]).await?;
+        index(
+            m,
+            SlaTargets::Table,
+            "ix_sla_targets_decided",
+            [SlaTargets::State, SlaTargets::DecidedAt],
+        )
+        .await?;
         Ok(())
     }
 
@@ -248,6 +254,7 @@ enum Tickets {
 #[derive(DeriveIden)]
 enum SlaTargets {
     Table,
+    State,
     DecidedAt,
 }
 

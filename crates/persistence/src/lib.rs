@@ -18,6 +18,7 @@ pub mod imports;
 pub mod outbox;
 pub mod settings;
 pub mod sla;
+pub mod snapshot;
 mod store;
 pub mod teams;
 #[cfg(feature = "testing")]

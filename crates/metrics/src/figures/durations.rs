@@ -1,0 +1,65 @@
+//! firstResponseTime, responseTime, resolutionTime and fullResolutionTime:
+//! count, exact sum, and nearest-rank median and p90, per bucket.
+
+use helpdesk_domain::kpi::DurationTally;
+use helpdesk_persistence::snapshot::Snapshot;
+
+use super::{Slots, count, int, opt_int, slot};
+use crate::MetricsError;
+use crate::sql::Plan;
+
+const FIRST_RESPONSE: i64 = 0;
+const RESPONSE: i64 = 1;
+const RESOLUTION: i64 = 2;
+const FULL_RESOLUTION: i64 = 3;
+
+pub(crate) async fn durations(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> Result<(), MetricsError> {
+    let clock = plan.clock_column();
+    let mut sql = plan.prelude();
+    // Each sample tagged with its figure (m) and bucket; a sample belongs to
+    // the bucket of the instant it completed.
+    sql.push(&format!(
+        ", samples(m, idx, v) AS (\
+         SELECT {FIRST_RESPONSE}, b.idx, f.first_response_{clock} FROM b \
+         JOIN ticket_facts f ON f.first_response_at >= b.s AND f.first_response_at < b.e \
+         JOIN ft ON ft.id = f.ticket_id \
+         UNION ALL SELECT {RESPONSE}, b.idx, r.{clock} FROM b \
+         JOIN response_samples r ON r.answered_at >= b.s AND r.answered_at < b.e \
+         JOIN ft ON ft.id = r.ticket_id \
+         UNION ALL SELECT {RESOLUTION}, b.idx, f.resolution_{clock} FROM b \
+         JOIN ticket_facts f ON f.first_solved_at >= b.s AND f.first_solved_at < b.e \
+         JOIN ft ON ft.id = f.ticket_id \
+         UNION ALL SELECT {FULL_RESOLUTION}, b.idx, s.{clock} FROM b \
+         JOIN ticket_solves s ON s.solved_at >= b.s AND s.solved_at < b.e AND (s.reopened_at IS NULL OR s.reopened_at >= "
+    ))
+    .bind(plan.range.to)
+    .push(
+        ") JOIN ft ON ft.id = s.ticket_id), \
+         ranked AS (SELECT m, idx, v, \
+         ROW_NUMBER() OVER (PARTITION BY m, idx ORDER BY v) AS rn, \
+         COUNT(*) OVER (PARTITION BY m, idx) AS n FROM samples) \
+         SELECT m, idx, MAX(n), CAST(SUM(v) AS BIGINT), \
+         MAX(CASE WHEN rn = (n + 1) / 2 THEN v END), \
+         MAX(CASE WHEN rn = (9 * n + 9) / 10 THEN v END) \
+         FROM ranked GROUP BY m, idx",
+    );
+    for row in db.rows(&sql.text, sql.values).await? {
+        let figure = int(&row, 0)?;
+        let tally = DurationTally {
+            count: count(&row, 2)?,
+            sum_micros: opt_int(&row, 3)?.unwrap_or(0),
+            median_micros: opt_int(&row, 4)?,
+            p90_micros: opt_int(&row, 5)?,
+        };
+        let tallies = slot(slots, &row, 1)?;
+        let target = match figure {
+            FIRST_RESPONSE => &mut tallies.first_response,
+            RESPONSE => &mut tallies.response,
+            RESOLUTION => &mut tallies.resolution,
+            FULL_RESOLUTION => &mut tallies.full_resolution,
+            other => return Err(MetricsError::Row(format!("unknown duration figure {other}"))),
+        };
+        *target = tally;
+    }
+    Ok(())
+}
