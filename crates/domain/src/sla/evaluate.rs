@@ -164,7 +164,13 @@ impl<'p, 'c> Replay<'p, 'c> {
     }
 
     fn open(&mut self, target: SlaTarget, at: DateTime<Utc>) {
-        let already = self.instances.iter().any(|i| i.target == target && i.decided.is_none());
+        // One instance per target and start: a wait that starts at the very
+        // instant another of the same target started and ended (customer,
+        // agent and customer again, all at one instant) is that same wait.
+        let already = self
+            .instances
+            .iter()
+            .any(|i| i.target == target && (i.decided.is_none() || i.started_at == at));
         if !already {
             self.instances.push(Instance {
                 target,

@@ -20,16 +20,16 @@ pub(crate) async fn durations(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> 
     // the bucket of the instant it completed.
     sql.push(&format!(
         ", samples(m, idx, v) AS (\
-         SELECT {FIRST_RESPONSE}, b.idx, f.first_response_{clock} FROM b \
+         SELECT CAST({FIRST_RESPONSE} AS BIGINT), b.idx, f.first_response_{clock} FROM b \
          JOIN ticket_facts f ON f.first_response_at >= b.s AND f.first_response_at < b.e \
          JOIN ft ON ft.id = f.ticket_id \
-         UNION ALL SELECT {RESPONSE}, b.idx, r.{clock} FROM b \
+         UNION ALL SELECT CAST({RESPONSE} AS BIGINT), b.idx, r.{clock} FROM b \
          JOIN response_samples r ON r.answered_at >= b.s AND r.answered_at < b.e \
          JOIN ft ON ft.id = r.ticket_id \
-         UNION ALL SELECT {RESOLUTION}, b.idx, f.resolution_{clock} FROM b \
+         UNION ALL SELECT CAST({RESOLUTION} AS BIGINT), b.idx, f.resolution_{clock} FROM b \
          JOIN ticket_facts f ON f.first_solved_at >= b.s AND f.first_solved_at < b.e \
          JOIN ft ON ft.id = f.ticket_id \
-         UNION ALL SELECT {FULL_RESOLUTION}, b.idx, s.{clock} FROM b \
+         UNION ALL SELECT CAST({FULL_RESOLUTION} AS BIGINT), b.idx, s.{clock} FROM b \
          JOIN ticket_solves s ON s.solved_at >= b.s AND s.solved_at < b.e AND (s.reopened_at IS NULL OR s.reopened_at >= "
     ))
     .bind(plan.range.to)
