@@ -45,6 +45,7 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         email.clone(),
         stopped.clone(),
     ));
+    let facts = tokio::spawn(helpdesk_api::run_facts_refresher(store.clone(), stopped.clone()));
     let sender = match args.smtp_url.as_deref().filter(|u| !u.is_empty()) {
         Some(url) => Some(tokio::spawn(SmtpSender::new(url, &email)?.run(store.clone(), stopped))),
         None => {
@@ -67,6 +68,7 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     // The sender finishes the mail in hand; what is left stays queued.
     let _ = stop_sender.send(true);
     let _ = scheduler.await;
+    let _ = facts.await;
     let _ = webhooks.await;
     if let Some(sender) = sender {
         let _ = sender.await;

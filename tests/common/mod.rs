@@ -37,6 +37,7 @@ pub struct TestApp {
     sender: Option<JoinHandle<()>>,
     scheduler: Option<JoinHandle<()>>,
     webhooks: Option<JoinHandle<()>>,
+    facts: Option<JoinHandle<()>>,
     _stop: tokio::sync::watch::Sender<bool>,
 }
 
@@ -53,7 +54,7 @@ impl TestApp {
         Self::start(db, smtp_url, true).await
     }
 
-    /// Like `spawn`, without the SLA scheduler and webhook sender, whose
+    /// Like `spawn`, without the SLA scheduler, facts refresher and webhook sender, whose
     /// polling would show in `Store::statements_run`.
     pub async fn spawn_without_jobs(db: &TestDb) -> Self {
         Self::start(db, None, false).await
@@ -88,6 +89,7 @@ impl TestApp {
                 stopped.clone(),
             ))
         });
+        let facts = jobs.then(|| tokio::spawn(helpdesk_api::run_facts_refresher(store.clone(), stopped.clone())));
         let sender = smtp_url.map(|url| {
             tokio::spawn(
                 SmtpSender::new(url, &email)
@@ -109,6 +111,7 @@ impl TestApp {
             sender,
             scheduler,
             webhooks,
+            facts,
             _stop: stop,
         }
     }
@@ -121,7 +124,7 @@ impl TestApp {
             sender.abort();
             let _ = sender.await;
         }
-        for job in [self.scheduler, self.webhooks].into_iter().flatten() {
+        for job in [self.scheduler, self.webhooks, self.facts].into_iter().flatten() {
             job.abort();
             let _ = job.await;
         }

@@ -13,6 +13,7 @@ mod customers;
 mod delivery;
 mod entity;
 mod error;
+mod facts_refresh;
 mod gauges;
 pub mod imports;
 pub mod outbox;
