@@ -1,7 +1,9 @@
 //! Command-line flags and environment variables, parsed once at start.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
+use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
@@ -36,6 +38,74 @@ pub enum Command {
     /// Exits 0 when stored or a duplicate, 65 when refused, 75 when the
     /// store is unavailable (the MTA retries).
     IngestEmail(MailArgs),
+    /// Import historical tickets from a JSON Lines file, idempotent by external_id.
+    ///
+    /// The format is the contract's "Import format": one ticket with its
+    /// history per line. Imported history sends no mail and changes no
+    /// status by itself; agents and teams it names are created on first
+    /// sight (agents cannot log in until an admin sets a password). A line
+    /// that fails validation is reported as `line N: reason` and skipped;
+    /// importing the same file again imports nothing new. Shows a progress
+    /// bar when stderr is a terminal.
+    ///
+    /// Exit status: 0 when the file was read to the end, even with rejected
+    /// lines; 66 (EX_NOINPUT) when FILE cannot be opened; 74 (EX_IOERR) when
+    /// reading it fails part-way; 75 (EX_TEMPFAIL) when the store is
+    /// unavailable; 70 (EX_SOFTWARE) on any other store failure. Batches
+    /// written before a failure stay written: run the import again to go on.
+    Import(ImportArgs),
+    /// Generate realistic tickets with a year of history, for demos and benchmarks.
+    ///
+    /// Ticket n of seed S is `seed-S-n` and the same every time for the same
+    /// S and --until, so seeding again imports nothing new. Twelve agents
+    /// (agent01@desk.example ...) in three teams, returning customers,
+    /// office-hours arrivals, replies, notes, pending periods, solves,
+    /// reopens, surveys and closes. When the store has no SLA policy, a
+    /// policy named "Standard (seed)" is created first (first response 60
+    /// and next reply 240 business minutes, resolution 1440 calendar
+    /// minutes) so the seeded tickets have SLA figures. Tickets go through
+    /// the same path as `helpdesk import`. Shows a progress bar when stderr
+    /// is a terminal.
+    ///
+    /// Exit status: 0 on success; 64 (EX_USAGE) for an --until in the
+    /// future; 75 (EX_TEMPFAIL) when the store is unavailable; 70
+    /// (EX_SOFTWARE) on any other store failure.
+    Seed(SeedArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The JSON Lines file to import; `-` reads stdin.
+    pub file: PathBuf,
+
+    /// Tickets written per transaction.
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub batch_size: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct SeedArgs {
+    /// How many tickets to generate.
+    #[arg(long)]
+    pub tickets: u64,
+
+    /// Generates the same tickets for the same seed.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+
+    /// The history ends before this RFC 3339 instant [default: the start of today, UTC].
+    #[arg(long, value_parser = parse_instant)]
+    pub until: Option<DateTime<Utc>>,
+
+    /// Tickets written per transaction.
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub batch_size: u64,
+}
+
+fn parse_instant(raw: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(raw)
+        .map(|at| at.with_timezone(&Utc))
+        .map_err(|e| format!("not an RFC 3339 instant (e.g. 2026-03-02T09:15:00Z): {e}"))
 }
 
 /// The desk's mail identity, shared by `serve` and `ingest-email`.

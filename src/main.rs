@@ -1,7 +1,9 @@
 //! `helpdesk`: the command-line entry point (server and operator commands).
 
 mod cli;
+mod import;
 mod ingest_email;
+mod seed;
 mod serve;
 
 use std::process::ExitCode;
@@ -30,6 +32,9 @@ fn main() -> ExitCode {
             }
             // Answers the MTA that piped the mail in with sysexits codes.
             Command::IngestEmail(args) => return ingest_email::run(&cli.database_url, &args).await,
+            // Both report with sysexits codes, as their --help says.
+            Command::Import(args) => return import::run(&cli.database_url, &args).await,
+            Command::Seed(args) => return seed::run(&cli.database_url, &args).await,
         };
         match result {
             Ok(()) => ExitCode::SUCCESS,

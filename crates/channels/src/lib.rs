@@ -8,5 +8,6 @@
 //! `helpdesk-persistence`, never on `helpdesk-api` or any GraphQL crate.
 
 pub mod email;
+pub mod import;
 pub mod webform;
 pub mod webhook;

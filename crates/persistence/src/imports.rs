@@ -103,7 +103,11 @@ impl Store {
                 }
             };
             let id = TicketId::new();
-            let past = imported.history(customer, &names);
+            let mut past = imported.history(customer, &names);
+            // Alerts go after the events of their instant, as the scheduler
+            // would have raised them (stable sort keeps the log's order).
+            past.events.extend(crate::sla::past_alerts(&ctx, &past.events, now));
+            past.events.sort_by_key(|e| e.at);
             tickets.push(ticket::ActiveModel {
                 id: Set(id.as_uuid()),
                 number: Set(next_number),

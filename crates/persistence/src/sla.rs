@@ -100,6 +100,72 @@ pub(crate) async fn policies<C: ConnectionTrait>(db: &C) -> Result<Vec<SlaPolicy
 
 /// Re-decides a ticket's targets from its history as of `now`, and records
 /// which warnings and breaches the log already raised.
+/// The ticket's targets as decided from `history` at `now`, under the
+/// context's policies and clocks.
+fn outcomes_of(
+    ctx: &crate::tickets::derived::DeriveContext,
+    history: &[TicketEvent],
+    now: DateTime<Utc>,
+) -> Vec<helpdesk_domain::sla::TargetOutcome> {
+    if ctx.policies.is_empty() {
+        return Vec::new();
+    }
+    // BUSINESS targets count the desk's calendar; with none set, every
+    // second (metrics.md: BUSINESS equals CALENDAR without a calendar).
+    let clocks = if ctx.calendar_set {
+        Clocks {
+            business: &ctx.calendar,
+        }
+    } else {
+        Clocks {
+            business: &CalendarClock,
+        }
+    };
+    evaluate(history, &ctx.policies, &clocks, now)
+}
+
+/// The alerts a ticket with this past would have raised live before `now`,
+/// each at its moment: every breach, and the warning of a target still
+/// running. Recorded in an imported ticket's log (no mail, no webhook) so
+/// the scheduler never raises them afterwards.
+pub(crate) fn past_alerts(
+    ctx: &crate::tickets::derived::DeriveContext,
+    history: &[TicketEvent],
+    now: DateTime<Utc>,
+) -> Vec<TicketEvent> {
+    let mut alerts = Vec::new();
+    for o in outcomes_of(ctx, history, now) {
+        if let Some(warn_at) = o.warn_at
+            && warn_at <= now
+            && o.decided_at.is_none_or(|decided| warn_at < decided)
+        {
+            alerts.push(TicketEvent {
+                at: warn_at,
+                actor: helpdesk_domain::ticket::Actor::System,
+                kind: EventKind::SlaWarning {
+                    target: o.target,
+                    started_at: o.started_at,
+                    due_at: o.due_at,
+                },
+            });
+        }
+        if o.state == TargetState::Breached
+            && let Some(decided) = o.decided_at
+        {
+            alerts.push(TicketEvent {
+                at: decided,
+                actor: helpdesk_domain::ticket::Actor::System,
+                kind: EventKind::SlaBreached {
+                    target: o.target,
+                    started_at: o.started_at,
+                    due_at: o.due_at,
+                },
+            });
+        }
+    }
+    alerts
+}
+
 pub(crate) async fn refresh_targets(
     txn: &DatabaseTransaction,
     ctx: &crate::tickets::derived::DeriveContext,

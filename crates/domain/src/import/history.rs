@@ -40,7 +40,7 @@ pub struct ImportedHistory {
 
 impl ImportedTicket {
     /// The events a live ticket with this past would have recorded: created,
-    /// its tags, then every event as given. A status event that names the
+    /// its first message, its tags, then every other event as given. A status event that names the
     /// status the ticket already has records nothing, as live.
     /// Call [`check`](Self::check) first.
     pub fn history(&self, customer: CustomerId, ids: &impl Resolver) -> ImportedHistory {
@@ -61,6 +61,11 @@ impl ImportedTicket {
             team: None,
             updated_at: at,
         };
+        // As live: the first message, then the ticket's tags and flags.
+        let mut events = self.events.iter();
+        if let Some(first) = events.next() {
+            out.apply(self, customer, ids, first.at, &first.kind);
+        }
         if !self.tags.is_empty() {
             out.push(
                 at,
@@ -74,7 +79,7 @@ impl ImportedTicket {
         if !self.fcr_eligible {
             out.push(at, Actor::System, EventKind::FcrEligibilityChanged { eligible: false });
         }
-        for event in &self.events {
+        for event in events {
             out.apply(self, customer, ids, event.at, &event.kind);
         }
         out
