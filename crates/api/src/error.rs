@@ -2,6 +2,7 @@
 
 use async_graphql::ErrorExtensions;
 use helpdesk_domain::DomainError;
+use helpdesk_metrics::MetricsError;
 use helpdesk_persistence::StoreError;
 
 /// Every error a client can see, each with a stable `extensions.code`.
@@ -68,6 +69,16 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound { what } => ApiError::NotFound(what),
             StoreError::Conflict(message) => ApiError::Conflict(message),
             other => ApiError::internal("store error", other),
+        }
+    }
+}
+
+impl From<MetricsError> for ApiError {
+    fn from(err: MetricsError) -> Self {
+        match err {
+            MetricsError::Plan(_) | MetricsError::UnknownTimeZone(_) => ApiError::BadUserInput(err.to_string()),
+            MetricsError::Store(store) => store.into(),
+            MetricsError::Row(_) => ApiError::internal("KPI query", err),
         }
     }
 }

@@ -4,9 +4,10 @@ use chrono::{DateTime, Utc};
 use helpdesk_domain::customer::IdentityKind;
 use helpdesk_domain::email::EmailAddress;
 use helpdesk_domain::ids::CustomerId;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use helpdesk_domain::ticket::Channel;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 
-use crate::entity::{customer, customer_identity};
+use crate::entity::{customer, customer_identity, ticket};
 use crate::error::parse_column;
 use crate::{Store, StoreError};
 
@@ -93,6 +94,45 @@ impl Store {
                     email,
                     created_at: c.created_at,
                 })
+            })
+            .collect()
+    }
+
+    /// Per customer and channel, the customer's tickets on that channel
+    /// (tickets merged into another left out) and when the latest of them
+    /// was created: `(customer, channel, tickets, latest created_at)`. One
+    /// grouped query however many customers; customers without tickets have
+    /// no rows. Ordered by customer, then channel.
+    pub async fn channel_counts_of(
+        &self,
+        customers: &[CustomerId],
+    ) -> Result<Vec<(CustomerId, Channel, u64, DateTime<Utc>)>, StoreError> {
+        if customers.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<(uuid::Uuid, String, i64, DateTime<Utc>)> = ticket::Entity::find()
+            .select_only()
+            .column(ticket::Column::CustomerId)
+            .column(ticket::Column::Channel)
+            .column_as(ticket::Column::Id.count(), "tickets")
+            .column_as(ticket::Column::CreatedAt.max(), "latest")
+            .filter(ticket::Column::CustomerId.is_in(customers.iter().map(CustomerId::as_uuid)))
+            .filter(ticket::Column::MergedIntoId.is_null())
+            .group_by(ticket::Column::CustomerId)
+            .group_by(ticket::Column::Channel)
+            .order_by_asc(ticket::Column::CustomerId)
+            .order_by_asc(ticket::Column::Channel)
+            .into_tuple()
+            .all(self.db())
+            .await?;
+        rows.into_iter()
+            .map(|(customer, channel, tickets, latest)| {
+                Ok((
+                    CustomerId::from_uuid(customer),
+                    parse_column("tickets.channel", &channel)?,
+                    u64::try_from(tickets).unwrap_or(0),
+                    latest,
+                ))
             })
             .collect()
     }

@@ -1,12 +1,15 @@
-//! Batching: however many tickets a page shows, their customers, assignees,
-//! teams, tags and messages each cost one query.
+//! Batching: however many tickets a page shows, their customers (and those
+//! customers' channel counts), assignees, teams, tags and messages each cost
+//! one query.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
+use chrono::{DateTime, Utc};
 use helpdesk_domain::ids::{AgentId, CustomerId, MessageId, TeamId, TicketId};
 use helpdesk_domain::tag::Tag;
+use helpdesk_domain::ticket::Channel;
 use helpdesk_persistence::agents::AgentRecord;
 use helpdesk_persistence::outbox::OutboxRecord;
 use helpdesk_persistence::sla::SlaTargetRecord;
@@ -47,6 +50,37 @@ impl Loader<SlaTargetsOf> for StoreLoader {
         let mut grouped: HashMap<SlaTargetsOf, Vec<SlaTargetRecord>> = keys.iter().map(|k| (*k, Vec::new())).collect();
         for t in self.store.sla_targets_of(&ids).await? {
             grouped.entry(SlaTargetsOf(t.ticket_id)).or_default().push(t);
+        }
+        Ok(grouped.into_iter().map(|(k, v)| (k, Arc::new(v))).collect())
+    }
+}
+
+/// Key for "this customer's tickets per channel".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct ChannelsOf(pub CustomerId);
+
+/// One channel a customer wrote on: how many tickets (merged ones left out)
+/// and when the latest was created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct CustomerChannel {
+    pub channel: Channel,
+    pub tickets: u64,
+    pub latest: DateTime<Utc>,
+}
+
+impl Loader<ChannelsOf> for StoreLoader {
+    type Value = Arc<Vec<CustomerChannel>>;
+    type Error = ApiError;
+
+    async fn load(&self, keys: &[ChannelsOf]) -> Result<HashMap<ChannelsOf, Arc<Vec<CustomerChannel>>>, ApiError> {
+        let ids: Vec<CustomerId> = keys.iter().map(|k| k.0).collect();
+        let mut grouped: HashMap<ChannelsOf, Vec<CustomerChannel>> = keys.iter().map(|k| (*k, Vec::new())).collect();
+        for (customer, channel, tickets, latest) in self.store.channel_counts_of(&ids).await? {
+            grouped.entry(ChannelsOf(customer)).or_default().push(CustomerChannel {
+                channel,
+                tickets,
+                latest,
+            });
         }
         Ok(grouped.into_iter().map(|(k, v)| (k, Arc::new(v))).collect())
     }

@@ -1,14 +1,16 @@
 use async_graphql::{Context, ID, InputObject, Object};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use helpdesk_domain::email::EmailAddress;
 use helpdesk_domain::ids::{AgentId, TeamId, TicketId};
 use helpdesk_domain::tag::Tag;
+use helpdesk_metrics::{KpiQuery, kpi_report};
 use helpdesk_persistence::tickets::TicketFilter as StoreFilter;
 
 use super::types::agent::Agent;
 use super::types::calendar::BusinessCalendar;
 use super::types::connection::{TicketConnection, TicketEdge, TicketOrder, decode_cursor, encode_cursor};
-use super::types::enums::{Channel, Priority, TicketStatus};
+use super::types::enums::{Channel, Clock, Period, Priority, TicketStatus};
+use super::types::kpi::{KpiFilter, KpiReport};
 use super::types::sla::SlaPolicy;
 use super::types::team::Team;
 use super::types::ticket::{Ticket, prefetch};
@@ -136,6 +138,41 @@ impl Query {
             has_next_page: page.has_next_page,
             total_count: page.total_count,
         })
+    }
+
+    /// Customer-service KPIs over `[from, to)`, in total and per `groupBy` period.
+    #[allow(clippy::too_many_arguments)] // one per GraphQL argument
+    async fn kpis(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Start of the range (inclusive).")] from: DateTime<Utc>,
+        #[graphql(desc = "End of the range (exclusive); instants after now count as now.")] to: DateTime<Utc>,
+        #[graphql(
+            desc = "IANA time zone whose local midnights start the buckets.",
+            default_with = "Some(String::from(\"UTC\"))"
+        )]
+        timezone: Option<String>,
+        #[graphql(desc = "Cut the range into these periods; without it, one bucket equal to the range.")]
+        group_by: Option<Period>,
+        #[graphql(
+            desc = "Which seconds durations count: every one, or only business hours of the default calendar.",
+            default_with = "Some(Clock::Calendar)"
+        )]
+        clock: Option<Clock>,
+        #[graphql(desc = "Only tickets whose current values match.")] filter: Option<KpiFilter>,
+    ) -> ApiResult<KpiReport> {
+        viewer::agent(ctx)?;
+        let query = KpiQuery {
+            from,
+            to,
+            timezone: KpiQuery::zone(timezone.as_deref().unwrap_or("UTC"))?,
+            group_by: group_by.map(Into::into),
+            clock: clock.unwrap_or(Clock::Calendar).into(),
+            filter: filter.unwrap_or_default().into_domain()?,
+        };
+        let now = Utc::now().trunc_subsecs(6);
+        let report = kpi_report(&state(ctx)?.store, &query, now).await?;
+        Ok(report.into())
     }
 
     /// All agents, by email.

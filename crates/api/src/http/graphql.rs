@@ -40,7 +40,7 @@ pub(super) async fn execute(
     response.into()
 }
 
-fn authenticate(state: &AppState, headers: &HeaderMap) -> Authentication {
+pub(super) fn authenticate(state: &AppState, headers: &HeaderMap) -> Authentication {
     let Some(value) = headers.get(AUTHORIZATION) else {
         return Authentication::Missing;
     };

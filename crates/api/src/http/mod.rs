@@ -1,8 +1,10 @@
 //! The HTTP surface: routes, and the layers every request passes.
 
+mod csv;
 mod graphql;
 mod health;
 mod inbound_email;
+mod kpi_export;
 pub(crate) mod metrics;
 pub(crate) mod rate_limit;
 mod webform;
@@ -40,6 +42,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(metrics::render))
+        .route("/exports/kpis.csv", get(kpi_export::export))
         .route(
             "/inbound/email",
             post(inbound_email::receive).layer(DefaultBodyLimit::max(inbound_limit)),

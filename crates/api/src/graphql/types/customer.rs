@@ -1,9 +1,25 @@
-use async_graphql::{ID, Object};
+use std::cmp::Reverse;
+
+use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use helpdesk_persistence::CustomerRecord;
 
+use super::enums::Channel;
+use super::loader;
+use crate::error::ApiResult;
+use crate::graphql::loaders::ChannelsOf;
+
 /// A person who writes to the desk, by any channel.
 pub(crate) struct Customer(pub CustomerRecord);
+
+/// How many of a customer's tickets came in on one channel.
+#[derive(SimpleObject)]
+pub(crate) struct ChannelCount {
+    /// The channel.
+    channel: Channel,
+    /// The customer's tickets that came in on it (tickets merged into another left out).
+    tickets: u64,
+}
 
 #[Object]
 impl Customer {
@@ -21,5 +37,33 @@ impl Customer {
 
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
+    }
+
+    /// The channel most of the customer's tickets came in on (ties go to the one of the most recent ticket); null without tickets.
+    async fn preferred_channel(&self, ctx: &Context<'_>) -> ApiResult<Option<Channel>> {
+        let counts = loader(ctx)?.load_one(ChannelsOf(self.0.id)).await?.unwrap_or_default();
+        Ok(counts
+            .iter()
+            .max_by_key(|c| (c.tickets, c.latest, Reverse(c.channel)))
+            .map(|c| c.channel.into()))
+    }
+
+    /// The customer's tickets per channel, for each channel with any, in the enum's order (merged tickets left out).
+    async fn channels(&self, ctx: &Context<'_>) -> ApiResult<Vec<ChannelCount>> {
+        let mut counts: Vec<_> = loader(ctx)?
+            .load_one(ChannelsOf(self.0.id))
+            .await?
+            .unwrap_or_default()
+            .iter()
+            .copied()
+            .collect();
+        counts.sort_by_key(|c| c.channel);
+        Ok(counts
+            .into_iter()
+            .map(|c| ChannelCount {
+                channel: c.channel.into(),
+                tickets: c.tickets,
+            })
+            .collect())
     }
 }

@@ -96,3 +96,20 @@ pub(crate) enum SlaState {
     Achieved,
     Breached,
 }
+
+/// The calendar period a KPI report groups by: periods start at local
+/// midnight in the report's time zone, weeks on Monday (ISO).
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "Period", remote = "helpdesk_domain::kpi::Period")]
+pub(crate) enum Period {
+    /// One calendar day (23 or 25 hours on a DST change).
+    Day,
+    /// Monday to Sunday.
+    Week,
+    /// One calendar month.
+    Month,
+    /// January-March, April-June, July-September, October-December.
+    Quarter,
+    /// One calendar year.
+    Year,
+}

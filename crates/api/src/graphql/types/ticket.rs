@@ -12,7 +12,7 @@ use super::team::Team;
 use super::{loader, state};
 use crate::ApiError;
 use crate::error::ApiResult;
-use crate::graphql::loaders::{MessagesOf, SlaTargetsOf, TagsOf};
+use crate::graphql::loaders::{ChannelsOf, MessagesOf, SlaTargetsOf, TagsOf};
 
 /// Loads, in one query each, what the selected fields of a page of tickets
 /// will ask for, so the per-ticket resolvers find it in the request's cache.
@@ -21,8 +21,14 @@ use crate::graphql::loaders::{MessagesOf, SlaTargetsOf, TagsOf};
 /// keys); looking ahead makes a page's cost independent of its size.
 pub(crate) async fn prefetch(ctx: &Context<'_>, tickets: &[TicketRecord], node: Lookahead<'_>) -> ApiResult<()> {
     let loader = loader(ctx)?;
-    if node.field("customer").exists() {
+    let customer = node.field("customer");
+    if customer.exists() {
         loader.load_many(tickets.iter().map(|t| t.customer_id)).await?;
+    }
+    if customer.field("preferredChannel").exists() || customer.field("channels").exists() {
+        loader
+            .load_many(tickets.iter().map(|t| ChannelsOf(t.customer_id)))
+            .await?;
     }
     if node.field("assignee").exists() {
         loader.load_many(tickets.iter().filter_map(|t| t.assignee_id)).await?;
