@@ -18,6 +18,7 @@ pub async fn kpi_tallies(store: &Store, query: &KpiQuery, now: DateTime<Utc>) ->
         filter: query.filter.clone(),
         clock: query.clock,
     };
+    // Slot 0 is the whole range, slot i + 1 bucket i.
     let mut slots = vec![Tallies::default(); plan.buckets.len() + 1];
     let db = store.snapshot().await?;
     figures::volumes(&db, &plan, &mut slots).await?;
@@ -27,12 +28,60 @@ pub async fn kpi_tallies(store: &Store, query: &KpiQuery, now: DateTime<Utc>) ->
     figures::sla(&db, &plan, &mut slots).await?;
     figures::surveys(&db, &plan, &mut slots).await?;
     db.close().await?;
-    let mut slots = slots.into_iter();
-    let total = slots.next().unwrap_or_default();
+    let total = total_of(&slots, plan.buckets.len());
     Ok(ReportTallies {
         total,
-        buckets: plan.buckets.into_iter().zip(slots).collect(),
+        buckets: plan.buckets.into_iter().zip(slots.into_iter().skip(1)).collect(),
     })
+}
+
+/// The whole range's tallies. With one bucket they are that bucket's. With
+/// several, figures that add up (counts, sums) are the sum over the buckets,
+/// which partition the range; medians and distinct counts were computed for
+/// the range itself (slot 0), as were the backlogs (at the range's end).
+fn total_of(slots: &[Tallies], buckets: usize) -> Tallies {
+    let own = slots.first().cloned().unwrap_or_default();
+    if buckets == 1 {
+        return slots.get(1).cloned().unwrap_or(own);
+    }
+    let mut total = Tallies {
+        tickets_solved: own.tickets_solved,
+        first_response: own.first_response,
+        response: own.response,
+        resolution: own.resolution,
+        full_resolution: own.full_resolution,
+        backlog: own.backlog,
+        overdue_backlog: own.overdue_backlog,
+        ..Tallies::default()
+    };
+    if let Some(last) = slots.last().filter(|_| buckets > 0) {
+        total.overdue_backlog = last.overdue_backlog;
+    }
+    for t in slots.iter().skip(1) {
+        total.tickets_created += t.tickets_created;
+        total.first_solved += t.first_solved;
+        total.interactions += t.interactions;
+        total.assignee_stations += t.assignee_stations;
+        total.reopened += t.reopened;
+        total.fcr_candidates += t.fcr_candidates;
+        total.fcr_resolved += t.fcr_resolved;
+        total.created_resolved_at_end += t.created_resolved_at_end;
+        total.csat_responses += t.csat_responses;
+        total.csat_satisfied += t.csat_satisfied;
+        total.csat_rating_sum += t.csat_rating_sum;
+        total.nps_promoters += t.nps_promoters;
+        total.nps_passives += t.nps_passives;
+        total.nps_detractors += t.nps_detractors;
+        for (target, tally) in &t.sla {
+            let sum = total.sla.entry(*target).or_default();
+            sum.achieved += tally.achieved;
+            sum.breached += tally.breached;
+        }
+        for (channel, n) in &t.channels {
+            *total.channels.entry(*channel).or_default() += n;
+        }
+    }
+    total
 }
 
 /// Every figure of `metrics.md` for the query.

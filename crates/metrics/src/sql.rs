@@ -41,39 +41,69 @@ impl Sql {
 pub(crate) struct Plan {
     pub range: Range,
     /// The report's buckets; in SQL, bucket `i` has `idx = i + 1`, and
-    /// `idx = 0` is the whole range (the report's total).
+    /// `idx = 0` is the whole range (the report's total) where asked for.
     pub buckets: Vec<Bucket>,
     pub filter: KpiFilter,
     pub clock: Clock,
 }
 
-/// The `idx` of the whole range in the bucket list.
-pub(crate) const TOTAL: i64 = 0;
-
 impl Plan {
-    /// `WITH b(idx, s, e) AS (VALUES ...), ft(id, created_at, fcr_eligible) AS (...)`:
-    /// the buckets (and the total as `idx` 0), and the tickets that count
-    /// (not merged away, matching the filter on their current values).
-    pub fn prelude(&self) -> Sql {
+    /// Whether the whole range needs its own row in the bucket list: only
+    /// when there are several buckets (with one, it is that bucket).
+    fn total_row(&self, with_total: bool) -> bool {
+        with_total && self.buckets.len() > 1
+    }
+
+    /// `WITH b(idx, s, e) AS (VALUES ...)`: the buckets, and with
+    /// `with_total` (for figures that do not add up over buckets, such as
+    /// medians and distinct counts) the whole range as `idx` 0.
+    pub fn prelude(&self, with_total: bool) -> Sql {
         let mut sql = Sql::default();
         sql.push("WITH b(idx, s, e) AS (VALUES ");
-        let total = Bucket {
-            start: self.range.from,
-            end: self.range.to,
-        };
-        for (i, bucket) in std::iter::once(&total).chain(&self.buckets).enumerate() {
-            if i > 0 {
+        let mut rows: Vec<(usize, Bucket)> = Vec::with_capacity(self.buckets.len() + 1);
+        if self.total_row(with_total) {
+            rows.push((
+                0,
+                Bucket {
+                    start: self.range.from,
+                    end: self.range.to,
+                },
+            ));
+        }
+        rows.extend(self.buckets.iter().enumerate().map(|(i, b)| (i + 1, *b)));
+        if rows.is_empty() {
+            // An empty range grouped by a period has no bucket; an empty
+            // span keeps the statement valid and matches nothing.
+            rows.push((
+                0,
+                Bucket {
+                    start: self.range.from,
+                    end: self.range.from,
+                },
+            ));
+        }
+        for (n, (idx, bucket)) in rows.into_iter().enumerate() {
+            if n > 0 {
                 sql.push(", ");
             }
             sql.push("(")
-                .bind(i64::try_from(i).unwrap_or(i64::MAX))
+                .bind(i64::try_from(idx).unwrap_or(i64::MAX))
                 .push(", ")
                 .bind(bucket.start)
                 .push(", ")
                 .bind(bucket.end)
                 .push(")");
         }
-        sql.push("), ft AS (SELECT t.id, t.created_at, t.fcr_eligible FROM tickets t WHERE t.merged_into_id IS NULL");
+        sql.push(") ");
+        sql
+    }
+
+    /// ` JOIN tickets t ON <on> AND ...`: keeps the rows of tickets that
+    /// count (not merged away, matching the filter on their current values).
+    pub fn tickets(&self, sql: &mut Sql, on: &str) {
+        sql.push(" JOIN tickets t ON ")
+            .push(on)
+            .push(" AND t.merged_into_id IS NULL");
         let f = &self.filter;
         if !f.channels.is_empty() {
             sql.push(" AND t.channel IN ")
@@ -96,8 +126,7 @@ impl Plan {
                 .bind_list(f.tags.iter().map(|t| t.to_string()))
                 .push(")");
         }
-        sql.push(") ");
-        sql
+        sql.push(" ");
     }
 
     /// The column suffix of durations on the report's clock.

@@ -9,7 +9,7 @@ use crate::sql::Plan;
 
 pub(crate) async fn first_solves(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> Result<(), MetricsError> {
     let to = plan.range.to;
-    let mut sql = plan.prelude();
+    let mut sql = plan.prelude(false);
     sql.push(
         "SELECT b.idx, COUNT(*), SUM(f.replies_before_first_solve), SUM(f.assignee_stations_before_first_solve), \
          SUM(CASE WHEN f.first_reopened_at < ",
@@ -17,17 +17,17 @@ pub(crate) async fn first_solves(db: &Snapshot, plan: &Plan, slots: &mut Slots) 
     .bind(to)
     .push(
         " THEN 1 ELSE 0 END), \
-         SUM(CASE WHEN f.customer_created AND ft.fcr_eligible THEN 1 ELSE 0 END), \
-         SUM(CASE WHEN f.customer_created AND ft.fcr_eligible AND f.replies_before_first_solve = 1 \
+         SUM(CASE WHEN f.customer_created AND t.fcr_eligible THEN 1 ELSE 0 END), \
+         SUM(CASE WHEN f.customer_created AND t.fcr_eligible AND f.replies_before_first_solve = 1 \
          AND (f.first_reopened_at IS NULL OR f.first_reopened_at >= ",
     )
     .bind(to)
     .push(
         ") THEN 1 ELSE 0 END) \
-         FROM b JOIN ticket_facts f ON f.first_solved_at >= b.s AND f.first_solved_at < b.e \
-         JOIN ft ON ft.id = f.ticket_id \
-         GROUP BY b.idx",
+         FROM b JOIN ticket_facts f ON f.first_solved_at >= b.s AND f.first_solved_at < b.e",
     );
+    plan.tickets(&mut sql, "t.id = f.ticket_id");
+    sql.push("GROUP BY b.idx");
     for row in db.rows(&sql.text, sql.values).await? {
         let t = slot(slots, &row, 0)?;
         t.first_solved = count(&row, 1)?;

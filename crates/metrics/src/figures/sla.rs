@@ -9,16 +9,14 @@ use crate::MetricsError;
 use crate::sql::Plan;
 
 pub(crate) async fn sla(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> Result<(), MetricsError> {
-    let mut sql = plan.prelude();
+    let mut sql = plan.prelude(false);
     sql.push("SELECT b.idx, g.target, g.state, COUNT(*) FROM b JOIN sla_targets g ON g.state IN (")
         .bind(TargetState::Achieved.as_str().to_owned())
         .push(", ")
         .bind(TargetState::Breached.as_str().to_owned())
-        .push(
-            ") AND g.decided_at >= b.s AND g.decided_at < b.e \
-             JOIN ft ON ft.id = g.ticket_id \
-             GROUP BY b.idx, g.target, g.state",
-        );
+        .push(") AND g.decided_at >= b.s AND g.decided_at < b.e");
+    plan.tickets(&mut sql, "t.id = g.ticket_id");
+    sql.push("GROUP BY b.idx, g.target, g.state");
     for row in db.rows(&sql.text, sql.values).await? {
         let target: SlaTarget = parse(&row, 1)?;
         let state: TargetState = parse(&row, 2)?;

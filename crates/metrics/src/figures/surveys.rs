@@ -8,13 +8,13 @@ use crate::MetricsError;
 use crate::sql::Plan;
 
 pub(crate) async fn surveys(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> Result<(), MetricsError> {
-    let mut sql = plan.prelude();
+    let mut sql = plan.prelude(false);
     sql.push(
         "SELECT b.idx, v.survey, CAST(v.score AS BIGINT), COUNT(*) FROM b \
-         JOIN survey_responses v ON v.answered_at >= b.s AND v.answered_at < b.e \
-         JOIN ft ON ft.id = v.ticket_id \
-         GROUP BY b.idx, v.survey, v.score",
+         JOIN survey_responses v ON v.answered_at >= b.s AND v.answered_at < b.e",
     );
+    plan.tickets(&mut sql, "t.id = v.ticket_id");
+    sql.push("GROUP BY b.idx, v.survey, v.score");
     for row in db.rows(&sql.text, sql.values).await? {
         let survey: Survey = parse(&row, 1)?;
         let score = int(&row, 2)?;

@@ -1,0 +1,151 @@
+//! How fast the KPI report answers on a realistic desk: seeds N tickets
+//! (default 100,000; `HELPDESK_BENCH_TICKETS`) through the import path into
+//! SQLite, and into PostgreSQL when `HELPDESK_BENCH_POSTGRES_URL` (or
+//! `HELPDESK_TEST_POSTGRES_URL`) names a server, then times a 12-month
+//! report grouped by MONTH with every figure, and prints the timings.
+//!
+//! Run with `cargo bench --bench kpi_report`. Seeded stores are kept under
+//! the target directory (`bench-data/`) and seeding is idempotent, so later
+//! runs only time the queries.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Months, NaiveTime, Utc};
+use helpdesk_channels::import::{ImportOptions, Importer, seed, seed_sla_policy};
+use helpdesk_domain::kpi::{KpiFilter, Period};
+use helpdesk_domain::sla::Clock;
+use helpdesk_metrics::{KpiQuery, kpi_report};
+use helpdesk_persistence::Store;
+use sea_orm::{ConnectionTrait, Database};
+
+const SEED: u64 = 42;
+const RUNS: usize = 7;
+
+type Error = Box<dyn std::error::Error>;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    let tickets: u64 = std::env::var("HELPDESK_BENCH_TICKETS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    // Seeded history ends at the start of today; the report covers the
+    // twelve months before it.
+    let until = Utc::now().date_naive().and_time(NaiveTime::MIN).and_utc();
+    println!("kpi_report benchmark: {tickets} seeded tickets (seed {SEED}), history until {until}");
+
+    let dir = bench_dir();
+    std::fs::create_dir_all(&dir)?;
+    let sqlite = format!("sqlite://{}?mode=rwc", dir.join(format!("kpis-{tickets}.db")).display());
+    bench_store("SQLite", &sqlite, tickets, until).await?;
+
+    let postgres = std::env::var("HELPDESK_BENCH_POSTGRES_URL")
+        .or_else(|_| std::env::var("HELPDESK_TEST_POSTGRES_URL"))
+        .ok()
+        .filter(|u| !u.is_empty());
+    match postgres {
+        Some(server) => {
+            let url = postgres_database(&server, &format!("helpdesk_bench_{tickets}")).await?;
+            bench_store("PostgreSQL", &url, tickets, until).await?;
+        }
+        None => println!("PostgreSQL: skipped (set HELPDESK_BENCH_POSTGRES_URL)"),
+    }
+    Ok(())
+}
+
+async fn bench_store(name: &str, url: &str, tickets: u64, until: DateTime<Utc>) -> Result<(), Error> {
+    let store = Store::connect(url).await?;
+    store.migrate().await?;
+    if store.sla_policies().await?.is_empty() {
+        store.create_sla_policy(seed_sla_policy(), Utc::now()).await?;
+    }
+    let started = Instant::now();
+    let mut importer = Importer::new(&store, ImportOptions::default());
+    for (n, ticket) in (1..).zip(seed(tickets, SEED, until)) {
+        importer.push(n, Ok(ticket)).await?;
+    }
+    let summary = importer.finish().await?;
+    println!(
+        "{name}: seeding imported {} tickets ({} already there) in {:.1} s",
+        summary.imported,
+        summary.already_imported,
+        started.elapsed().as_secs_f64()
+    );
+    // Facts measured before a calendar change would be refreshed by the
+    // server's background job; make sure none is stale before timing.
+    while store.refresh_stale_facts(1000, true, Utc::now()).await? > 0 {}
+    // Fresh statistics, as autovacuum (PostgreSQL) or `PRAGMA optimize`
+    // (SQLite) would have gathered on a desk that grew over a year.
+    let direct = Database::connect(url).await?;
+    direct.execute_unprepared("ANALYZE").await?;
+    direct.close().await?;
+
+    let from = until.checked_sub_months(Months::new(12)).ok_or("date out of range")?;
+    for (clock, group_by) in [
+        (Clock::Calendar, Some(Period::Month)),
+        (Clock::Business, Some(Period::Month)),
+        (Clock::Calendar, Some(Period::Day)),
+    ] {
+        let query = KpiQuery {
+            from,
+            to: until,
+            timezone: KpiQuery::zone("Europe/Berlin")?,
+            group_by,
+            clock,
+            filter: KpiFilter::default(),
+        };
+        let now = Utc::now();
+        let report = kpi_report(&store, &query, now).await?; // warm-up
+        let mut times: Vec<Duration> = Vec::with_capacity(RUNS);
+        for _ in 0..RUNS {
+            let started = Instant::now();
+            std::hint::black_box(kpi_report(&store, &query, now).await?);
+            times.push(started.elapsed());
+        }
+        times.sort();
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        println!(
+            "{name}: 12 months by {:<5} {:<8} clock, {} buckets, {} tickets created: median {:.0} ms (min {:.0}, max {:.0}, {RUNS} runs)",
+            group_by.map_or("-", |p| p.as_str()),
+            clock.as_str(),
+            report.buckets.len(),
+            report.total.tickets_created,
+            ms(times[RUNS / 2]),
+            ms(times[0]),
+            ms(times[RUNS - 1]),
+        );
+    }
+    Ok(())
+}
+
+fn bench_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"),
+        PathBuf::from,
+    );
+    target.join("bench-data")
+}
+
+/// The URL of database `name` on `server`, created if missing.
+async fn postgres_database(server: &str, name: &str) -> Result<String, Error> {
+    let admin = Database::connect(server).await?;
+    let exists = admin
+        .query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            format!("SELECT 1 FROM pg_database WHERE datname = '{name}'"),
+        ))
+        .await?
+        .is_some();
+    if !exists {
+        admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await?;
+    }
+    admin.close().await?;
+    let (base, query) = server.split_once('?').map_or((server, None), |(b, q)| (b, Some(q)));
+    let host_end = base.find("://").map_or(0, |i| i + 3);
+    let path = base[host_end..].find('/').map_or(base.len(), |i| host_end + i);
+    Ok(match query {
+        Some(q) => format!("{}/{name}?{q}", &base[..path]),
+        None => format!("{}/{name}", &base[..path]),
+    })
+}
