@@ -14,8 +14,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::entity::{ticket, ticket_fact};
-use crate::tickets::derived::{DeriveContext, write_derived};
-use crate::tickets::history::load;
+use crate::tickets::derived::{DeriveContext, refresh_derived};
 use crate::tickets::lock::lock_ticket;
 use crate::{Store, StoreError};
 
@@ -69,12 +68,13 @@ impl Store {
         }
         let now = to_micros(now);
         let txn = self.write().await?;
-        let ctx = DeriveContext::load(&txn).await?;
         for id in &ids {
             let ticket = TicketId::from_uuid(*id);
             let row = lock_ticket(&txn, ticket).await?;
-            let history: Vec<_> = load(&txn, ticket).await?.into_iter().map(|r| r.event).collect();
-            write_derived(&txn, &ctx, ticket, row.created_at, &history, now, true).await?;
+            // Policies and calendar are read after the lock, so they include
+            // whatever a change committed before it (on PostgreSQL each
+            // statement sees the latest commits).
+            refresh_derived(&txn, ticket, row.created_at, now).await?;
         }
         txn.commit().await?;
         Ok(ids.len())
