@@ -2,7 +2,6 @@ use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, SubsecRound, Utc};
 use helpdesk_domain::email::EmailAddress;
 use helpdesk_domain::ids::{AgentId, TeamId, TicketId};
-use helpdesk_domain::tag::Tag;
 use helpdesk_metrics::{KpiQuery, kpi_report};
 use helpdesk_persistence::tickets::TicketFilter as StoreFilter;
 
@@ -15,7 +14,7 @@ use super::types::sla::SlaPolicy;
 use super::types::team::Team;
 use super::types::ticket::{Ticket, prefetch};
 use super::types::web_form::WebForm;
-use super::types::{parse_id, state};
+use super::types::{enum_list, id_list, parse_id, state, tag_list};
 use crate::ApiError;
 use crate::auth::viewer;
 use crate::error::ApiResult;
@@ -48,32 +47,12 @@ pub(crate) struct TicketFilter {
 impl TicketFilter {
     fn into_store(self) -> ApiResult<StoreFilter> {
         Ok(StoreFilter {
-            statuses: self.statuses.unwrap_or_default().into_iter().map(Into::into).collect(),
-            channels: self.channels.unwrap_or_default().into_iter().map(Into::into).collect(),
-            priorities: self
-                .priorities
-                .unwrap_or_default()
-                .into_iter()
-                .map(Into::into)
-                .collect(),
-            assignee_ids: self
-                .assignee_ids
-                .unwrap_or_default()
-                .iter()
-                .map(|id| parse_id::<AgentId>(id, "assigneeIds"))
-                .collect::<Result<_, _>>()?,
-            team_ids: self
-                .team_ids
-                .unwrap_or_default()
-                .iter()
-                .map(|id| parse_id::<TeamId>(id, "teamIds"))
-                .collect::<Result<_, _>>()?,
-            tags: self
-                .tags
-                .unwrap_or_default()
-                .iter()
-                .map(|t| Tag::parse(t))
-                .collect::<Result<_, _>>()?,
+            statuses: enum_list(self.statuses),
+            channels: enum_list(self.channels),
+            priorities: enum_list(self.priorities),
+            assignee_ids: id_list::<AgentId>(self.assignee_ids, "assigneeIds")?,
+            team_ids: id_list::<TeamId>(self.team_ids, "teamIds")?,
+            tags: tag_list(self.tags)?,
             customer_email: self.customer_email.as_deref().map(EmailAddress::parse).transpose()?,
             created_from: self.created_from,
             created_to: self.created_to,

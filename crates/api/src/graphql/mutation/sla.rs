@@ -11,7 +11,7 @@ use crate::auth::viewer;
 use crate::error::ApiResult;
 use crate::graphql::types::enums::{Channel, Clock, Priority, SlaTarget};
 use crate::graphql::types::sla::SlaPolicy;
-use crate::graphql::types::{parse_id, state};
+use crate::graphql::types::{enum_list, parse_id, state};
 
 #[derive(Default)]
 pub(crate) struct SlaMutation;
@@ -72,13 +72,8 @@ impl SlaPolicyInput {
             id,
             name: text::bounded(&self.name, "name", 200)?,
             position: self.position.unwrap_or(0),
-            priorities: self
-                .priorities
-                .unwrap_or_default()
-                .into_iter()
-                .map(Into::into)
-                .collect(),
-            channels: self.channels.unwrap_or_default().into_iter().map(Into::into).collect(),
+            priorities: enum_list(self.priorities),
+            channels: enum_list(self.channels),
             tags: parse_tags(&self.tags.unwrap_or_default())?,
             targets,
             warning_percent,

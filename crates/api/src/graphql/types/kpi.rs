@@ -6,10 +6,9 @@ use async_graphql::{ID, InputObject, SimpleObject};
 use chrono::{DateTime, Utc};
 use helpdesk_domain::ids::{AgentId, TeamId};
 use helpdesk_domain::kpi;
-use helpdesk_domain::tag::Tag;
 
 use super::enums::{Channel, Priority, SlaTarget};
-use super::parse_id;
+use super::{enum_list, id_list, tag_list};
 use crate::error::ApiResult;
 
 /// Narrows every figure to tickets whose current values match: each list
@@ -31,31 +30,11 @@ pub(crate) struct KpiFilter {
 impl KpiFilter {
     pub(crate) fn into_domain(self) -> ApiResult<kpi::KpiFilter> {
         Ok(kpi::KpiFilter {
-            channels: self.channels.unwrap_or_default().into_iter().map(Into::into).collect(),
-            priorities: self
-                .priorities
-                .unwrap_or_default()
-                .into_iter()
-                .map(Into::into)
-                .collect(),
-            team_ids: self
-                .team_ids
-                .unwrap_or_default()
-                .iter()
-                .map(|id| parse_id::<TeamId>(id, "teamIds"))
-                .collect::<Result<_, _>>()?,
-            agent_ids: self
-                .agent_ids
-                .unwrap_or_default()
-                .iter()
-                .map(|id| parse_id::<AgentId>(id, "agentIds"))
-                .collect::<Result<_, _>>()?,
-            tags: self
-                .tags
-                .unwrap_or_default()
-                .iter()
-                .map(|t| Tag::parse(t))
-                .collect::<Result<_, _>>()?,
+            channels: enum_list(self.channels),
+            priorities: enum_list(self.priorities),
+            team_ids: id_list::<TeamId>(self.team_ids, "teamIds")?,
+            agent_ids: id_list::<AgentId>(self.agent_ids, "agentIds")?,
+            tags: tag_list(self.tags)?,
         })
     }
 }

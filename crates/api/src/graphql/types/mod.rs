@@ -33,6 +33,26 @@ pub(crate) fn loader<'a>(ctx: &Context<'a>) -> Result<&'a Loader, ApiError> {
 }
 
 /// Parses a GraphQL `ID` into a typed id; `what` names it in the error.
+/// An optional list argument of GraphQL enums as domain values (absent: empty).
+pub(crate) fn enum_list<T, U: From<T>>(values: Option<Vec<T>>) -> Vec<U> {
+    values.unwrap_or_default().into_iter().map(Into::into).collect()
+}
+
+/// An optional list argument of ids (absent: empty); `what` names the
+/// argument in the error.
+pub(crate) fn id_list<T: std::str::FromStr>(ids: Option<Vec<ID>>, what: &str) -> Result<Vec<T>, ApiError> {
+    ids.unwrap_or_default().iter().map(|id| parse_id(id, what)).collect()
+}
+
+/// An optional list argument of tags (absent: empty).
+pub(crate) fn tag_list(tags: Option<Vec<String>>) -> Result<Vec<helpdesk_domain::tag::Tag>, ApiError> {
+    Ok(tags
+        .unwrap_or_default()
+        .iter()
+        .map(|t| helpdesk_domain::tag::Tag::parse(t))
+        .collect::<Result<_, _>>()?)
+}
+
 pub(crate) fn parse_id<T: std::str::FromStr>(id: &ID, what: &str) -> Result<T, ApiError> {
     id.parse()
         .map_err(|_| ApiError::BadUserInput(format!("{what} is not a valid id: {:?}", id.as_str())))
