@@ -9,6 +9,7 @@
 //! rounding.
 
 mod filter;
+mod overdue;
 mod period;
 pub mod reference;
 mod stats;
@@ -16,6 +17,7 @@ mod tally;
 mod values;
 
 pub use filter::{KpiFilter, TicketAttributes};
+pub use overdue::{OverdueSpan, overdue_spans};
 pub use period::{Bucket, Period, PlanError, Range, plan_buckets};
 pub use stats::{DurationTally, nearest_rank};
 pub use tally::{ReportTallies, SlaTally, Tallies};

@@ -71,6 +71,13 @@ pub struct TicketFacts {
 }
 
 impl TicketFacts {
+    /// When firstResponseTime's sample completes: the first public agent
+    /// reply of a customer-created ticket (agent-created tickets have none).
+    pub fn first_response_at(&self) -> Option<DateTime<Utc>> {
+        self.first_public_reply_at
+            .filter(|_| self.customer_created == Some(true))
+    }
+
     pub fn new(created_at: DateTime<Utc>) -> Self {
         Self {
             created_at,
