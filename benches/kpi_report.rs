@@ -16,7 +16,7 @@ use helpdesk_channels::import::{ImportOptions, Importer, seed, seed_sla_policy};
 use helpdesk_domain::kpi::{KpiFilter, Period};
 use helpdesk_domain::sla::Clock;
 use helpdesk_metrics::{KpiQuery, kpi_report};
-use helpdesk_persistence::Store;
+use helpdesk_persistence::{Backend, Store};
 use sea_orm::{ConnectionTrait, Database};
 
 const SEED: u64 = 42;
@@ -75,10 +75,14 @@ async fn bench_store(name: &str, url: &str, tickets: u64, until: DateTime<Utc>) 
     // Facts measured before a calendar change would be refreshed by the
     // server's background job; make sure none is stale before timing.
     while store.refresh_stale_facts(1000, true, Utc::now()).await? > 0 {}
-    // Fresh statistics, as autovacuum (PostgreSQL) or `PRAGMA optimize`
-    // (SQLite) would have gathered on a desk that grew over a year.
+    // Fresh statistics and (PostgreSQL) visibility maps, as autovacuum or
+    // `PRAGMA optimize` would have left them on a desk that grew over a year.
     let direct = Database::connect(url).await?;
-    direct.execute_unprepared("ANALYZE").await?;
+    let maintenance = match store.backend() {
+        Backend::Postgres => "VACUUM ANALYZE",
+        Backend::Sqlite => "ANALYZE",
+    };
+    direct.execute_unprepared(maintenance).await?;
     direct.close().await?;
 
     let from = until.checked_sub_months(Months::new(12)).ok_or("date out of range")?;

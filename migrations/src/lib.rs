@@ -13,6 +13,7 @@ mod m20261129_000002_email;
 mod m20261129_000003_chat_and_forms;
 mod m20261129_000004_sla;
 mod m20261129_000005_kpis;
+mod m20261129_000006_kpi_dimensions;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000003_chat_and_forms::Migration),
             Box::new(m20261129_000004_sla::Migration),
             Box::new(m20261129_000005_kpis::Migration),
+            Box::new(m20261129_000006_kpi_dimensions::Migration),
         ]
     }
 }

@@ -13,6 +13,7 @@ pub async fn kpi_tallies(store: &Store, query: &KpiQuery, now: DateTime<Utc>) ->
     let range = Range::new(query.from, query.to, now)?;
     let buckets = plan_buckets(range, query.timezone, query.group_by)?;
     let plan = Plan {
+        backend: store.backend(),
         range,
         buckets,
         filter: query.filter.clone(),

@@ -1,14 +1,35 @@
 //! Building the KPI statements: text with `?` placeholders and the values
 //! bound to them, in order.
+//!
+//! Most figures are one aggregate per bucket over one index range, written
+//! as `UNION ALL`ed branches (see [`Plan::per_slot`]): neither store then
+//! sorts or hashes the rows, which on SQLite is what a `GROUP BY` over a
+//! join would cost.
 
 use helpdesk_domain::kpi::{Bucket, KpiFilter, Range};
 use helpdesk_domain::sla::Clock;
-use sea_orm::Value;
+use helpdesk_persistence::Backend;
+use helpdesk_persistence::snapshot::Snapshot;
+use sea_orm::{QueryResult, Value};
+
+use crate::MetricsError;
+
+/// SQLite refuses compound selects of more than 500 parts.
+const BRANCHES_PER_STATEMENT: usize = 250;
 
 #[derive(Default)]
 pub(crate) struct Sql {
     pub text: String,
     pub values: Vec<Value>,
+}
+
+impl From<&str> for Sql {
+    fn from(text: &str) -> Self {
+        Self {
+            text: text.to_owned(),
+            values: Vec::new(),
+        }
+    }
 }
 
 impl Sql {
@@ -34,99 +55,123 @@ impl Sql {
         }
         self.push(")")
     }
+
+    /// `{column} >= ? AND {column} < ?`: the instants of `bucket`.
+    pub fn within(&mut self, column: &str, bucket: Bucket) -> &mut Self {
+        self.push(&format!("{column} >= "))
+            .bind(bucket.start)
+            .push(&format!(" AND {column} < "))
+            .bind(bucket.end)
+    }
+
+    pub async fn run(self, db: &Snapshot) -> Result<Vec<QueryResult>, MetricsError> {
+        Ok(db.rows(&self.text, self.values).await?)
+    }
+}
+
+/// Runs one `SELECT` per item (`branch` writes it whole), `UNION ALL`ed
+/// into as few statements as the stores allow, and returns their rows.
+pub(crate) async fn union_all<T: Copy>(
+    db: &Snapshot,
+    items: &[T],
+    mut branch: impl FnMut(&mut Sql, T),
+) -> Result<Vec<QueryResult>, MetricsError> {
+    let mut rows = Vec::with_capacity(items.len());
+    for chunk in items.chunks(BRANCHES_PER_STATEMENT) {
+        let mut sql = Sql::default();
+        for (n, item) in chunk.iter().enumerate() {
+            if n > 0 {
+                sql.push(" UNION ALL ");
+            }
+            branch(&mut sql, *item);
+        }
+        rows.extend(sql.run(db).await?);
+    }
+    Ok(rows)
+}
+
+/// A slot of the report: `idx` 0 is the whole range (the total), `idx`
+/// i + 1 the report's bucket i.
+#[derive(Clone, Copy)]
+pub(crate) struct Slot {
+    pub idx: i64,
+    pub span: Bucket,
 }
 
 /// What every figure's statement shares: the buckets and the tickets the
 /// report looks at.
 pub(crate) struct Plan {
+    pub backend: Backend,
     pub range: Range,
-    /// The report's buckets; in SQL, bucket `i` has `idx = i + 1`, and
-    /// `idx = 0` is the whole range (the report's total) where asked for.
     pub buckets: Vec<Bucket>,
     pub filter: KpiFilter,
     pub clock: Clock,
 }
 
 impl Plan {
-    /// Whether the whole range needs its own row in the bucket list: only
-    /// when there are several buckets (with one, it is that bucket).
-    fn total_row(&self, with_total: bool) -> bool {
-        with_total && self.buckets.len() > 1
-    }
-
-    /// `WITH b(idx, s, e) AS (VALUES ...)`: the buckets, and with
-    /// `with_total` (for figures that do not add up over buckets, such as
-    /// medians and distinct counts) the whole range as `idx` 0.
-    pub fn prelude(&self, with_total: bool) -> Sql {
-        let mut sql = Sql::default();
-        sql.push("WITH b(idx, s, e) AS (VALUES ");
-        let mut rows: Vec<(usize, Bucket)> = Vec::with_capacity(self.buckets.len() + 1);
-        if self.total_row(with_total) {
-            rows.push((
-                0,
-                Bucket {
+    /// The report's buckets, and with `with_total` (for figures that do not
+    /// add up over buckets, such as medians and distinct counts) the whole
+    /// range as slot 0 when there are several buckets (with one, the
+    /// bucket is the whole range).
+    pub fn slots(&self, with_total: bool) -> Vec<Slot> {
+        let mut slots = Vec::with_capacity(self.buckets.len() + 1);
+        if with_total && self.buckets.len() > 1 {
+            slots.push(Slot {
+                idx: 0,
+                span: Bucket {
                     start: self.range.from,
                     end: self.range.to,
                 },
-            ));
+            });
         }
-        rows.extend(self.buckets.iter().enumerate().map(|(i, b)| (i + 1, *b)));
-        if rows.is_empty() {
-            // An empty range grouped by a period has no bucket; an empty
-            // span keeps the statement valid and matches nothing.
-            rows.push((
-                0,
-                Bucket {
-                    start: self.range.from,
-                    end: self.range.from,
-                },
-            ));
-        }
-        for (n, (idx, bucket)) in rows.into_iter().enumerate() {
-            if n > 0 {
-                sql.push(", ");
-            }
-            sql.push("(")
-                .bind(i64::try_from(idx).unwrap_or(i64::MAX))
-                .push(", ")
-                .bind(bucket.start)
-                .push(", ")
-                .bind(bucket.end)
-                .push(")");
-        }
-        sql.push(") ");
-        sql
+        slots.extend((1..).zip(&self.buckets).map(|(idx, span)| Slot { idx, span: *span }));
+        slots
     }
 
-    /// ` JOIN tickets t ON <on> AND ...`: keeps the rows of tickets that
-    /// count (not merged away, matching the filter on their current values).
-    pub fn tickets(&self, sql: &mut Sql, on: &str) {
-        sql.push(" JOIN tickets t ON ")
-            .push(on)
-            .push(" AND t.merged_into_id IS NULL");
+    /// Runs one branch per slot, each a single-row aggregate whose first
+    /// column is the slot's `idx` (`branch` writes what follows it).
+    pub async fn per_slot(
+        &self,
+        db: &Snapshot,
+        slots: &[Slot],
+        mut branch: impl FnMut(&mut Sql, Slot),
+    ) -> Result<Vec<QueryResult>, MetricsError> {
+        union_all(db, slots, |sql, slot| {
+            sql.push("SELECT ").bind(slot.idx).push(", ");
+            branch(sql, slot);
+        })
+        .await
+    }
+
+    /// ` AND ...`: keeps the rows (of the table aliased `alias`, which
+    /// carries its ticket's dimensions) of tickets that count: not merged
+    /// away, matching the filter on their current values.
+    pub fn counted(&self, sql: &mut Sql, alias: &str) {
+        sql.push(&format!(" AND NOT {alias}.merged"));
         let f = &self.filter;
         if !f.channels.is_empty() {
-            sql.push(" AND t.channel IN ")
+            sql.push(&format!(" AND {alias}.channel IN "))
                 .bind_list(f.channels.iter().map(|c| c.as_str().to_owned()));
         }
         if !f.priorities.is_empty() {
-            sql.push(" AND t.priority IN ")
+            sql.push(&format!(" AND {alias}.priority IN "))
                 .bind_list(f.priorities.iter().map(|p| p.as_str().to_owned()));
         }
         if !f.team_ids.is_empty() {
-            sql.push(" AND t.team_id IN ")
+            sql.push(&format!(" AND {alias}.team_id IN "))
                 .bind_list(f.team_ids.iter().map(|t| t.as_uuid()));
         }
         if !f.agent_ids.is_empty() {
-            sql.push(" AND t.assignee_id IN ")
+            sql.push(&format!(" AND {alias}.assignee_id IN "))
                 .bind_list(f.agent_ids.iter().map(|a| a.as_uuid()));
         }
         if !f.tags.is_empty() {
-            sql.push(" AND EXISTS (SELECT 1 FROM ticket_tags tt WHERE tt.ticket_id = t.id AND tt.tag IN ")
-                .bind_list(f.tags.iter().map(|t| t.to_string()))
-                .push(")");
+            sql.push(&format!(
+                " AND EXISTS (SELECT 1 FROM ticket_tags tt WHERE tt.ticket_id = {alias}.ticket_id AND tt.tag IN "
+            ))
+            .bind_list(f.tags.iter().map(|t| t.to_string()))
+            .push(")");
         }
-        sql.push(" ");
     }
 
     /// The column suffix of durations on the report's clock.

@@ -13,10 +13,11 @@ use helpdesk_domain::email::EmailAddress;
 use helpdesk_domain::ids::{AgentId, CustomerId, TeamId, TicketId};
 use helpdesk_domain::import::{ImportedTicket, Resolver};
 use helpdesk_domain::time::to_micros;
-use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect, Set};
 
 use crate::entity::{agent, message, team, ticket, ticket_tag};
 use crate::tickets::derived::{DeriveContext, DerivedRows, insert_chunked};
+use crate::tickets::dimensions::Dimensions;
 use crate::tickets::{history, number};
 use crate::{Store, StoreError, customers};
 
@@ -87,6 +88,7 @@ impl Store {
         let (mut tickets, mut tags, mut messages) = (Vec::new(), Vec::new(), Vec::new());
         let mut derived = DerivedRows::default();
         let mut logs = Vec::with_capacity(fresh.len());
+        let mut decided = Vec::with_capacity(fresh.len());
         for imported in fresh {
             let customer = match customers_seen.get(&imported.customer_email) {
                 Some(id) => *id,
@@ -108,25 +110,27 @@ impl Store {
             // would have raised them (stable sort keeps the log's order).
             past.events.extend(crate::sla::past_alerts(&ctx, &past.events, now));
             past.events.sort_by_key(|e| e.at);
-            tickets.push(ticket::ActiveModel {
-                id: Set(id.as_uuid()),
-                number: Set(next_number),
-                subject: Set(imported.subject.clone()),
-                status: Set(past.status.as_str().to_owned()),
-                priority: Set(past.priority.as_str().to_owned()),
-                channel: Set(imported.channel.as_str().to_owned()),
-                customer_id: Set(customer.as_uuid()),
-                assignee_id: Set(past.assignee.map(|a| a.as_uuid())),
-                team_id: Set(past.team.map(|t| t.as_uuid())),
-                fcr_eligible: Set(imported.fcr_eligible),
-                merged_into_id: Set(None),
-                follow_up_of_id: Set(None),
-                created_at: Set(imported.created_at),
-                updated_at: Set(past.updated_at),
-                sla_next_due_at: Set(None),
-                sla_breached: Set(false),
-                external_id: Set(Some(imported.external_id.clone())),
-            });
+            let row = ticket::Model {
+                id: id.as_uuid(),
+                number: next_number,
+                subject: imported.subject.clone(),
+                status: past.status.as_str().to_owned(),
+                priority: past.priority.as_str().to_owned(),
+                channel: imported.channel.as_str().to_owned(),
+                customer_id: customer.as_uuid(),
+                assignee_id: past.assignee.map(|a| a.as_uuid()),
+                team_id: past.team.map(|t| t.as_uuid()),
+                fcr_eligible: imported.fcr_eligible,
+                merged_into_id: None,
+                follow_up_of_id: None,
+                created_at: imported.created_at,
+                updated_at: past.updated_at,
+                sla_next_due_at: None,
+                sla_breached: false,
+                external_id: Some(imported.external_id.clone()),
+            };
+            let dims = Dimensions::of(&row);
+            tickets.push(ticket::ActiveModel::from(row).reset_all());
             next_number += 1;
             tags.extend(imported.tags.iter().map(|t| ticket_tag::ActiveModel {
                 ticket_id: Set(id.as_uuid()),
@@ -146,16 +150,18 @@ impl Store {
                 html_body: Set(None),
                 sender: Set(None),
             }));
-            derived.add(&ctx, id, imported.created_at, &past.events);
+            let targets = crate::sla::outcomes_of(&ctx, &past.events, now);
+            derived.add(&ctx, id, &dims, imported.created_at, &past.events, &targets);
             logs.push((id, past.events));
+            decided.push((dims, targets));
         }
         insert_chunked::<ticket::Entity>(&txn, tickets, 17).await?;
         insert_chunked::<ticket_tag::Entity>(&txn, tags, 2).await?;
         insert_chunked::<message::Entity>(&txn, messages, 12).await?;
         history::append_many(&txn, &logs).await?;
         derived.insert(&txn).await?;
-        for (id, events) in &logs {
-            crate::sla::refresh_targets(&txn, &ctx, *id, events, now, false).await?;
+        for ((id, events), (dims, targets)) in logs.iter().zip(&decided) {
+            crate::sla::refresh_targets(&txn, *id, dims, targets, events, false).await?;
         }
         txn.commit().await?;
         Ok(outcome)

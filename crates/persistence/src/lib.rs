@@ -11,6 +11,7 @@ mod calendar;
 pub mod chat;
 mod customers;
 mod delivery;
+mod duration_figure;
 mod entity;
 mod error;
 mod facts_refresh;
@@ -29,5 +30,6 @@ pub mod web_forms;
 pub mod webhooks;
 
 pub use customers::CustomerRecord;
+pub use duration_figure::DurationFigure;
 pub use error::StoreError;
 pub use store::{Backend, Store};

@@ -98,11 +98,9 @@ pub(crate) async fn policies<C: ConnectionTrait>(db: &C) -> Result<Vec<SlaPolicy
         .collect()
 }
 
-/// Re-decides a ticket's targets from its history as of `now`, and records
-/// which warnings and breaches the log already raised.
 /// The ticket's targets as decided from `history` at `now`, under the
 /// context's policies and clocks.
-fn outcomes_of(
+pub(crate) fn outcomes_of(
     ctx: &crate::tickets::derived::DeriveContext,
     history: &[TicketEvent],
     now: DateTime<Utc>,
@@ -166,30 +164,16 @@ pub(crate) fn past_alerts(
     alerts
 }
 
+/// Stores a ticket's targets as decided (see [`outcomes_of`]), with which
+/// warnings and breaches the log already raised.
 pub(crate) async fn refresh_targets(
     txn: &DatabaseTransaction,
-    ctx: &crate::tickets::derived::DeriveContext,
     ticket: TicketId,
+    dims: &crate::tickets::dimensions::Dimensions,
+    outcomes: &[helpdesk_domain::sla::TargetOutcome],
     history: &[TicketEvent],
-    now: DateTime<Utc>,
     replace: bool,
 ) -> Result<(), StoreError> {
-    // BUSINESS targets count the desk's calendar; with none set, every
-    // second (metrics.md: BUSINESS equals CALENDAR without a calendar).
-    let clocks = if ctx.calendar_set {
-        Clocks {
-            business: &ctx.calendar,
-        }
-    } else {
-        Clocks {
-            business: &CalendarClock,
-        }
-    };
-    let outcomes = if ctx.policies.is_empty() {
-        Vec::new()
-    } else {
-        evaluate(history, &ctx.policies, &clocks, now)
-    };
     if !replace && outcomes.is_empty() {
         return Ok(());
     }
@@ -227,18 +211,21 @@ pub(crate) async fn refresh_targets(
     if outcomes.is_empty() {
         return Ok(());
     }
-    let rows = outcomes.iter().map(|o| sla_target::ActiveModel {
-        ticket_id: Set(ticket.as_uuid()),
-        target: Set(o.target.as_str().to_owned()),
-        started_at: Set(o.started_at),
-        policy_id: Set(o.policy_id.as_uuid()),
-        due_at: Set(o.due_at),
-        warn_at: Set(o.warn_at),
-        state: Set(o.state.as_str().to_owned()),
-        decided_at: Set(o.decided_at),
-        met_at: Set(o.met_at),
-        warning_raised: Set(raised(false, o.target, o.started_at)),
-        breach_raised: Set(raised(true, o.target, o.started_at)),
+    let rows = outcomes.iter().map(|o| {
+        dims.stamp(sla_target::ActiveModel {
+            ticket_id: Set(ticket.as_uuid()),
+            target: Set(o.target.as_str().to_owned()),
+            started_at: Set(o.started_at),
+            policy_id: Set(o.policy_id.as_uuid()),
+            due_at: Set(o.due_at),
+            warn_at: Set(o.warn_at),
+            state: Set(o.state.as_str().to_owned()),
+            decided_at: Set(o.decided_at),
+            met_at: Set(o.met_at),
+            warning_raised: Set(raised(false, o.target, o.started_at)),
+            breach_raised: Set(raised(true, o.target, o.started_at)),
+            ..Default::default()
+        })
     });
     sla_target::Entity::insert_many(rows)
         .exec_without_returning(txn)

@@ -6,75 +6,80 @@
 //! before T, plus reopens before T. Solves and reopens are counted per
 //! bucket in the database (creations came with the volumes), plus one count
 //! of each before the range, and accumulated bucket by bucket here.
+//!
+//! overdueBacklog likewise: the tickets' overdue spans begun before T minus
+//! those ended before T (see `helpdesk_domain::kpi::overdue_spans`).
 
+use helpdesk_domain::kpi::Bucket;
 use helpdesk_persistence::snapshot::Snapshot;
 
-use super::{Slots, count, int, slot, text};
+use super::{Slots, int};
 use crate::MetricsError;
-use crate::sql::Plan;
+use crate::sql::{Plan, Sql};
 
 /// Needs `tickets_created` per bucket in `slots` (see `volumes`).
 pub(crate) async fn backlog(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> Result<(), MetricsError> {
-    let from = plan.range.from;
-    let mut sql = plan.prelude(false);
-    sql.push("SELECT 'c', -1, COUNT(*) FROM (SELECT ")
-        .bind(from)
-        .push(" AS cut) z");
-    plan.tickets(&mut sql, "t.created_at < z.cut");
-    for (kind, instant) in [("s", "solved_at"), ("r", "reopened_at")] {
-        sql.push(&format!(
-            " UNION ALL SELECT '{kind}', b.idx, COUNT(*) FROM b JOIN ticket_solves s ON s.{instant} >= b.s AND s.{instant} < b.e"
-        ));
-        plan.tickets(&mut sql, "t.id = s.ticket_id");
-        sql.push(&format!(
-            "GROUP BY b.idx UNION ALL SELECT '{kind}', -1, COUNT(*) FROM ticket_solves s"
-        ));
-        plan.tickets(&mut sql, "t.id = s.ticket_id");
-        sql.push(&format!("WHERE s.{instant} < ")).bind(from);
-    }
-    // Net change of the backlog per bucket index; -1 is "before the range".
-    let mut base: i64 = 0;
-    let mut delta = vec![0_i64; slots.len()];
+    // `(SELECT COUNT(*) ...)` of the rows of `table` whose `instant` is in
+    // `span`, or with no span, before the range.
+    let counted = |sql: &mut Sql, table: &str, instant: &str, span: Option<Bucket>| {
+        sql.push(&format!("(SELECT COUNT(*) FROM {table} x WHERE "));
+        match span {
+            Some(span) => sql.within(&format!("x.{instant}"), span),
+            None => sql.push(&format!("x.{instant} < ")).bind(plan.range.from),
+        };
+        plan.counted(sql, "x");
+        sql.push(")");
+    };
+
+    // Net change of both backlogs before the range, then per bucket.
+    let mut base = [0_i64; 2];
+    let mut delta = vec![[0_i64; 2]; slots.len()];
     for (i, tallies) in slots.iter().enumerate().skip(1) {
-        delta[i] = i64::try_from(tallies.tickets_created).unwrap_or(i64::MAX);
+        delta[i][0] = i64::try_from(tallies.tickets_created).unwrap_or(i64::MAX);
     }
-    for row in db.rows(&sql.text, sql.values).await? {
-        let n = int(&row, 2)?;
-        let signed = if text(&row, 0)? == "s" { -n } else { n };
-        match int(&row, 1)? {
-            -1 => base += signed,
-            idx => {
-                let i = usize::try_from(idx).ok().filter(|i| *i < delta.len());
-                let i = i.ok_or_else(|| MetricsError::Row(format!("bucket index {idx} out of range")))?;
-                delta[i] += signed;
-            }
-        }
+    let mut sql = Sql::from("SELECT ");
+    counted(&mut sql, "ticket_facts", "created_at", None);
+    sql.push(" - ");
+    counted(&mut sql, "ticket_solves", "solved_at", None);
+    sql.push(" + ");
+    counted(&mut sql, "ticket_solves", "reopened_at", None);
+    sql.push(", ");
+    counted(&mut sql, "overdue_spans", "counts_after", None);
+    sql.push(" - ");
+    counted(&mut sql, "overdue_spans", "counts_until", None);
+    for row in sql.run(db).await? {
+        base = [int(&row, 0)?, int(&row, 1)?];
     }
+    let rows = plan
+        .per_slot(db, &plan.slots(false), |sql, s| {
+            let span = Some(s.span);
+            counted(sql, "ticket_solves", "reopened_at", span);
+            sql.push(" - ");
+            counted(sql, "ticket_solves", "solved_at", span);
+            sql.push(", ");
+            counted(sql, "overdue_spans", "counts_after", span);
+            sql.push(" - ");
+            counted(sql, "overdue_spans", "counts_until", span);
+        })
+        .await?;
+    for row in rows {
+        let idx = int(&row, 0)?;
+        let i = usize::try_from(idx).ok().filter(|i| *i < delta.len());
+        let i = i.ok_or_else(|| MetricsError::Row(format!("bucket index {idx} out of range")))?;
+        delta[i][0] += int(&row, 1)?;
+        delta[i][1] += int(&row, 2)?;
+    }
+    let count = |n: i64| u64::try_from(n).unwrap_or(0);
     let mut running = base;
     for (tallies, change) in slots.iter_mut().zip(&delta).skip(1) {
-        running += change;
-        tallies.backlog = u64::try_from(running).unwrap_or(0);
+        running = [running[0] + change[0], running[1] + change[1]];
+        tallies.backlog = count(running[0]);
+        tallies.overdue_backlog = count(running[1]);
     }
     // The buckets cover the range exactly, so the last end is `to`.
     if let Some(total) = slots.first_mut() {
-        total.backlog = u64::try_from(running).unwrap_or(0);
-    }
-
-    // Breached targets still open at a bucket's end, of tickets unresolved then.
-    let mut sql = plan.prelude(false);
-    sql.push(
-        "SELECT b.idx, COUNT(DISTINCT g.ticket_id) FROM b \
-         JOIN sla_targets g ON g.state = 'BREACHED' AND g.decided_at < b.e \
-         AND (g.met_at IS NULL OR g.met_at >= b.e)",
-    );
-    plan.tickets(&mut sql, "t.id = g.ticket_id AND t.created_at < b.e");
-    sql.push(
-        "WHERE NOT EXISTS (SELECT 1 FROM ticket_solves s WHERE s.ticket_id = g.ticket_id \
-         AND s.solved_at < b.e AND (s.reopened_at IS NULL OR s.reopened_at >= b.e)) \
-         GROUP BY b.idx",
-    );
-    for row in db.rows(&sql.text, sql.values).await? {
-        slot(slots, &row, 0)?.overdue_backlog = count(&row, 1)?;
+        total.backlog = count(running[0]);
+        total.overdue_backlog = count(running[1]);
     }
     Ok(())
 }

@@ -1,73 +1,310 @@
 //! firstResponseTime, responseTime, resolutionTime and fullResolutionTime:
 //! count, exact sum, and nearest-rank median and p90, per bucket and for the
 //! whole range (medians do not add up over buckets).
+//!
+//! A sample belongs to the bucket of the instant it completed. The
+//! nearest-rank value of rank k among n samples is the k-th smallest, with
+//! k = ceil(p * n): (n + 1) / 2 for the median, (9n + 9) / 10 for p90.
+//!
+//! PostgreSQL sorts the range's samples once, with `percentile_disc` (whose
+//! definition is nearest-rank) per bucket and for the whole range. SQLite
+//! sorts slowly, so there each rank is read with `LIMIT 1 OFFSET`: either
+//! walking an index kept in value order, or sorting only the bucket's
+//! samples, whichever reads fewer rows.
 
-use helpdesk_domain::kpi::DurationTally;
+use std::collections::HashMap;
+
+use helpdesk_domain::kpi::{DurationTally, Tallies};
 use helpdesk_persistence::snapshot::Snapshot;
+use helpdesk_persistence::{Backend, DurationFigure};
 
 use super::{Slots, count, int, opt_int, slot};
 use crate::MetricsError;
-use crate::sql::Plan;
-
-const FIRST_RESPONSE: i64 = 0;
-const RESPONSE: i64 = 1;
-const RESOLUTION: i64 = 2;
-const FULL_RESOLUTION: i64 = 3;
+use crate::sql::{Plan, Slot, Sql, union_all};
 
 pub(crate) async fn durations(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> Result<(), MetricsError> {
-    let clock = plan.clock_column();
-    let mut sql = plan.prelude(true);
-    // Each sample tagged with its figure (m) and bucket; a sample belongs to
-    // the bucket of the instant it completed.
+    match plan.backend {
+        Backend::Postgres => sorted_once(db, plan, slots).await,
+        Backend::Sqlite => ranked_reads(db, plan, slots).await,
+    }
+}
+
+fn tally(tallies: &mut Tallies, figure: DurationFigure) -> &mut DurationTally {
+    match figure {
+        DurationFigure::FirstResponse => &mut tallies.first_response,
+        DurationFigure::Response => &mut tallies.response,
+        DurationFigure::Resolution => &mut tallies.resolution,
+        DurationFigure::FullResolution => &mut tallies.full_resolution,
+    }
+}
+
+fn figure_of(code: i64) -> Result<DurationFigure, MetricsError> {
+    DurationFigure::from_code(code).ok_or_else(|| MetricsError::Row(format!("unknown duration figure {code}")))
+}
+
+/// ` AND ...` for the samples (aliased `d`) that count: of counted tickets,
+/// and of full resolutions only the solves not reopened before `to`.
+fn counted_samples(plan: &Plan, sql: &mut Sql) {
+    plan.counted(sql, "d");
+    sql.push(" AND (d.figure <> ")
+        .bind(DurationFigure::FullResolution.code())
+        .push(" OR d.superseded_at IS NULL OR d.superseded_at >= ")
+        .bind(plan.range.to)
+        .push(")");
+}
+
+/// PostgreSQL: one statement, grouped by figure and bucket, and by figure
+/// alone for the whole range.
+async fn sorted_once(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> Result<(), MetricsError> {
+    let buckets = plan.slots(false);
+    if buckets.is_empty() {
+        return Ok(());
+    }
+    // The range's samples are sorted in memory, not in temporary files.
+    Sql::from("SELECT set_config('work_mem', '64MB', true)").run(db).await?;
+    let v = format!("d.{}", plan.clock_column());
+    let mut sql = Sql::from("WITH b(idx, s, e) AS (VALUES ");
+    for (n, s) in buckets.iter().enumerate() {
+        if n > 0 {
+            sql.push(", ");
+        }
+        sql.push("(")
+            .bind(s.idx)
+            .push(", ")
+            .bind(s.span.start)
+            .push(", ")
+            .bind(s.span.end)
+            .push(")");
+    }
     sql.push(&format!(
-        ", samples(m, idx, v) AS (SELECT CAST({FIRST_RESPONSE} AS BIGINT), b.idx, f.first_response_{clock} FROM b \
-         JOIN ticket_facts f ON f.first_response_at >= b.s AND f.first_response_at < b.e"
+        ") SELECT CAST(d.figure AS BIGINT), CASE WHEN GROUPING(b.idx) = 1 THEN 0 ELSE b.idx END, \
+         COUNT(*), CAST(SUM({v}) AS BIGINT), \
+         percentile_disc(0.5) WITHIN GROUP (ORDER BY {v}), \
+         percentile_disc(0.9) WITHIN GROUP (ORDER BY {v}) \
+         FROM b JOIN duration_samples d ON d.figure IN (0, 1, 2, 3) \
+         AND d.completed_at >= b.s AND d.completed_at < b.e"
     ));
-    plan.tickets(&mut sql, "t.id = f.ticket_id");
-    sql.push(&format!(
-        "UNION ALL SELECT CAST({RESPONSE} AS BIGINT), b.idx, r.{clock} FROM b \
-         JOIN response_samples r ON r.answered_at >= b.s AND r.answered_at < b.e"
-    ));
-    plan.tickets(&mut sql, "t.id = r.ticket_id");
-    sql.push(&format!(
-        "UNION ALL SELECT CAST({RESOLUTION} AS BIGINT), b.idx, f.resolution_{clock} FROM b \
-         JOIN ticket_facts f ON f.first_solved_at >= b.s AND f.first_solved_at < b.e"
-    ));
-    plan.tickets(&mut sql, "t.id = f.ticket_id");
-    // The latest solve before the end, of tickets still solved then.
-    sql.push(&format!(
-        "UNION ALL SELECT CAST({FULL_RESOLUTION} AS BIGINT), b.idx, s.{clock} FROM b \
-         JOIN ticket_solves s ON s.solved_at >= b.s AND s.solved_at < b.e AND (s.reopened_at IS NULL OR s.reopened_at >= "
-    ))
-    .bind(plan.range.to)
-    .push(")");
-    plan.tickets(&mut sql, "t.id = s.ticket_id");
-    sql.push(
-        "), ranked AS (SELECT m, idx, v, \
-         ROW_NUMBER() OVER (PARTITION BY m, idx ORDER BY v) AS rn, \
-         COUNT(*) OVER (PARTITION BY m, idx) AS n FROM samples) \
-         SELECT m, idx, MAX(n), CAST(SUM(v) AS BIGINT), \
-         MAX(CASE WHEN rn = (n + 1) / 2 THEN v END), \
-         MAX(CASE WHEN rn = (9 * n + 9) / 10 THEN v END) \
-         FROM ranked GROUP BY m, idx",
-    );
-    for row in db.rows(&sql.text, sql.values).await? {
-        let figure = int(&row, 0)?;
-        let tally = DurationTally {
+    counted_samples(plan, &mut sql);
+    sql.push(" GROUP BY GROUPING SETS ((d.figure, b.idx), (d.figure))");
+    for row in sql.run(db).await? {
+        let figure = figure_of(int(&row, 0)?)?;
+        *tally(slot(slots, &row, 1)?, figure) = DurationTally {
             count: count(&row, 2)?,
             sum_micros: opt_int(&row, 3)?.unwrap_or(0),
             median_micros: opt_int(&row, 4)?,
             p90_micros: opt_int(&row, 5)?,
         };
-        let tallies = slot(slots, &row, 1)?;
-        let target = match figure {
-            FIRST_RESPONSE => &mut tallies.first_response,
-            RESPONSE => &mut tallies.response,
-            RESOLUTION => &mut tallies.resolution,
-            FULL_RESOLUTION => &mut tallies.full_resolution,
-            other => return Err(MetricsError::Row(format!("unknown duration figure {other}"))),
-        };
-        *target = tally;
     }
     Ok(())
+}
+
+/// SQLite: counts and sums per bucket (the total adds them up), then each
+/// median and p90 read by its rank.
+async fn ranked_reads(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> Result<(), MetricsError> {
+    let v = format!("d.{}", plan.clock_column());
+    let buckets = plan.slots(false);
+    let cells: Vec<(DurationFigure, Slot)> = DurationFigure::ALL
+        .iter()
+        .flat_map(|f| buckets.iter().map(|s| (*f, *s)))
+        .collect();
+    let rows = union_all(db, &cells, |sql, (figure, s)| {
+        sql.push("SELECT ")
+            .bind(i64::from(figure.code()))
+            .push(", ")
+            .bind(s.idx)
+            .push(&format!(
+                ", COUNT(*), SUM({v}) FROM duration_samples d WHERE d.figure = "
+            ))
+            .bind(figure.code())
+            .push(" AND ")
+            .within("d.completed_at", s.span);
+        counted_samples(plan, sql);
+    })
+    .await?;
+    for row in rows {
+        let figure = figure_of(int(&row, 0)?)?;
+        let t = tally(slot(slots, &row, 1)?, figure);
+        t.count = count(&row, 2)?;
+        t.sum_micros = opt_int(&row, 3)?.unwrap_or(0);
+    }
+    let mut ranked = buckets.clone();
+    if let Some(total) = plan.slots(true).first().filter(|s| s.idx == 0) {
+        for figure in DurationFigure::ALL {
+            let (n, sum) = slots.iter().skip(1).fold((0, 0), |(n, sum), t| {
+                let t = tally_ref(t, figure);
+                (n + t.count, sum + t.sum_micros)
+            });
+            let t = tally(&mut slots[0], figure);
+            t.count = n;
+            t.sum_micros = sum;
+        }
+        ranked.insert(0, *total);
+    }
+
+    // Every figure's samples in the store, kept or not: how far an index
+    // walk may have to read.
+    let mut stored: HashMap<DurationFigure, u64> = HashMap::new();
+    for row in Sql::from("SELECT figure, COUNT(*) FROM duration_samples GROUP BY figure")
+        .run(db)
+        .await?
+    {
+        stored.insert(figure_of(int(&row, 0)?)?, count(&row, 1)?);
+    }
+
+    let mut reads = Vec::new();
+    for figure in DurationFigure::ALL {
+        for s in &ranked {
+            let n = slot_ref(slots, s.idx).map_or(0, |t| tally_ref(t, figure).count);
+            if n == 0 {
+                continue;
+            }
+            let total = stored.get(&figure).copied().unwrap_or(n).max(n);
+            for (which, rank) in [(Rank::Median, n.div_ceil(2)), (Rank::P90, (9 * n).div_ceil(10))] {
+                reads.push(RankRead {
+                    figure,
+                    slot: *s,
+                    which,
+                    how: Read::cheapest(rank, n, total),
+                });
+            }
+        }
+    }
+    let index = format!("ix_kpi_durations_{}", plan.clock.as_str().to_ascii_lowercase());
+    let rows = union_all(db, &reads, |sql, r| {
+        let (index, order, offset) = match r.how {
+            Read::Walk { descending, offset } => (index.as_str(), if descending { "DESC" } else { "ASC" }, offset),
+            Read::Sort { descending, offset } => (
+                "ix_kpi_durations_completed",
+                if descending { "DESC" } else { "ASC" },
+                offset,
+            ),
+        };
+        sql.push("SELECT ")
+            .bind(i64::from(r.figure.code()))
+            .push(", ")
+            .bind(r.slot.idx)
+            .push(", ")
+            .bind(r.which as i64)
+            .push(&format!(
+                ", (SELECT {v} FROM duration_samples d INDEXED BY {index} WHERE d.figure = "
+            ))
+            .bind(r.figure.code())
+            .push(" AND ")
+            .within("d.completed_at", r.slot.span);
+        counted_samples(plan, sql);
+        sql.push(&format!(" ORDER BY {v} {order} LIMIT 1 OFFSET "))
+            .bind(i64::try_from(offset).unwrap_or(i64::MAX))
+            .push(")");
+    })
+    .await?;
+    for row in rows {
+        let figure = figure_of(int(&row, 0)?)?;
+        let which = int(&row, 2)?;
+        let value = opt_int(&row, 3)?;
+        let t = tally(slot(slots, &row, 1)?, figure);
+        if which == Rank::Median as i64 {
+            t.median_micros = value;
+        } else {
+            t.p90_micros = value;
+        }
+    }
+    Ok(())
+}
+
+fn tally_ref(tallies: &Tallies, figure: DurationFigure) -> &DurationTally {
+    match figure {
+        DurationFigure::FirstResponse => &tallies.first_response,
+        DurationFigure::Response => &tallies.response,
+        DurationFigure::Resolution => &tallies.resolution,
+        DurationFigure::FullResolution => &tallies.full_resolution,
+    }
+}
+
+fn slot_ref(slots: &Slots, idx: i64) -> Option<&Tallies> {
+    usize::try_from(idx).ok().and_then(|i| slots.get(i))
+}
+
+#[derive(Clone, Copy)]
+enum Rank {
+    Median = 0,
+    P90 = 1,
+}
+
+#[derive(Clone, Copy)]
+struct RankRead {
+    figure: DurationFigure,
+    slot: Slot,
+    which: Rank,
+    how: Read,
+}
+
+/// How to read the sample of one rank among a slot's `n`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Read {
+    /// Walk the figure's samples in value order (every bucket's), skipping
+    /// `offset` of the slot's.
+    Walk { descending: bool, offset: u64 },
+    /// Sort the slot's samples, skipping `offset`.
+    Sort { descending: bool, offset: u64 },
+}
+
+/// Reading an index entry in order costs about a fifth of sorting a row
+/// (measured on SQLite with the seeded benchmark store).
+const SORT_COST: u64 = 5;
+
+impl Read {
+    /// The cheaper way to the `rank`-th smallest (1-based) of a slot's `n`
+    /// samples, when the figure has `stored` samples in all: a walk reads
+    /// about `stored / n` entries per sample of the slot it passes.
+    fn cheapest(rank: u64, n: u64, stored: u64) -> Self {
+        let from_top = n - rank;
+        let (descending, offset) = if from_top < rank {
+            (true, from_top)
+        } else {
+            (false, rank - 1)
+        };
+        let walk = (offset + 1).saturating_mul(stored) / n.max(1);
+        if walk <= n.saturating_mul(SORT_COST) {
+            Read::Walk { descending, offset }
+        } else {
+            Read::Sort { descending, offset }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Read;
+
+    #[test]
+    fn reads_from_the_nearer_end() {
+        // p90 of 100 samples: the 90th smallest is the 11th largest.
+        assert_eq!(
+            Read::cheapest(90, 100, 100),
+            Read::Walk {
+                descending: true,
+                offset: 10
+            }
+        );
+        assert_eq!(
+            Read::cheapest(50, 100, 100),
+            Read::Walk {
+                descending: false,
+                offset: 49
+            }
+        );
+    }
+
+    #[test]
+    fn sorts_a_small_slot_of_a_large_store() {
+        // One day's 100 samples among a year's 36,500: a walk to the median
+        // would read about half the year.
+        assert_eq!(
+            Read::cheapest(50, 100, 36_500),
+            Read::Sort {
+                descending: false,
+                offset: 49
+            }
+        );
+    }
 }

@@ -9,26 +9,26 @@ use crate::sql::Plan;
 
 pub(crate) async fn first_solves(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> Result<(), MetricsError> {
     let to = plan.range.to;
-    let mut sql = plan.prelude(false);
-    sql.push(
-        "SELECT b.idx, COUNT(*), SUM(f.replies_before_first_solve), SUM(f.assignee_stations_before_first_solve), \
-         SUM(CASE WHEN f.first_reopened_at < ",
-    )
-    .bind(to)
-    .push(
-        " THEN 1 ELSE 0 END), \
-         SUM(CASE WHEN f.customer_created AND t.fcr_eligible THEN 1 ELSE 0 END), \
-         SUM(CASE WHEN f.customer_created AND t.fcr_eligible AND f.replies_before_first_solve = 1 \
-         AND (f.first_reopened_at IS NULL OR f.first_reopened_at >= ",
-    )
-    .bind(to)
-    .push(
-        ") THEN 1 ELSE 0 END) \
-         FROM b JOIN ticket_facts f ON f.first_solved_at >= b.s AND f.first_solved_at < b.e",
-    );
-    plan.tickets(&mut sql, "t.id = f.ticket_id");
-    sql.push("GROUP BY b.idx");
-    for row in db.rows(&sql.text, sql.values).await? {
+    let rows = plan
+        .per_slot(db, &plan.slots(false), |sql, s| {
+            sql.push(
+                "COUNT(*), SUM(f.replies_before_first_solve), SUM(f.assignee_stations_before_first_solve), \
+                 SUM(CASE WHEN f.first_reopened_at < ",
+            )
+            .bind(to)
+            .push(
+                " THEN 1 ELSE 0 END), \
+                 SUM(CASE WHEN f.customer_created AND f.fcr_eligible THEN 1 ELSE 0 END), \
+                 SUM(CASE WHEN f.customer_created AND f.fcr_eligible AND f.replies_before_first_solve = 1 \
+                 AND (f.first_reopened_at IS NULL OR f.first_reopened_at >= ",
+            )
+            .bind(to)
+            .push(") THEN 1 ELSE 0 END) FROM ticket_facts f WHERE ")
+            .within("f.first_solved_at", s.span);
+            plan.counted(sql, "f");
+        })
+        .await?;
+    for row in rows {
         let t = slot(slots, &row, 0)?;
         t.first_solved = count(&row, 1)?;
         t.interactions = count(&row, 2)?;

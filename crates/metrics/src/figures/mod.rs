@@ -37,18 +37,6 @@ pub(crate) fn count(row: &QueryResult, column: usize) -> Result<u64, MetricsErro
     Ok(u64::try_from(opt_int(row, column)?.unwrap_or(0)).unwrap_or(0))
 }
 
-pub(crate) fn text(row: &QueryResult, column: usize) -> Result<String, MetricsError> {
-    row.try_get_by_index::<String>(column)
-        .map_err(|e| MetricsError::Row(format!("column {column}: {e}")))
-}
-
-pub(crate) fn parse<T: std::str::FromStr>(row: &QueryResult, column: usize) -> Result<T, MetricsError> {
-    let value = text(row, column)?;
-    value
-        .parse()
-        .map_err(|_| MetricsError::Row(format!("column {column}: unexpected value {value:?}")))
-}
-
 /// The slot a row's bucket index (in `column`) names.
 pub(crate) fn slot<'a>(
     slots: &'a mut Slots,

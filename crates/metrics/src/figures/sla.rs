@@ -4,27 +4,46 @@
 use helpdesk_domain::sla::{SlaTarget, TargetState};
 use helpdesk_persistence::snapshot::Snapshot;
 
-use super::{Slots, count, parse, slot};
+use super::{Slots, count, slot};
 use crate::MetricsError;
 use crate::sql::Plan;
 
 pub(crate) async fn sla(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> Result<(), MetricsError> {
-    let mut sql = plan.prelude(false);
-    sql.push("SELECT b.idx, g.target, g.state, COUNT(*) FROM b JOIN sla_targets g ON g.state IN (")
-        .bind(TargetState::Achieved.as_str().to_owned())
-        .push(", ")
-        .bind(TargetState::Breached.as_str().to_owned())
-        .push(") AND g.decided_at >= b.s AND g.decided_at < b.e");
-    plan.tickets(&mut sql, "t.id = g.ticket_id");
-    sql.push("GROUP BY b.idx, g.target, g.state");
-    for row in db.rows(&sql.text, sql.values).await? {
-        let target: SlaTarget = parse(&row, 1)?;
-        let state: TargetState = parse(&row, 2)?;
-        let n = count(&row, 3)?;
-        let tally = slot(slots, &row, 0)?.sla.entry(target).or_default();
-        match state {
-            TargetState::Achieved => tally.achieved += n,
-            _ => tally.breached += n,
+    let states = [TargetState::Achieved, TargetState::Breached];
+    let pairs: Vec<(SlaTarget, TargetState)> = SlaTarget::ALL.iter().flat_map(|t| states.map(|s| (*t, s))).collect();
+    let rows = plan
+        .per_slot(db, &plan.slots(false), |sql, s| {
+            for (n, (target, state)) in pairs.iter().enumerate() {
+                if n > 0 {
+                    sql.push(", ");
+                }
+                sql.push("SUM(CASE WHEN g.target = ")
+                    .bind(target.as_str().to_owned())
+                    .push(" AND g.state = ")
+                    .bind(state.as_str().to_owned())
+                    .push(" THEN 1 ELSE 0 END)");
+            }
+            sql.push(" FROM sla_targets g WHERE g.state IN (")
+                .bind(TargetState::Achieved.as_str().to_owned())
+                .push(", ")
+                .bind(TargetState::Breached.as_str().to_owned())
+                .push(") AND ")
+                .within("g.decided_at", s.span);
+            plan.counted(sql, "g");
+        })
+        .await?;
+    for row in rows {
+        let tallies = slot(slots, &row, 0)?;
+        for (column, (target, state)) in (1..).zip(&pairs) {
+            let n = count(&row, column)?;
+            if n == 0 {
+                continue;
+            }
+            let tally = tallies.sla.entry(*target).or_default();
+            match state {
+                TargetState::Achieved => tally.achieved += n,
+                _ => tally.breached += n,
+            }
         }
     }
     Ok(())

@@ -3,37 +3,45 @@
 use helpdesk_domain::ticket::Survey;
 use helpdesk_persistence::snapshot::Snapshot;
 
-use super::{Slots, count, int, parse, slot};
+use super::{Slots, count, slot};
 use crate::MetricsError;
 use crate::sql::Plan;
 
 pub(crate) async fn surveys(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> Result<(), MetricsError> {
-    let mut sql = plan.prelude(false);
-    sql.push(
-        "SELECT b.idx, v.survey, CAST(v.score AS BIGINT), COUNT(*) FROM b \
-         JOIN survey_responses v ON v.answered_at >= b.s AND v.answered_at < b.e",
-    );
-    plan.tickets(&mut sql, "t.id = v.ticket_id");
-    sql.push("GROUP BY b.idx, v.survey, v.score");
-    for row in db.rows(&sql.text, sql.values).await? {
-        let survey: Survey = parse(&row, 1)?;
-        let score = int(&row, 2)?;
-        let n = count(&row, 3)?;
-        let t = slot(slots, &row, 0)?;
-        match survey {
-            Survey::Csat => {
-                t.csat_responses += n;
-                t.csat_rating_sum += n * u64::try_from(score).unwrap_or(0);
-                if score >= 4 {
-                    t.csat_satisfied += n;
+    let csat = Survey::Csat.as_str();
+    let nps = Survey::Nps.as_str();
+    // (survey, what to add up): one column each, in the order read below.
+    let columns = [
+        (csat, "1"),
+        (csat, "v.score"),
+        (csat, "CASE WHEN v.score >= 4 THEN 1 ELSE 0 END"),
+        (nps, "CASE WHEN v.score >= 9 THEN 1 ELSE 0 END"),
+        (nps, "CASE WHEN v.score BETWEEN 7 AND 8 THEN 1 ELSE 0 END"),
+        (nps, "CASE WHEN v.score <= 6 THEN 1 ELSE 0 END"),
+    ];
+    let rows = plan
+        .per_slot(db, &plan.slots(false), |sql, s| {
+            for (n, (survey, value)) in columns.iter().enumerate() {
+                if n > 0 {
+                    sql.push(", ");
                 }
+                sql.push("SUM(CASE WHEN v.survey = ")
+                    .bind((*survey).to_owned())
+                    .push(&format!(" THEN {value} ELSE 0 END)"));
             }
-            Survey::Nps => match score {
-                9..=10 => t.nps_promoters += n,
-                7..=8 => t.nps_passives += n,
-                _ => t.nps_detractors += n,
-            },
-        }
+            sql.push(" FROM survey_responses v WHERE ")
+                .within("v.answered_at", s.span);
+            plan.counted(sql, "v");
+        })
+        .await?;
+    for row in rows {
+        let t = slot(slots, &row, 0)?;
+        t.csat_responses += count(&row, 1)?;
+        t.csat_rating_sum += count(&row, 2)?;
+        t.csat_satisfied += count(&row, 3)?;
+        t.nps_promoters += count(&row, 4)?;
+        t.nps_passives += count(&row, 5)?;
+        t.nps_detractors += count(&row, 6)?;
     }
     Ok(())
 }

@@ -1,40 +1,72 @@
 //! ticketsCreated, channels, resolutionRate's tallies, and ticketsSolved.
 
+use helpdesk_domain::ticket::Channel;
 use helpdesk_persistence::snapshot::Snapshot;
 
-use super::{Slots, count, parse, slot};
+use super::{Slots, count, slot};
 use crate::MetricsError;
 use crate::sql::Plan;
 
 pub(crate) async fn volumes(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> Result<(), MetricsError> {
-    // Per bucket and channel: tickets created, and of those how many are
-    // resolved at the end of the whole range (a solve span covers `to`).
-    let mut sql = plan.prelude(false);
-    sql.push(
-        "SELECT b.idx, t.channel, COUNT(*), SUM(CASE WHEN EXISTS (SELECT 1 FROM ticket_solves s \
-         WHERE s.ticket_id = t.id AND s.solved_at < ",
-    )
-    .bind(plan.range.to)
-    .push(" AND (s.reopened_at IS NULL OR s.reopened_at >= ")
-    .bind(plan.range.to)
-    .push(")) THEN 1 ELSE 0 END) FROM b");
-    plan.tickets(&mut sql, "t.created_at >= b.s AND t.created_at < b.e");
-    sql.push("GROUP BY b.idx, t.channel");
-    for row in db.rows(&sql.text, sql.values).await? {
-        let channel = parse(&row, 1)?;
+    let to = plan.range.to;
+    let buckets = plan.slots(false);
+
+    // Tickets created per bucket, and per channel.
+    let rows = plan
+        .per_slot(db, &buckets, |sql, s| {
+            sql.push("COUNT(*)");
+            for channel in Channel::ALL {
+                sql.push(", SUM(CASE WHEN f.channel = ")
+                    .bind(channel.as_str().to_owned())
+                    .push(" THEN 1 ELSE 0 END)");
+            }
+            sql.push(" FROM ticket_facts f WHERE ").within("f.created_at", s.span);
+            plan.counted(sql, "f");
+        })
+        .await?;
+    for row in rows {
         let tallies = slot(slots, &row, 0)?;
-        let created = count(&row, 2)?;
-        tallies.tickets_created += created;
-        tallies.created_resolved_at_end += count(&row, 3)?;
-        *tallies.channels.entry(channel).or_default() += created;
+        tallies.tickets_created += count(&row, 1)?;
+        for (column, channel) in (2..).zip(Channel::ALL) {
+            let n = count(&row, column)?;
+            if n > 0 {
+                *tallies.channels.entry(*channel).or_default() += n;
+            }
+        }
     }
 
-    // Distinct tickets do not add up over buckets: the total has its own row.
-    let mut sql = plan.prelude(true);
-    sql.push("SELECT b.idx, COUNT(DISTINCT s.ticket_id) FROM b JOIN ticket_solves s ON s.solved_at >= b.s AND s.solved_at < b.e");
-    plan.tickets(&mut sql, "t.id = s.ticket_id");
-    sql.push("GROUP BY b.idx");
-    for row in db.rows(&sql.text, sql.values).await? {
+    // Of those, the ones resolved at the end of the whole range: a solve
+    // span covers `to` (a ticket's spans never overlap, so one at most).
+    let rows = plan
+        .per_slot(db, &buckets, |sql, s| {
+            sql.push("COUNT(*) FROM ticket_solves s WHERE ")
+                .within("s.ticket_created_at", s.span)
+                .push(" AND s.solved_at < ")
+                .bind(to)
+                .push(" AND (s.reopened_at IS NULL OR s.reopened_at >= ")
+                .bind(to)
+                .push(")");
+            plan.counted(sql, "s");
+        })
+        .await?;
+    for row in rows {
+        slot(slots, &row, 0)?.created_resolved_at_end += count(&row, 1)?;
+    }
+
+    // Distinct tickets with a solve in the slot: each ticket's first solve
+    // there, the one whose previous solve (if any) came before the slot.
+    // Distinct counts do not add up over buckets: the total has its own.
+    let rows = plan
+        .per_slot(db, &plan.slots(true), |sql, s| {
+            sql.push("COUNT(*) FROM ticket_solves s WHERE ")
+                .within("s.solved_at", s.span)
+                .push(" AND (s.previous_solved_at IS NULL OR s.previous_solved_at < ")
+                .bind(s.span.start)
+                .push(")");
+            plan.counted(sql, "s");
+        })
+        .await?;
+    for row in rows {
         slot(slots, &row, 0)?.tickets_solved = count(&row, 1)?;
     }
     Ok(())

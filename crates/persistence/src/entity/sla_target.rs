@@ -17,6 +17,11 @@ pub struct Model {
     pub met_at: Option<DateTimeUtc>,
     pub warning_raised: bool,
     pub breach_raised: bool,
+    pub merged: bool,
+    pub channel: String,
+    pub priority: String,
+    pub team_id: Option<Uuid>,
+    pub assignee_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

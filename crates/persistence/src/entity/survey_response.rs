@@ -10,6 +10,11 @@ pub struct Model {
     pub survey: String,
     pub score: i16,
     pub answered_at: DateTimeUtc,
+    pub merged: bool,
+    pub channel: String,
+    pub priority: String,
+    pub team_id: Option<Uuid>,
+    pub assignee_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

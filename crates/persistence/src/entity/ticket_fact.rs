@@ -24,11 +24,13 @@ pub struct Model {
     pub reopens: i32,
     pub first_reopened_at: Option<DateTimeUtc>,
     pub first_response_at: Option<DateTimeUtc>,
-    pub first_response_calendar_us: Option<i64>,
-    pub first_response_business_us: Option<i64>,
-    pub resolution_calendar_us: Option<i64>,
-    pub resolution_business_us: Option<i64>,
     pub business_stamp: String,
+    pub merged: bool,
+    pub channel: String,
+    pub priority: String,
+    pub team_id: Option<Uuid>,
+    pub assignee_id: Option<Uuid>,
+    pub fcr_eligible: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -11,6 +11,13 @@ pub struct Model {
     pub reopened_at: Option<DateTimeUtc>,
     pub calendar_us: i64,
     pub business_us: i64,
+    pub merged: bool,
+    pub channel: String,
+    pub priority: String,
+    pub team_id: Option<Uuid>,
+    pub assignee_id: Option<Uuid>,
+    pub ticket_created_at: Option<DateTimeUtc>,
+    pub previous_solved_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

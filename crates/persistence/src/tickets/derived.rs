@@ -1,6 +1,7 @@
-//! Everything kept in step with a ticket's event log: metric facts with
-//! their durations on both clocks, response samples, solve spans, survey
-//! answers and SLA targets.
+//! Everything kept in step with a ticket's event log: metric facts, the
+//! duration samples of every KPI duration on both clocks, solve spans,
+//! survey answers and SLA targets, each carrying the ticket's current
+//! [`Dimensions`].
 //!
 //! Replaying (instead of patching the stored rows) keeps one definition of
 //! every fact: the domain's fold, the same for live changes, merges and
@@ -9,17 +10,18 @@
 use chrono::{DateTime, Utc};
 use helpdesk_domain::calendar::BusinessCalendar;
 use helpdesk_domain::ids::TicketId;
-use helpdesk_domain::kpi::elapsed_micros;
-use helpdesk_domain::sla::{Clock, SlaPolicy};
+use helpdesk_domain::kpi::{elapsed_micros, overdue_spans};
+use helpdesk_domain::sla::{Clock, SlaPolicy, TargetOutcome};
 use helpdesk_domain::ticket::{TicketEvent, TicketFacts};
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
 
-use crate::StoreError;
-use crate::entity::{response_sample, survey_response, ticket_fact, ticket_solve};
+use super::dimensions::Dimensions;
+use crate::entity::{duration_sample, overdue_span, survey_response, ticket_fact, ticket_solve};
+use crate::{DurationFigure, StoreError};
 
 /// Bump when what the facts hold changes, so the rebuild job recomputes
 /// every ticket's facts from its log.
-const FACTS_VERSION: u32 = 1;
+const FACTS_VERSION: u32 = 2;
 
 /// What deriving needs besides the ticket's own history: the SLA policies in
 /// force and the desk's calendar. Loaded once per transaction, or once per
@@ -72,40 +74,33 @@ pub(crate) async fn refresh_derived(
         .into_iter()
         .map(|r| r.event)
         .collect();
-    write_derived(txn, &ctx, ticket, created_at, &history, now, true).await
+    let dims = Dimensions::load(txn, ticket).await?;
+    // A caller's `now` may predate a change committed while it waited for
+    // the ticket's lock (the facts refresher reads the clock before it
+    // locks); a ticket is never judged as of before its own history.
+    let now = history.iter().map(|e| e.at).fold(now, DateTime::max);
+    let targets = crate::sla::outcomes_of(&ctx, &history, now);
+    crate::sla::refresh_targets(txn, ticket, &dims, &targets, &history, true).await?;
+    let mut rows = DerivedRows::default();
+    rows.add(&ctx, ticket, &dims, created_at, &history, &targets);
+    // Everything derived before goes; the log says what holds now.
+    let id = ticket.as_uuid();
+    ticket_fact::Entity::delete_by_id(id).exec(txn).await?;
+    delete_of::<duration_sample::Entity>(txn, duration_sample::Column::TicketId, id).await?;
+    delete_of::<ticket_solve::Entity>(txn, ticket_solve::Column::TicketId, id).await?;
+    delete_of::<survey_response::Entity>(txn, survey_response::Column::TicketId, id).await?;
+    delete_of::<overdue_span::Entity>(txn, overdue_span::Column::TicketId, id).await?;
+    rows.insert(txn).await
 }
 
-/// Writes the derived rows of one ticket from its full `history`.
-/// `replace` deletes what was derived before (false only for a ticket
-/// created in this transaction).
-pub(crate) async fn write_derived(
+/// Deletes the rows of `E` whose `column` names the ticket `id`.
+async fn delete_of<E: EntityTrait>(
     txn: &DatabaseTransaction,
-    ctx: &DeriveContext,
-    ticket: TicketId,
-    created_at: DateTime<Utc>,
-    history: &[TicketEvent],
-    now: DateTime<Utc>,
-    replace: bool,
+    column: E::Column,
+    id: uuid::Uuid,
 ) -> Result<(), StoreError> {
-    crate::sla::refresh_targets(txn, ctx, ticket, history, now, replace).await?;
-    let rows = DerivedRows::of(ctx, ticket, created_at, history);
-    let id = ticket.as_uuid();
-    if replace {
-        ticket_fact::Entity::delete_by_id(id).exec(txn).await?;
-        response_sample::Entity::delete_many()
-            .filter(response_sample::Column::TicketId.eq(id))
-            .exec(txn)
-            .await?;
-        ticket_solve::Entity::delete_many()
-            .filter(ticket_solve::Column::TicketId.eq(id))
-            .exec(txn)
-            .await?;
-        survey_response::Entity::delete_many()
-            .filter(survey_response::Column::TicketId.eq(id))
-            .exec(txn)
-            .await?;
-    }
-    rows.insert(txn).await
+    E::delete_many().filter(column.eq(id)).exec(txn).await?;
+    Ok(())
 }
 
 /// The rows derived from tickets' histories, gathered so a batch of
@@ -113,45 +108,29 @@ pub(crate) async fn write_derived(
 #[derive(Default)]
 pub(crate) struct DerivedRows {
     facts: Vec<ticket_fact::ActiveModel>,
-    samples: Vec<response_sample::ActiveModel>,
+    samples: Vec<duration_sample::ActiveModel>,
     solves: Vec<ticket_solve::ActiveModel>,
     surveys: Vec<survey_response::ActiveModel>,
+    overdue: Vec<overdue_span::ActiveModel>,
 }
 
 fn count(n: u32) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
 }
 
-fn seq(i: usize) -> i32 {
-    i32::try_from(i).unwrap_or(i32::MAX)
-}
-
 impl DerivedRows {
-    pub(crate) fn of(
-        ctx: &DeriveContext,
-        ticket: TicketId,
-        created_at: DateTime<Utc>,
-        history: &[TicketEvent],
-    ) -> Self {
-        let mut rows = Self::default();
-        rows.add(ctx, ticket, created_at, history);
-        rows
-    }
-
     pub(crate) fn add(
         &mut self,
         ctx: &DeriveContext,
         ticket: TicketId,
+        dims: &Dimensions,
         created_at: DateTime<Utc>,
         history: &[TicketEvent],
+        targets: &[TargetOutcome],
     ) {
-        let (facts, samples) = TicketFacts::replay(created_at, history);
+        let (facts, responses) = TicketFacts::replay(created_at, history);
         let id = ticket.as_uuid();
-        let on = |clock, from, to| elapsed_micros(clock, &ctx.calendar, from, to);
-        let first_response_at = facts
-            .first_public_reply_at
-            .filter(|_| facts.customer_created == Some(true));
-        self.facts.push(ticket_fact::ActiveModel {
+        self.facts.push(dims.stamp(ticket_fact::ActiveModel {
             ticket_id: Set(id),
             created_at: Set(facts.created_at),
             status: Set(facts.status.as_str().to_owned()),
@@ -171,58 +150,98 @@ impl DerivedRows {
             solves: Set(count(facts.solves)),
             reopens: Set(count(facts.reopens)),
             first_reopened_at: Set(facts.first_reopened_at),
-            first_response_at: Set(first_response_at),
-            first_response_calendar_us: Set(first_response_at.map(|at| on(Clock::Calendar, created_at, at))),
-            first_response_business_us: Set(first_response_at.map(|at| on(Clock::Business, created_at, at))),
-            resolution_calendar_us: Set(facts.first_solved_at.map(|at| on(Clock::Calendar, created_at, at))),
-            resolution_business_us: Set(facts.first_solved_at.map(|at| on(Clock::Business, created_at, at))),
+            first_response_at: Set(facts.first_response_at()),
             business_stamp: Set(ctx.stamp.clone()),
-        });
+            fcr_eligible: Set(dims.fcr_eligible),
+            ..Default::default()
+        }));
+
+        // Every duration sample: (figure, seq, from, completed, superseded).
+        let mut samples = Vec::new();
+        if let Some(at) = facts.first_response_at() {
+            samples.push((DurationFigure::FirstResponse, 0, created_at, at, None));
+        }
+        samples.extend(
+            (0..)
+                .zip(&responses)
+                .map(|(i, r)| (DurationFigure::Response, i, r.waiting_since, r.answered_at, None)),
+        );
+        if let Some(at) = facts.first_solved_at {
+            samples.push((DurationFigure::Resolution, 0, created_at, at, None));
+        }
+        samples.extend((0..).zip(&facts.solve_spans).map(|(i, s)| {
+            (
+                DurationFigure::FullResolution,
+                i,
+                created_at,
+                s.solved_at,
+                s.reopened_at,
+            )
+        }));
+        let on = |clock, from, to| elapsed_micros(clock, &ctx.calendar, from, to);
         self.samples
-            .extend(samples.iter().enumerate().map(|(i, s)| response_sample::ActiveModel {
-                ticket_id: Set(id),
-                seq: Set(seq(i)),
-                waiting_since: Set(s.waiting_since),
-                answered_at: Set(s.answered_at),
-                calendar_us: Set(on(Clock::Calendar, s.waiting_since, s.answered_at)),
-                business_us: Set(on(Clock::Business, s.waiting_since, s.answered_at)),
+            .extend(samples.into_iter().map(|(figure, i, from, at, until)| {
+                dims.stamp(duration_sample::ActiveModel {
+                    ticket_id: Set(id),
+                    figure: Set(figure.code()),
+                    seq: Set(i),
+                    started_at: Set(from),
+                    completed_at: Set(at),
+                    superseded_at: Set(until),
+                    calendar_us: Set(on(Clock::Calendar, from, at)),
+                    business_us: Set(on(Clock::Business, from, at)),
+                    ..Default::default()
+                })
             }));
+
+        let previous = std::iter::once(None).chain(facts.solve_spans.iter().map(|s| Some(s.solved_at)));
         self.solves.extend(
-            facts
-                .solve_spans
-                .iter()
-                .enumerate()
-                .map(|(i, s)| ticket_solve::ActiveModel {
-                    ticket_id: Set(id),
-                    seq: Set(seq(i)),
-                    solved_at: Set(s.solved_at),
-                    reopened_at: Set(s.reopened_at),
-                    calendar_us: Set(on(Clock::Calendar, created_at, s.solved_at)),
-                    business_us: Set(on(Clock::Business, created_at, s.solved_at)),
+            (0..)
+                .zip(facts.solve_spans.iter().zip(previous))
+                .map(|(i, (s, previous))| {
+                    dims.stamp(ticket_solve::ActiveModel {
+                        ticket_id: Set(id),
+                        seq: Set(i),
+                        solved_at: Set(s.solved_at),
+                        reopened_at: Set(s.reopened_at),
+                        calendar_us: Set(on(Clock::Calendar, created_at, s.solved_at)),
+                        business_us: Set(on(Clock::Business, created_at, s.solved_at)),
+                        ticket_created_at: Set(Some(created_at)),
+                        previous_solved_at: Set(previous),
+                        ..Default::default()
+                    })
                 }),
         );
-        self.surveys.extend(
-            facts
-                .surveys
-                .iter()
-                .enumerate()
-                .map(|(i, s)| survey_response::ActiveModel {
-                    ticket_id: Set(id),
-                    seq: Set(seq(i)),
-                    survey: Set(s.survey.as_str().to_owned()),
-                    score: Set(i16::from(s.score)),
-                    answered_at: Set(s.at),
-                }),
-        );
+        self.surveys.extend((0..).zip(&facts.surveys).map(|(i, s)| {
+            dims.stamp(survey_response::ActiveModel {
+                ticket_id: Set(id),
+                seq: Set(i),
+                survey: Set(s.survey.as_str().to_owned()),
+                score: Set(i16::from(s.score)),
+                answered_at: Set(s.at),
+                ..Default::default()
+            })
+        }));
+        let overdue = overdue_spans(targets, &facts.solve_spans);
+        self.overdue.extend((0..).zip(overdue).map(|(i, span)| {
+            dims.stamp(overdue_span::ActiveModel {
+                ticket_id: Set(id),
+                seq: Set(i),
+                counts_after: Set(span.after),
+                counts_until: Set(span.until),
+                ..Default::default()
+            })
+        }));
     }
 
     /// Inserts the rows in chunks that stay under both engines' limit on
     /// bound parameters.
     pub(crate) async fn insert(self, txn: &DatabaseTransaction) -> Result<(), StoreError> {
-        insert_chunked::<ticket_fact::Entity>(txn, self.facts, 26).await?;
-        insert_chunked::<response_sample::Entity>(txn, self.samples, 6).await?;
-        insert_chunked::<ticket_solve::Entity>(txn, self.solves, 6).await?;
-        insert_chunked::<survey_response::Entity>(txn, self.surveys, 5).await
+        insert_chunked::<ticket_fact::Entity>(txn, self.facts, 28).await?;
+        insert_chunked::<duration_sample::Entity>(txn, self.samples, 12).await?;
+        insert_chunked::<ticket_solve::Entity>(txn, self.solves, 13).await?;
+        insert_chunked::<survey_response::Entity>(txn, self.surveys, 10).await?;
+        insert_chunked::<overdue_span::Entity>(txn, self.overdue, 9).await
     }
 }
 

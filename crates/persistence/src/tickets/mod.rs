@@ -7,6 +7,7 @@
 
 mod create;
 pub(crate) mod derived;
+pub(crate) mod dimensions;
 pub(crate) mod history;
 pub(crate) mod lock;
 mod mail;

@@ -13,7 +13,7 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, 
 use super::history;
 use super::record::{EventRecord, MessageRecord, TicketRecord};
 use crate::entity::{
-    customer_identity, message, response_sample, survey_response, ticket, ticket_fact, ticket_solve, ticket_tag,
+    customer_identity, duration_sample, message, survey_response, ticket, ticket_fact, ticket_solve, ticket_tag,
 };
 use crate::error::parse_column;
 use crate::{Store, StoreError};
@@ -322,15 +322,16 @@ impl Store {
                 })
                 .collect::<Result<_, StoreError>>()?,
         };
-        let samples = response_sample::Entity::find()
-            .filter(response_sample::Column::TicketId.eq(ticket.as_uuid()))
-            .order_by_asc(response_sample::Column::Seq)
+        let samples = duration_sample::Entity::find()
+            .filter(duration_sample::Column::TicketId.eq(ticket.as_uuid()))
+            .filter(duration_sample::Column::Figure.eq(crate::DurationFigure::Response.code()))
+            .order_by_asc(duration_sample::Column::Seq)
             .all(self.db())
             .await?
             .into_iter()
             .map(|s| ResponseSample {
-                waiting_since: s.waiting_since,
-                answered_at: s.answered_at,
+                waiting_since: s.started_at,
+                answered_at: s.completed_at,
             })
             .collect();
         Ok(Some((facts, samples)))
