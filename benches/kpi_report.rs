@@ -26,6 +26,11 @@ type Error = Box<dyn std::error::Error>;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
+    // `RUST_LOG=helpdesk_metrics=debug` shows each group of figures' time.
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
     let tickets: u64 = std::env::var("HELPDESK_BENCH_TICKETS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -75,15 +80,15 @@ async fn bench_store(name: &str, url: &str, tickets: u64, until: DateTime<Utc>) 
     // Facts measured before a calendar change would be refreshed by the
     // server's background job; make sure none is stale before timing.
     while store.refresh_stale_facts(1000, true, Utc::now()).await? > 0 {}
-    // Fresh statistics and (PostgreSQL) visibility maps, as autovacuum or
-    // `PRAGMA optimize` would have left them on a desk that grew over a year.
-    let direct = Database::connect(url).await?;
-    let maintenance = match store.backend() {
-        Backend::Postgres => "VACUUM ANALYZE",
-        Backend::Sqlite => "ANALYZE",
-    };
-    direct.execute_unprepared(maintenance).await?;
-    direct.close().await?;
+    // The import settled the store (statistics, SQLite's log); on
+    // PostgreSQL autovacuum would also have set the visibility maps a
+    // desk's index-only scans rely on.
+    store.settle_after_bulk_write().await?;
+    if store.backend() == Backend::Postgres {
+        let direct = Database::connect(url).await?;
+        direct.execute_unprepared("VACUUM ANALYZE").await?;
+        direct.close().await?;
+    }
 
     let from = until.checked_sub_months(Months::new(12)).ok_or("date out of range")?;
     for (clock, group_by) in [

@@ -122,6 +122,9 @@ impl<'s> Importer<'s> {
     /// Writes what is left and returns the counts.
     pub async fn finish(mut self) -> Result<ImportSummary, StoreError> {
         self.flush().await?;
+        if self.summary.imported > 0 {
+            self.store.settle_after_bulk_write().await?;
+        }
         Ok(self.summary)
     }
 

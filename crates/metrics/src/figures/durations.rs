@@ -60,8 +60,6 @@ async fn sorted_once(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> Result<()
     if buckets.is_empty() {
         return Ok(());
     }
-    // The range's samples are sorted in memory, not in temporary files.
-    Sql::from("SELECT set_config('work_mem', '64MB', true)").run(db).await?;
     let v = format!("d.{}", plan.clock_column());
     let mut sql = Sql::from("WITH b(idx, s, e) AS (VALUES ");
     for (n, s) in buckets.iter().enumerate() {
