@@ -45,7 +45,7 @@ impl Sql {
     }
 
     /// `(?, ?, ...)` for a non-empty list.
-    fn bind_list<V: Into<Value>>(&mut self, values: impl IntoIterator<Item = V>) -> &mut Self {
+    pub fn bind_list<V: Into<Value>>(&mut self, values: impl IntoIterator<Item = V>) -> &mut Self {
         self.push("(");
         for (i, v) in values.into_iter().enumerate() {
             if i > 0 {

@@ -1,37 +1,20 @@
-//! The four duration figures of `metrics.md`, as `duration_samples.figure`
-//! stores them.
+//! How `duration_samples.figure` stores each [`DurationFigure`]: codes
+//! fixed by migration 6, never renumbered.
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum DurationFigure {
-    /// Ticket creation to the first public agent reply (customer-created tickets).
-    FirstResponse,
-    /// A customer's wait to the agent reply that ended it.
-    Response,
-    /// Creation to the first solve.
-    Resolution,
-    /// Creation to a solve that was not reopened before the report's end.
-    FullResolution,
+use helpdesk_domain::kpi::DurationFigure;
+
+pub fn code(figure: DurationFigure) -> i16 {
+    match figure {
+        DurationFigure::FirstResponse => 0,
+        DurationFigure::Response => 1,
+        DurationFigure::Resolution => 2,
+        DurationFigure::FullResolution => 3,
+    }
 }
 
-impl DurationFigure {
-    pub const ALL: [Self; 4] = [
-        Self::FirstResponse,
-        Self::Response,
-        Self::Resolution,
-        Self::FullResolution,
-    ];
-
-    /// The stored code; fixed by migration 6, never renumber.
-    pub fn code(self) -> i16 {
-        match self {
-            Self::FirstResponse => 0,
-            Self::Response => 1,
-            Self::Resolution => 2,
-            Self::FullResolution => 3,
-        }
-    }
-
-    pub fn from_code(code: i64) -> Option<Self> {
-        Self::ALL.into_iter().find(|f| i64::from(f.code()) == code)
-    }
+pub fn from_code(code: i64) -> Option<DurationFigure> {
+    DurationFigure::ALL
+        .iter()
+        .copied()
+        .find(|f| i64::from(self::code(*f)) == code)
 }

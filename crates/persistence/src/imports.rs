@@ -108,7 +108,9 @@ impl Store {
             let mut past = imported.history(customer, &names);
             // Alerts go after the events of their instant, as the scheduler
             // would have raised them (stable sort keeps the log's order).
-            past.events.extend(crate::sla::past_alerts(&ctx, &past.events, now));
+            // (Decisions do not depend on alerts, so one evaluation serves both.)
+            let targets = crate::sla::outcomes_of(&ctx, &past.events, now);
+            past.events.extend(crate::sla::past_alerts(&targets, now));
             past.events.sort_by_key(|e| e.at);
             let row = ticket::Model {
                 id: id.as_uuid(),
@@ -150,7 +152,6 @@ impl Store {
                 html_body: Set(None),
                 sender: Set(None),
             }));
-            let targets = crate::sla::outcomes_of(&ctx, &past.events, now);
             derived.add(&ctx, id, &dims, imported.created_at, &past.events, &targets);
             logs.push((id, past.events));
             decided.push((dims, targets));

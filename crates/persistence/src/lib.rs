@@ -11,7 +11,7 @@ mod calendar;
 pub mod chat;
 mod customers;
 mod delivery;
-mod duration_figure;
+pub mod duration_figure;
 mod entity;
 mod error;
 mod facts_refresh;
@@ -30,6 +30,5 @@ pub mod web_forms;
 pub mod webhooks;
 
 pub use customers::CustomerRecord;
-pub use duration_figure::DurationFigure;
 pub use error::StoreError;
 pub use store::{Backend, Store};

@@ -126,13 +126,9 @@ pub(crate) fn outcomes_of(
 /// each at its moment: every breach, and the warning of a target still
 /// running. Recorded in an imported ticket's log (no mail, no webhook) so
 /// the scheduler never raises them afterwards.
-pub(crate) fn past_alerts(
-    ctx: &crate::tickets::derived::DeriveContext,
-    history: &[TicketEvent],
-    now: DateTime<Utc>,
-) -> Vec<TicketEvent> {
+pub(crate) fn past_alerts(outcomes: &[helpdesk_domain::sla::TargetOutcome], now: DateTime<Utc>) -> Vec<TicketEvent> {
     let mut alerts = Vec::new();
-    for o in outcomes_of(ctx, history, now) {
+    for o in outcomes {
         if let Some(warn_at) = o.warn_at
             && warn_at <= now
             && o.decided_at.is_none_or(|decided| warn_at < decided)

@@ -20,7 +20,7 @@ pub use filter::{KpiFilter, TicketAttributes};
 pub use overdue::{OverdueSpan, overdue_spans};
 pub use period::{Bucket, Period, PlanError, Range, plan_buckets};
 pub use stats::{DurationTally, nearest_rank};
-pub use tally::{ReportTallies, SlaTally, Tallies};
+pub use tally::{DurationFigure, ReportTallies, SlaTally, Tallies};
 pub use values::{
     ChannelShare, CsatFigures, DurationStats, KpiBucket, KpiReport, KpiValues, NpsFigures, SlaFigures, SlaTargetFigures,
 };

@@ -4,8 +4,23 @@ use std::collections::BTreeMap;
 
 use super::period::Bucket;
 use super::stats::DurationTally;
+use crate::macros::named_enum;
 use crate::sla::SlaTarget;
 use crate::ticket::Channel;
+
+named_enum! {
+    /// The four duration figures of `metrics.md`.
+    DurationFigure as "duration figure" {
+        /// Creation to the first public agent reply (customer-created tickets).
+        FirstResponse => "FIRST_RESPONSE",
+        /// A customer's wait to the agent reply that ended it.
+        Response => "RESPONSE",
+        /// Creation to the first solve.
+        Resolution => "RESOLUTION",
+        /// Creation to a solve not reopened before the report's end.
+        FullResolution => "FULL_RESOLUTION",
+    }
+}
 
 /// Decisions on one SLA target.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -66,4 +81,24 @@ pub struct Tallies {
 pub struct ReportTallies {
     pub total: Tallies,
     pub buckets: Vec<(Bucket, Tallies)>,
+}
+
+impl Tallies {
+    pub fn duration(&self, figure: DurationFigure) -> &DurationTally {
+        match figure {
+            DurationFigure::FirstResponse => &self.first_response,
+            DurationFigure::Response => &self.response,
+            DurationFigure::Resolution => &self.resolution,
+            DurationFigure::FullResolution => &self.full_resolution,
+        }
+    }
+
+    pub fn duration_mut(&mut self, figure: DurationFigure) -> &mut DurationTally {
+        match figure {
+            DurationFigure::FirstResponse => &mut self.first_response,
+            DurationFigure::Response => &mut self.response,
+            DurationFigure::Resolution => &mut self.resolution,
+            DurationFigure::FullResolution => &mut self.full_resolution,
+        }
+    }
 }

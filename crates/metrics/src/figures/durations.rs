@@ -14,9 +14,10 @@
 
 use std::collections::HashMap;
 
-use helpdesk_domain::kpi::{DurationTally, Tallies};
+use helpdesk_domain::kpi::{DurationFigure, DurationTally};
+use helpdesk_persistence::Backend;
+use helpdesk_persistence::duration_figure::{code, from_code};
 use helpdesk_persistence::snapshot::Snapshot;
-use helpdesk_persistence::{Backend, DurationFigure};
 
 use super::{Slots, count, int, opt_int, slot};
 use crate::MetricsError;
@@ -29,17 +30,8 @@ pub(crate) async fn durations(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> 
     }
 }
 
-fn tally(tallies: &mut Tallies, figure: DurationFigure) -> &mut DurationTally {
-    match figure {
-        DurationFigure::FirstResponse => &mut tallies.first_response,
-        DurationFigure::Response => &mut tallies.response,
-        DurationFigure::Resolution => &mut tallies.resolution,
-        DurationFigure::FullResolution => &mut tallies.full_resolution,
-    }
-}
-
 fn figure_of(code: i64) -> Result<DurationFigure, MetricsError> {
-    DurationFigure::from_code(code).ok_or_else(|| MetricsError::Row(format!("unknown duration figure {code}")))
+    from_code(code).ok_or_else(|| MetricsError::Row(format!("unknown duration figure {code}")))
 }
 
 /// ` AND ...` for the samples (aliased `d`) that count: of counted tickets,
@@ -47,7 +39,7 @@ fn figure_of(code: i64) -> Result<DurationFigure, MetricsError> {
 fn counted_samples(plan: &Plan, sql: &mut Sql) {
     plan.counted(sql, "d");
     sql.push(" AND (d.figure <> ")
-        .bind(DurationFigure::FullResolution.code())
+        .bind(code(DurationFigure::FullResolution))
         .push(" OR d.superseded_at IS NULL OR d.superseded_at >= ")
         .bind(plan.range.to)
         .push(")");
@@ -79,14 +71,16 @@ async fn sorted_once(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> Result<()
          COUNT(*), CAST(SUM({v}) AS BIGINT), \
          percentile_disc(0.5) WITHIN GROUP (ORDER BY {v}), \
          percentile_disc(0.9) WITHIN GROUP (ORDER BY {v}) \
-         FROM b JOIN duration_samples d ON d.figure IN (0, 1, 2, 3) \
-         AND d.completed_at >= b.s AND d.completed_at < b.e"
+         FROM b JOIN duration_samples d ON d.completed_at >= b.s AND d.completed_at < b.e \
+         AND d.figure IN "
     ));
+    // Every figure named, so the index that leads with it serves the range.
+    sql.bind_list(DurationFigure::ALL.iter().map(|f| code(*f)));
     counted_samples(plan, &mut sql);
     sql.push(" GROUP BY GROUPING SETS ((d.figure, b.idx), (d.figure))");
     for row in sql.run(db).await? {
         let figure = figure_of(int(&row, 0)?)?;
-        *tally(slot(slots, &row, 1)?, figure) = DurationTally {
+        *slot(slots, &row, 1)?.duration_mut(figure) = DurationTally {
             count: count(&row, 2)?,
             sum_micros: opt_int(&row, 3)?.unwrap_or(0),
             median_micros: opt_int(&row, 4)?,
@@ -107,13 +101,13 @@ async fn ranked_reads(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> Result<(
         .collect();
     let rows = union_all(db, &cells, |sql, (figure, s)| {
         sql.push("SELECT ")
-            .bind(i64::from(figure.code()))
+            .bind(i64::from(code(figure)))
             .push(", ")
             .bind(s.idx)
             .push(&format!(
                 ", COUNT(*), SUM({v}) FROM duration_samples d WHERE d.figure = "
             ))
-            .bind(figure.code())
+            .bind(code(figure))
             .push(" AND ")
             .within("d.completed_at", s.span);
         counted_samples(plan, sql);
@@ -121,18 +115,18 @@ async fn ranked_reads(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> Result<(
     .await?;
     for row in rows {
         let figure = figure_of(int(&row, 0)?)?;
-        let t = tally(slot(slots, &row, 1)?, figure);
+        let t = slot(slots, &row, 1)?.duration_mut(figure);
         t.count = count(&row, 2)?;
         t.sum_micros = opt_int(&row, 3)?.unwrap_or(0);
     }
     let mut ranked = buckets.clone();
     if let Some(total) = plan.slots(true).first().filter(|s| s.idx == 0) {
-        for figure in DurationFigure::ALL {
+        for &figure in DurationFigure::ALL {
             let (n, sum) = slots.iter().skip(1).fold((0, 0), |(n, sum), t| {
-                let t = tally_ref(t, figure);
+                let t = t.duration(figure);
                 (n + t.count, sum + t.sum_micros)
             });
-            let t = tally(&mut slots[0], figure);
+            let t = slots[0].duration_mut(figure);
             t.count = n;
             t.sum_micros = sum;
         }
@@ -150,9 +144,12 @@ async fn ranked_reads(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> Result<(
     }
 
     let mut reads = Vec::new();
-    for figure in DurationFigure::ALL {
+    for &figure in DurationFigure::ALL {
         for s in &ranked {
-            let n = slot_ref(slots, s.idx).map_or(0, |t| tally_ref(t, figure).count);
+            let n = usize::try_from(s.idx)
+                .ok()
+                .and_then(|i| slots.get(i))
+                .map_or(0, |t| t.duration(figure).count);
             if n == 0 {
                 continue;
             }
@@ -178,7 +175,7 @@ async fn ranked_reads(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> Result<(
             ),
         };
         sql.push("SELECT ")
-            .bind(i64::from(r.figure.code()))
+            .bind(i64::from(code(r.figure)))
             .push(", ")
             .bind(r.slot.idx)
             .push(", ")
@@ -186,7 +183,7 @@ async fn ranked_reads(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> Result<(
             .push(&format!(
                 ", (SELECT {v} FROM duration_samples d INDEXED BY {index} WHERE d.figure = "
             ))
-            .bind(r.figure.code())
+            .bind(code(r.figure))
             .push(" AND ")
             .within("d.completed_at", r.slot.span);
         counted_samples(plan, sql);
@@ -199,7 +196,7 @@ async fn ranked_reads(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> Result<(
         let figure = figure_of(int(&row, 0)?)?;
         let which = int(&row, 2)?;
         let value = opt_int(&row, 3)?;
-        let t = tally(slot(slots, &row, 1)?, figure);
+        let t = slot(slots, &row, 1)?.duration_mut(figure);
         if which == Rank::Median as i64 {
             t.median_micros = value;
         } else {
@@ -207,19 +204,6 @@ async fn ranked_reads(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> Result<(
         }
     }
     Ok(())
-}
-
-fn tally_ref(tallies: &Tallies, figure: DurationFigure) -> &DurationTally {
-    match figure {
-        DurationFigure::FirstResponse => &tallies.first_response,
-        DurationFigure::Response => &tallies.response,
-        DurationFigure::Resolution => &tallies.resolution,
-        DurationFigure::FullResolution => &tallies.full_resolution,
-    }
-}
-
-fn slot_ref(slots: &Slots, idx: i64) -> Option<&Tallies> {
-    usize::try_from(idx).ok().and_then(|i| slots.get(i))
 }
 
 #[derive(Clone, Copy)]

@@ -1,7 +1,7 @@
 use sea_orm::entity::prelude::*;
 
 /// One duration a KPI report aggregates; `figure` is a
-/// [`crate::DurationFigure`] code.
+/// [`crate::duration_figure`] code.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "duration_samples")]
 pub struct Model {

@@ -10,14 +10,14 @@
 use chrono::{DateTime, Utc};
 use helpdesk_domain::calendar::BusinessCalendar;
 use helpdesk_domain::ids::TicketId;
-use helpdesk_domain::kpi::{elapsed_micros, overdue_spans};
+use helpdesk_domain::kpi::{DurationFigure, elapsed_micros, overdue_spans};
 use helpdesk_domain::sla::{Clock, SlaPolicy, TargetOutcome};
 use helpdesk_domain::ticket::{TicketEvent, TicketFacts};
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
 
 use super::dimensions::Dimensions;
 use crate::entity::{duration_sample, overdue_span, survey_response, ticket_fact, ticket_solve};
-use crate::{DurationFigure, StoreError};
+use crate::{StoreError, duration_figure};
 
 /// Bump when what the facts hold changes, so the rebuild job recomputes
 /// every ticket's facts from its log.
@@ -183,7 +183,7 @@ impl DerivedRows {
             .extend(samples.into_iter().map(|(figure, i, from, at, until)| {
                 dims.stamp(duration_sample::ActiveModel {
                     ticket_id: Set(id),
-                    figure: Set(figure.code()),
+                    figure: Set(duration_figure::code(figure)),
                     seq: Set(i),
                     started_at: Set(from),
                     completed_at: Set(at),

@@ -324,7 +324,9 @@ impl Store {
         };
         let samples = duration_sample::Entity::find()
             .filter(duration_sample::Column::TicketId.eq(ticket.as_uuid()))
-            .filter(duration_sample::Column::Figure.eq(crate::DurationFigure::Response.code()))
+            .filter(duration_sample::Column::Figure.eq(crate::duration_figure::code(
+                helpdesk_domain::kpi::DurationFigure::Response,
+            )))
             .order_by_asc(duration_sample::Column::Seq)
             .all(self.db())
             .await?
