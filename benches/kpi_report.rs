@@ -66,7 +66,11 @@ async fn bench_store(name: &str, url: &str, tickets: u64, until: DateTime<Utc>) 
         store.create_sla_policy(seed_sla_policy(), Utc::now()).await?;
     }
     let started = Instant::now();
-    let mut importer = Importer::new(&store, ImportOptions::default());
+    let mut importer = Importer::new(
+        &store,
+        ImportOptions::default(),
+        helpdesk_channels::clock::Clock::system(),
+    );
     for (n, ticket) in (1..).zip(seed(tickets, SEED, until)) {
         importer.push(n, Ok(ticket)).await?;
     }

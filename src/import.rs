@@ -6,6 +6,7 @@ use std::io::{BufRead, BufReader, IsTerminal};
 use std::path::Path;
 use std::process::ExitCode;
 
+use helpdesk_channels::clock::Clock;
 use helpdesk_channels::import::{ImportOptions, ImportStreamError, ImportSummary, import_stream};
 use helpdesk_persistence::{Store, StoreError};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -44,7 +45,10 @@ pub async fn run(database_url: &str, args: &ImportArgs) -> ExitCode {
         batch_size: usize::try_from(args.batch_size).unwrap_or(usize::MAX),
         keep_rejected: SHOWN_REJECTED,
     };
-    let result = import_stream(&store, reader, options, |p| bar.set_position(p.bytes_read)).await;
+    let result = import_stream(&store, Clock::system(), reader, options, |p| {
+        bar.set_position(p.bytes_read)
+    })
+    .await;
     bar.finish_and_clear();
     match result {
         Ok(summary) => {

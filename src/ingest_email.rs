@@ -3,7 +3,7 @@
 use std::io::Read;
 use std::process::ExitCode;
 
-use chrono::Utc;
+use helpdesk_channels::clock::Clock;
 use helpdesk_channels::email::{IngestError, ingest};
 use helpdesk_persistence::Store;
 
@@ -37,7 +37,7 @@ pub async fn run(database_url: &str, args: &MailArgs) -> ExitCode {
     if let Err(err) = store.migrate().await {
         return fail(EX_TEMPFAIL, &format!("store unavailable: {err}"));
     }
-    match ingest(&store, &config, &raw, Utc::now()).await {
+    match ingest(&store, &config, &raw, Clock::system().now()).await {
         Ok(outcome) => {
             println!(
                 "{{\"ticketId\":\"{}\",\"messageId\":\"{}\",\"duplicate\":{}}}",

@@ -4,6 +4,7 @@
 use std::process::ExitCode;
 
 use chrono::{DateTime, NaiveTime, Utc};
+use helpdesk_channels::clock::Clock;
 use helpdesk_channels::import::{ImportOptions, Importer, SEED_POLICY_NAME, seed, seed_sla_policy};
 use helpdesk_persistence::Store;
 
@@ -14,7 +15,8 @@ use crate::import::{fail, open_store, print_summary, progress_bar, store_failed}
 const EX_USAGE: u8 = 64;
 
 pub async fn run(database_url: &str, args: &SeedArgs) -> ExitCode {
-    let now = Utc::now();
+    let clock = Clock::system();
+    let now = clock.now();
     // The start of today by default: runs on the same day generate the
     // same tickets, and the history never reaches into the future.
     let until = args.until.unwrap_or_else(|| start_of_day(now));
@@ -37,7 +39,7 @@ pub async fn run(database_url: &str, args: &SeedArgs) -> ExitCode {
         batch_size: usize::try_from(args.batch_size).unwrap_or(usize::MAX),
         ..ImportOptions::default()
     };
-    let mut importer = Importer::new(&store, options);
+    let mut importer = Importer::new(&store, options, clock);
     for (n, ticket) in (1..).zip(seed(args.tickets, args.seed, until)) {
         if let Err(err) = importer.push(n, Ok(ticket)).await {
             bar.finish_and_clear();

@@ -6,7 +6,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use chrono::{Datelike, TimeDelta, Utc};
+use chrono::{Datelike, TimeDelta};
 use common::{TestApp, TestDb, each_store, error_code};
 use serde_json::{Value, json};
 
@@ -34,7 +34,7 @@ async fn business_hours_set_the_deadline_and_moving_them_moves_it(db: TestDb) {
     let admin = app.login_admin().await;
     // Open only tomorrow 09:00-10:00 UTC: an hour of business time ends
     // exactly at tomorrow 10:00, whenever the test runs.
-    let tomorrow = (Utc::now() + TimeDelta::days(1)).date_naive();
+    let tomorrow = (app.clock.now() + TimeDelta::days(1)).date_naive();
     let day_after = tomorrow + TimeDelta::days(1);
     let calendar = json!({ "i": { "timezone": "UTC", "weeklyHours": [{ "day": weekday_name(tomorrow.weekday()), "open": "09:00", "close": "10:00" }] } });
     let set = app.ok(&admin, SET, calendar).await;
@@ -104,7 +104,7 @@ async fn bad_calendars_are_refused(db: TestDb) {
 async fn a_policy_may_keep_its_own_hours(db: TestDb) {
     let app = TestApp::spawn(&db).await;
     let admin = app.login_admin().await;
-    let tomorrow = (Utc::now() + TimeDelta::days(1)).date_naive();
+    let tomorrow = (app.clock.now() + TimeDelta::days(1)).date_naive();
     let day_after = tomorrow + TimeDelta::days(1);
     let hours = |day: chrono::NaiveDate, open: &str, close: &str| json!({ "timezone": "UTC", "weeklyHours": [{ "day": weekday_name(day.weekday()), "open": open, "close": close }] });
     app.ok(&admin, SET, json!({ "i": hours(tomorrow, "09:00", "10:00") }))

@@ -34,15 +34,16 @@ fragment values on KpiValues {
 const REPLY: &str = "mutation($i: ReplyInput!) { replyToTicket(input: $i) { ticket { status } } }";
 const UPDATE: &str = "mutation($i: UpdateTicketInput!) { updateTicket(input: $i) { status } }";
 
-/// Today's midnight (UTC) and the next one; waits out the last minute of a
-/// day so that every ticket a test creates falls on "today".
-async fn today() -> (DateTime<Utc>, DateTime<Utc>) {
-    let now = Utc::now();
+/// Today's midnight (UTC) by the desk's clock, and the next one. Close to
+/// midnight, the clock is moved into the next day first, so that every
+/// ticket a test creates falls on "today" without waiting for it.
+fn today(app: &TestApp) -> (DateTime<Utc>, DateTime<Utc>) {
+    let now = app.clock.now();
     let midnight = now.date_naive().and_hms_opt(0, 0, 0).unwrap().and_utc();
     let tomorrow = midnight + Duration::days(1);
     if tomorrow - now < TimeDelta::minutes(1) {
-        tokio::time::sleep((tomorrow - now + TimeDelta::seconds(1)).to_std().unwrap()).await;
-        return Box::pin(today()).await;
+        app.clock.advance_to(tomorrow + TimeDelta::seconds(1)).unwrap();
+        return today(app);
     }
     (midnight, tomorrow)
 }
@@ -161,7 +162,7 @@ fn assert_todays_figures(v: &Value) {
 
 async fn todays_kpis_are_the_hand_computed_ones(db: TestDb) {
     let app = TestApp::spawn(&db).await;
-    let (midnight, tomorrow) = today().await;
+    let (midnight, tomorrow) = today(&app);
     let (_, agent) = app.agent(&app.login_admin().await, "lead@desk.example", "AGENT").await;
     open_todays_tickets(&app, &agent).await;
 
@@ -175,7 +176,7 @@ async fn todays_kpis_are_the_hand_computed_ones(db: TestDb) {
     assert_eq!(buckets.len(), 1);
     assert_eq!(instant(&buckets[0]["start"]), midnight);
     let end = instant(&buckets[0]["end"]);
-    assert!(end > midnight && end <= Utc::now(), "the day is clipped to now");
+    assert!(end > midnight && end <= app.clock.now(), "the day is clipped to now");
     assert_todays_figures(&buckets[0]["values"]);
     assert_eq!(report["averageTicketsCreated"], 4.0);
 
@@ -401,7 +402,7 @@ fn export_url(app: &TestApp, query: &str) -> String {
 
 async fn the_csv_export_repeats_the_graphql_figures(db: TestDb) {
     let app = TestApp::spawn(&db).await;
-    let (midnight, tomorrow) = today().await;
+    let (midnight, tomorrow) = today(&app);
     let agent = app.login_admin().await;
     open_todays_tickets(&app, &agent).await;
     let (from, to) = (midnight.to_rfc3339(), tomorrow.to_rfc3339());

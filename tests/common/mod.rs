@@ -5,8 +5,9 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use helpdesk_api::{AppState, AuthConfig, MailConfig};
-use helpdesk_channels::email::{EmailConfig, SmtpSender};
+use helpdesk_api::{App, AppConfig, MailConfig, WorkerSet, Workers};
+use helpdesk_channels::clock::Clock;
+use helpdesk_channels::email::EmailConfig;
 use helpdesk_domain::email::EmailAddress;
 use helpdesk_persistence::Store;
 pub use helpdesk_persistence::each_store;
@@ -28,106 +29,75 @@ pub const MAX_EMAIL_BYTES: usize = 512 * 1024;
 pub const WEBFORM_POSTS_PER_MINUTE: u32 = 5;
 pub const ADMIN_PASSWORD: &str = "correct horse battery";
 
-/// The helpdesk router serving on a random loopback port.
+/// The helpdesk, built as `helpdesk serve` builds it, serving on a random
+/// loopback port, on a clock the test can move forward.
 pub struct TestApp {
     pub base_url: String,
     pub store: Store,
+    /// The server's clock: `app.clock.advance(..)` instead of waiting.
+    pub clock: Clock,
     client: reqwest::Client,
     server: JoinHandle<()>,
-    sender: Option<JoinHandle<()>>,
-    scheduler: Option<JoinHandle<()>>,
-    webhooks: Option<JoinHandle<()>>,
-    facts: Option<JoinHandle<()>>,
-    _stop: tokio::sync::watch::Sender<bool>,
+    workers: Workers,
 }
 
 impl TestApp {
     /// Starts a server on `db` as `helpdesk serve` would: migrated store, the
-    /// admin bootstrapped, the JWT secret generated or read from the store.
-    /// Outgoing mail is queued but not sent.
+    /// admin bootstrapped, the JWT secret generated or read from the store,
+    /// every worker running. Outgoing mail is queued but not sent.
     pub async fn spawn(db: &TestDb) -> Self {
         Self::spawn_with_smtp(db, None).await
     }
 
-    /// Like `spawn`, with a mail sender to `smtp_url` running beside it.
+    /// Like `spawn`, with the mail sender delivering to `smtp_url`.
     pub async fn spawn_with_smtp(db: &TestDb, smtp_url: Option<&str>) -> Self {
-        Self::start(db, smtp_url, true).await
+        Self::start(db, smtp_url, WorkerSet::All).await
     }
 
-    /// Like `spawn`, without the SLA scheduler, facts refresher and webhook sender, whose
-    /// polling would show in `Store::statements_run`.
+    /// Like `spawn`, without background workers, whose polling would show in
+    /// `Store::statements_run`.
     pub async fn spawn_without_jobs(db: &TestDb) -> Self {
-        Self::start(db, None, false).await
+        Self::start(db, None, WorkerSet::None).await
     }
 
-    async fn start(db: &TestDb, smtp_url: Option<&str>, jobs: bool) -> Self {
-        let store = Store::connect(&db.url).await.expect("connect");
-        store.migrate().await.expect("migrate");
-        helpdesk_api::ensure_admin(&store, Some(ADMIN_EMAIL), Some(ADMIN_PASSWORD))
-            .await
-            .expect("bootstrap admin");
-        let jwt_secret = helpdesk_api::jwt_secret(&store, None).await.expect("jwt secret");
-        let auth = AuthConfig {
-            jwt_secret,
+    async fn start(db: &TestDb, smtp_url: Option<&str>, workers: WorkerSet) -> Self {
+        let config = AppConfig {
+            database_url: db.url.clone(),
+            admin_email: Some(ADMIN_EMAIL.to_owned()),
+            admin_password: Some(ADMIN_PASSWORD.to_owned()),
+            jwt_secret: None,
             token_ttl: Duration::from_secs(3600),
+            mail: MailConfig {
+                email: EmailConfig::new(EmailAddress::parse(DESK_ADDRESS).unwrap(), MAX_EMAIL_BYTES),
+                inbound_token: Some(INBOUND_TOKEN.to_owned()),
+                webform_posts_per_minute: WEBFORM_POSTS_PER_MINUTE,
+            },
+            smtp_url: smtp_url.map(str::to_owned),
+            clock: Clock::movable(),
+            workers,
         };
-        let email = EmailConfig::new(EmailAddress::parse(DESK_ADDRESS).unwrap(), MAX_EMAIL_BYTES);
-        let mail = MailConfig {
-            email: email.clone(),
-            inbound_token: Some(INBOUND_TOKEN.to_owned()),
-            webform_posts_per_minute: WEBFORM_POSTS_PER_MINUTE,
-        };
-        let state = AppState::new(store.clone(), &auth, mail).expect("state");
-        let (stop, stopped) = tokio::sync::watch::channel(false);
-        let webhooks = jobs.then(|| {
-            tokio::spawn(helpdesk_channels::webhook::WebhookSender::new().run(store.clone(), stopped.clone()))
-        });
-        let scheduler = jobs.then(|| {
-            tokio::spawn(helpdesk_api::run_sla_scheduler(
-                store.clone(),
-                email.clone(),
-                stopped.clone(),
-            ))
-        });
-        let facts = jobs.then(|| tokio::spawn(helpdesk_api::run_facts_refresher(store.clone(), stopped.clone())));
-        let sender = smtp_url.map(|url| {
-            tokio::spawn(
-                SmtpSender::new(url, &email)
-                    .expect("smtp url")
-                    .run(store.clone(), stopped),
-            )
-        });
+        let app = App::build(config).await.expect("build the app");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
-        let app = helpdesk_api::router(state).into_make_service_with_connect_info::<SocketAddr>();
+        let service = app.router.into_make_service_with_connect_info::<SocketAddr>();
         let server = tokio::spawn(async move {
-            axum::serve(listener, app).await.expect("serve");
+            axum::serve(listener, service).await.expect("serve");
         });
         Self {
             base_url: format!("http://{addr}"),
-            store,
+            store: app.store,
+            clock: app.clock,
             client: reqwest::Client::new(),
             server,
-            sender,
-            scheduler,
-            webhooks,
-            facts,
-            _stop: stop,
+            workers: app.workers,
         }
     }
 
-    /// Stops the server, as a process exit would.
+    /// Stops the server and its workers where they are, as a process exit would.
     pub async fn stop(self) {
         self.server.abort();
         let _ = self.server.await;
-        if let Some(sender) = self.sender {
-            sender.abort();
-            let _ = sender.await;
-        }
-        for job in [self.scheduler, self.webhooks, self.facts].into_iter().flatten() {
-            job.abort();
-            let _ = job.await;
-        }
+        self.workers.abort().await;
     }
 
     /// Posts a raw message to `/inbound/email` with the inbound token.

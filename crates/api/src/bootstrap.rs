@@ -1,6 +1,6 @@
 //! What the server makes sure of before it serves: a JWT secret and an admin.
 
-use chrono::Utc;
+use helpdesk_channels::clock::Clock;
 use helpdesk_domain::agent::Role;
 use helpdesk_domain::email::EmailAddress;
 use helpdesk_persistence::agents::NewAgent;
@@ -49,6 +49,7 @@ pub async fn ensure_admin(
     store: &Store,
     email: Option<&str>,
     password: Option<&str>,
+    clock: &Clock,
 ) -> Result<AdminBootstrap, BootstrapError> {
     if store.admin_exists().await? {
         return Ok(AdminBootstrap::Existing);
@@ -65,7 +66,7 @@ pub async fn ensure_admin(
         role: Role::Admin,
         password_hash: Some(hash),
     };
-    match store.create_agent(new, Utc::now()).await {
+    match store.create_agent(new, clock.now()).await {
         Ok(_) => {}
         // Another server created the admin at the same moment.
         Err(StoreError::Conflict(_)) if store.admin_exists().await? => return Ok(AdminBootstrap::Existing),

@@ -7,21 +7,19 @@
 //! `helpdesk-persistence`). Nothing inside the workspace depends on this crate
 //! except the `helpdesk` binary.
 
+mod app;
 mod auth;
 mod bootstrap;
 mod chat;
 mod error;
-mod facts_refresher;
 mod graphql;
 mod http;
-mod sla_scheduler;
 mod state;
 
+pub use app::{App, AppConfig, AppError, WorkerSet, Workers};
 pub use auth::password;
 pub use bootstrap::{AdminBootstrap, BootstrapError, ensure_admin, jwt_secret};
 pub use error::ApiError;
-pub use facts_refresher::run_facts_refresher;
 pub use graphql::{AppSchema, build_schema, sdl};
 pub use http::router;
-pub use sla_scheduler::run_sla_scheduler;
 pub use state::{AppState, AuthConfig, MailConfig};

@@ -1,6 +1,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use helpdesk_channels::clock::Clock;
 use helpdesk_channels::email::EmailConfig;
 use helpdesk_persistence::Store;
 
@@ -29,6 +30,8 @@ pub struct MailConfig {
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    /// The one source of "now" for every request.
+    pub clock: Clock,
     pub(crate) jwt: Arc<JwtKeys>,
     pub(crate) mail: Arc<MailConfig>,
     pub(crate) chat_presence: crate::chat::ChatPresence,
@@ -37,11 +40,12 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(store: Store, auth: &AuthConfig, mail: MailConfig) -> Result<Self, crate::ApiError> {
+    pub fn new(store: Store, auth: &AuthConfig, mail: MailConfig, clock: Clock) -> Result<Self, crate::ApiError> {
         let jwt = JwtKeys::new(&auth.jwt_secret, auth.token_ttl)?;
         let webform_limiter = Arc::new(RateLimiter::new(mail.webform_posts_per_minute, Duration::from_secs(60)));
         Ok(Self {
             store,
+            clock,
             jwt: Arc::new(jwt),
             mail: Arc::new(mail),
             chat_presence: Default::default(),

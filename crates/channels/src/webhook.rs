@@ -1,23 +1,19 @@
-//! Posts queued SLA events to policies' webhooks: JSON bodies signed with
-//! HMAC-SHA256, retried with backoff until the receiver answers 2xx.
+//! The webhook queue's courier: posts queued SLA events to policies'
+//! webhooks as JSON bodies signed with HMAC-SHA256. Leasing, retries with
+//! backoff and giving up are the delivery worker's (`worker::DeliveryJob`).
 
 use std::time::Duration;
 
-use chrono::{TimeDelta, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use helpdesk_persistence::webhooks::WebhookDelivery;
 use helpdesk_persistence::{Store, StoreError};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
-use tokio::sync::watch;
 
-use crate::email::backoff;
+use crate::worker::{Attempt, Courier};
 
 /// The header carrying `sha256=<hex HMAC-SHA256 of the body>`.
 pub const SIGNATURE_HEADER: &str = "x-helpdesk-signature";
-const MAX_ATTEMPTS: u32 = 12;
-const BATCH: u64 = 20;
-const LEASE: TimeDelta = TimeDelta::minutes(1);
-const IDLE_POLL: Duration = Duration::from_millis(500);
 
 /// The signature header's value for `body` under `secret`.
 pub fn signature(secret: &str, body: &[u8]) -> String {
@@ -25,12 +21,6 @@ pub fn signature(secret: &str, body: &[u8]) -> String {
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes()).unwrap_or_else(|_| unreachable!());
     mac.update(body);
     format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
-}
-
-enum Outcome {
-    Delivered,
-    Retry(String),
-    GiveUp(String),
 }
 
 pub struct WebhookSender {
@@ -51,51 +41,47 @@ impl WebhookSender {
             .unwrap_or_default();
         Self { client }
     }
+}
 
-    /// Delivers due webhooks until `shutdown` turns true.
-    pub async fn run(self, store: Store, mut shutdown: watch::Receiver<bool>) {
-        loop {
-            if *shutdown.borrow() {
-                break;
-            }
-            let busy = match self.deliver_due(&store).await {
-                Ok(n) => n > 0,
-                Err(err) => {
-                    tracing::warn!(%err, "webhook sender: cannot lease deliveries");
-                    false
-                }
-            };
-            if !busy {
-                tokio::select! {
-                    _ = tokio::time::sleep(IDLE_POLL) => {}
-                    _ = shutdown.changed() => {}
-                }
-            }
-        }
+impl Courier for WebhookSender {
+    type Item = WebhookDelivery;
+
+    const NAME: &'static str = "webhook sender";
+    const MAX_ATTEMPTS: u32 = 12;
+    const BATCH: u64 = 20;
+    const LEASE: TimeDelta = TimeDelta::minutes(1);
+
+    async fn lease(
+        store: &Store,
+        now: DateTime<Utc>,
+        limit: u64,
+        lease: TimeDelta,
+    ) -> Result<Vec<WebhookDelivery>, StoreError> {
+        store.lease_due_webhooks(now, limit, lease).await
     }
 
-    pub async fn deliver_due(&self, store: &Store) -> Result<usize, StoreError> {
-        let due = store.lease_due_webhooks(Utc::now(), BATCH, LEASE).await?;
-        for delivery in &due {
-            let recorded = match self.post(delivery).await {
-                Outcome::Delivered => store.mark_webhook_sent(delivery.id, Utc::now()).await,
-                Outcome::Retry(error) if delivery.attempts + 1 < MAX_ATTEMPTS => {
-                    let at = Utc::now() + backoff(delivery.attempts + 1);
-                    store.mark_webhook_attempt_failed(delivery.id, &error, Some(at)).await
-                }
-                Outcome::Retry(error) | Outcome::GiveUp(error) => {
-                    tracing::error!(delivery = %delivery.id, %error, "webhook given up");
-                    store.mark_webhook_attempt_failed(delivery.id, &error, None).await
-                }
-            };
-            if let Err(err) = recorded {
-                tracing::error!(delivery = %delivery.id, %err, "cannot record webhook outcome");
-            }
-        }
-        Ok(due.len())
+    fn id(delivery: &WebhookDelivery) -> uuid::Uuid {
+        delivery.id
     }
 
-    async fn post(&self, delivery: &WebhookDelivery) -> Outcome {
+    fn attempts(delivery: &WebhookDelivery) -> u32 {
+        delivery.attempts
+    }
+
+    async fn mark_delivered(store: &Store, id: uuid::Uuid, at: DateTime<Utc>) -> Result<(), StoreError> {
+        store.mark_webhook_sent(id, at).await
+    }
+
+    async fn mark_failed(
+        store: &Store,
+        id: uuid::Uuid,
+        error: &str,
+        retry_at: Option<DateTime<Utc>>,
+    ) -> Result<(), StoreError> {
+        store.mark_webhook_attempt_failed(id, error, retry_at).await
+    }
+
+    async fn attempt(&self, delivery: &WebhookDelivery) -> Attempt {
         let response = self
             .client
             .post(&delivery.url)
@@ -109,13 +95,13 @@ impl WebhookSender {
             .send()
             .await;
         match response {
-            Ok(r) if r.status().is_success() => Outcome::Delivered,
+            Ok(r) if r.status().is_success() => Attempt::Delivered,
             // The receiver refuses this request for good (but may be busy or throttling).
             Ok(r) if r.status().is_client_error() && r.status() != 408 && r.status() != 429 => {
-                Outcome::GiveUp(format!("receiver answered {}", r.status()))
+                Attempt::GiveUp(format!("receiver answered {}", r.status()))
             }
-            Ok(r) => Outcome::Retry(format!("receiver answered {}", r.status())),
-            Err(err) => Outcome::Retry(err.to_string()),
+            Ok(r) => Attempt::Retry(format!("receiver answered {}", r.status())),
+            Err(err) => Attempt::Retry(err.to_string()),
         }
     }
 }

@@ -4,12 +4,7 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use helpdesk_domain::ids::{MessageId, TicketId};
-use helpdesk_domain::time::to_micros;
-use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
-};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
 
 use crate::entity::outbox;
 use crate::{Store, StoreError};
@@ -164,48 +159,20 @@ const COLUMNS: crate::delivery::DeliveryColumns<outbox::Column> = crate::deliver
 };
 
 impl Store {
-    /// Leases up to `limit` due mails to this sender for `lease`.
-    ///
-    /// A leased row is invisible to other senders until the lease ends, so a
-    /// crashed sender's mail is retried by another, and a live one's is never
-    /// sent twice. On PostgreSQL, `FOR UPDATE SKIP LOCKED` lets concurrent
-    /// senders take different rows without waiting on each other.
+    /// Leases up to `limit` due mails to this sender for `lease` (see
+    /// `delivery::lease`: one sender per mail, even across servers).
     pub async fn lease_due_mail(
         &self,
         now: DateTime<Utc>,
         limit: u64,
         lease: TimeDelta,
     ) -> Result<Vec<OutboxRecord>, StoreError> {
-        let now = to_micros(now);
         let txn = self.write().await?;
-        let mut due = outbox::Entity::find()
-            .select_only()
-            .column(outbox::Column::Id)
-            .filter(outbox::Column::Status.eq(DeliveryStatus::Pending.as_str()))
-            .filter(outbox::Column::NextAttemptAt.lte(now))
-            .filter(
-                Condition::any()
-                    .add(outbox::Column::LockedUntil.is_null())
-                    .add(outbox::Column::LockedUntil.lt(now)),
-            )
-            .order_by_asc(outbox::Column::NextAttemptAt)
-            .limit(limit);
-        if txn.get_database_backend() == DbBackend::Postgres {
-            due = due.lock_with_behavior(
-                sea_orm::sea_query::LockType::Update,
-                sea_orm::sea_query::LockBehavior::SkipLocked,
-            );
-        }
-        let ids: Vec<uuid::Uuid> = due.into_tuple().all(&txn).await?;
+        let ids = crate::delivery::lease::<outbox::Entity>(&txn, &COLUMNS, now, limit, lease).await?;
         if ids.is_empty() {
             txn.commit().await?;
             return Ok(Vec::new());
         }
-        outbox::Entity::update_many()
-            .col_expr(outbox::Column::LockedUntil, Expr::value(now + lease))
-            .filter(outbox::Column::Id.is_in(ids.clone()))
-            .exec(&txn)
-            .await?;
         let rows = outbox::Entity::find()
             .filter(outbox::Column::Id.is_in(ids))
             .order_by_asc(outbox::Column::NextAttemptAt)

@@ -2,11 +2,7 @@
 //! to one sender at a time, retried like mail.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use helpdesk_domain::time::to_micros;
-use sea_orm::sea_query::{Expr, LockBehavior, LockType};
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
 use crate::entity::webhook_delivery;
 use crate::outbox::DeliveryStatus;
@@ -58,36 +54,24 @@ const COLUMNS: crate::delivery::DeliveryColumns<webhook_delivery::Column> = crat
 };
 
 impl Store {
-    /// Leases up to `limit` due deliveries for `lease` (see `lease_due_mail`).
+    /// Leases up to `limit` due deliveries for `lease` (see `delivery::lease`).
     pub async fn lease_due_webhooks(
         &self,
         now: DateTime<Utc>,
         limit: u64,
         lease: TimeDelta,
     ) -> Result<Vec<WebhookDelivery>, StoreError> {
-        let now = to_micros(now);
         let txn = self.write().await?;
-        let mut due = webhook_delivery::Entity::find()
-            .filter(webhook_delivery::Column::Status.eq(DeliveryStatus::Pending.as_str()))
-            .filter(webhook_delivery::Column::NextAttemptAt.lte(now))
-            .filter(
-                Condition::any()
-                    .add(webhook_delivery::Column::LockedUntil.is_null())
-                    .add(webhook_delivery::Column::LockedUntil.lt(now)),
-            )
-            .order_by_asc(webhook_delivery::Column::NextAttemptAt)
-            .limit(limit);
-        if txn.get_database_backend() == DbBackend::Postgres {
-            due = due.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
-        }
-        let rows = due.all(&txn).await?;
-        if !rows.is_empty() {
-            webhook_delivery::Entity::update_many()
-                .col_expr(webhook_delivery::Column::LockedUntil, Expr::value(now + lease))
-                .filter(webhook_delivery::Column::Id.is_in(rows.iter().map(|r| r.id)))
-                .exec(&txn)
-                .await?;
-        }
+        let ids = crate::delivery::lease::<webhook_delivery::Entity>(&txn, &COLUMNS, now, limit, lease).await?;
+        let rows = if ids.is_empty() {
+            Vec::new()
+        } else {
+            webhook_delivery::Entity::find()
+                .filter(webhook_delivery::Column::Id.is_in(ids))
+                .order_by_asc(webhook_delivery::Column::NextAttemptAt)
+                .all(&txn)
+                .await?
+        };
         txn.commit().await?;
         Ok(rows
             .into_iter()

@@ -149,8 +149,9 @@ impl Query {
             clock: clock.unwrap_or(Clock::Calendar).into(),
             filter: filter.unwrap_or_default().into_domain()?,
         };
-        let now = Utc::now().trunc_subsecs(6);
-        let report = kpi_report(&state(ctx)?.store, &query, now).await?;
+        let state = state(ctx)?;
+        let now = state.clock.now().trunc_subsecs(6);
+        let report = kpi_report(&state.store, &query, now).await?;
         Ok(report.into())
     }
 

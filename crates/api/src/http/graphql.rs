@@ -48,7 +48,10 @@ pub(super) fn authenticate(state: &AppState, headers: &HeaderMap) -> Authenticat
         .to_str()
         .ok()
         .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")));
-    match token.map(str::trim).and_then(|t| state.jwt.verify(t)) {
+    match token
+        .map(str::trim)
+        .and_then(|t| state.jwt.verify(t, state.clock.now()))
+    {
         Some(viewer) => Authentication::Valid(viewer),
         None => Authentication::Invalid,
     }
@@ -77,7 +80,7 @@ pub(super) async fn websocket(
                     None => Authentication::Missing,
                     Some(t) => app
                         .jwt
-                        .verify(t.trim())
+                        .verify(t.trim(), app.clock.now())
                         .map_or(Authentication::Invalid, Authentication::Valid),
                 };
                 let mut data = Data::default();

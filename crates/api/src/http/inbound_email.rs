@@ -6,7 +6,6 @@ use axum::extract::State;
 use axum::http::header::AUTHORIZATION;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
 use helpdesk_channels::email::{IngestError, ingest};
 use serde_json::json;
 use subtle::ConstantTimeEq;
@@ -28,7 +27,7 @@ pub(super) async fn receive(State(state): State<AppState>, headers: HeaderMap, b
     if !bool::from(presented.as_bytes().ct_eq(expected.as_bytes())) {
         return error(StatusCode::UNAUTHORIZED, "missing or wrong inbound token");
     }
-    match ingest(&state.store, &state.mail.email, &body, Utc::now()).await {
+    match ingest(&state.store, &state.mail.email, &body, state.clock.now()).await {
         Ok(outcome) => Json(json!({
             "ticketId": outcome.ticket_id.to_string(),
             "messageId": outcome.message_id.to_string(),

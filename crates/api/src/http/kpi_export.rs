@@ -50,7 +50,7 @@ pub(super) async fn export(State(state): State<AppState>, headers: HeaderMap, Ra
         Err(reason) => return bad_request(&reason),
     };
     // Stored instants have microseconds; so do the report's.
-    let now = Utc::now().trunc_subsecs(6);
+    let now = state.clock.now().trunc_subsecs(6);
     let report = match kpi_report(&state.store, &query, now).await {
         Ok(report) => report,
         Err(err) => {

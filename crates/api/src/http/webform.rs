@@ -9,7 +9,6 @@ use axum::extract::{ConnectInfo, Path, State};
 use axum::http::header::{CONTENT_TYPE, RETRY_AFTER};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
 use helpdesk_channels::webform::{Submission, submit};
 use serde_json::json;
 
@@ -67,7 +66,7 @@ pub(super) async fn receive(
         Ok(valid) => valid,
         Err(errors) => return (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({ "errors": errors }))).into_response(),
     };
-    match submit(&state.store, &state.mail.email, &form, valid, Utc::now()).await {
+    match submit(&state.store, &state.mail.email, &form, valid, state.clock.now()).await {
         Ok(ticket) => (StatusCode::CREATED, Json(json!({ "ticketId": ticket.id.to_string() }))).into_response(),
         Err(err) => {
             tracing::error!(%err, "web form submission failed");

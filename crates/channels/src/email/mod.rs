@@ -35,4 +35,4 @@ mod sender;
 pub use config::EmailConfig;
 pub use ingest::{IngestError, IngestOutcome, ingest};
 pub use outbound::{new_message_id, reply_mail};
-pub use sender::{SenderError, SmtpSender, backoff};
+pub use sender::{SenderError, SmtpSender};

@@ -8,7 +8,7 @@
 
 use std::io::BufRead;
 
-use chrono::Utc;
+use crate::clock::Clock;
 use helpdesk_domain::import::ImportedTicket;
 use helpdesk_persistence::{Store, StoreError};
 
@@ -73,19 +73,22 @@ pub struct ImportAborted {
 /// Collects tickets into batches for [`Store::import_tickets`].
 pub struct Importer<'s> {
     store: &'s Store,
+    /// SLA targets of imported tickets are judged as of its now.
+    clock: Clock,
     options: ImportOptions,
     batch: Vec<ImportedTicket>,
     summary: ImportSummary,
 }
 
 impl<'s> Importer<'s> {
-    pub fn new(store: &'s Store, options: ImportOptions) -> Self {
+    pub fn new(store: &'s Store, options: ImportOptions, clock: Clock) -> Self {
         let options = ImportOptions {
             batch_size: options.batch_size.max(1),
             ..options
         };
         Self {
             store,
+            clock,
             options,
             batch: Vec::with_capacity(options.batch_size),
             summary: ImportSummary::default(),
@@ -133,7 +136,7 @@ impl<'s> Importer<'s> {
             return Ok(());
         }
         // SLA targets are decided as of the moment each batch is written.
-        let outcome = self.store.import_tickets(&self.batch, Utc::now()).await?;
+        let outcome = self.store.import_tickets(&self.batch, self.clock.now()).await?;
         self.batch.clear();
         self.summary.imported += outcome.imported as u64;
         self.summary.already_imported += outcome.already_imported as u64;
@@ -155,11 +158,12 @@ impl<'s> Importer<'s> {
 /// request handlers.
 pub async fn import_stream<R: BufRead>(
     store: &Store,
+    clock: Clock,
     reader: R,
     options: ImportOptions,
     mut progress: impl FnMut(ImportProgress),
 ) -> Result<ImportSummary, ImportAborted> {
-    let mut importer = Importer::new(store, options);
+    let mut importer = Importer::new(store, options, clock);
     let mut lines = Lines::new(reader);
     while let Some(next) = lines.next() {
         let (number, parsed) = match next {

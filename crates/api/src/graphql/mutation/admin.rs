@@ -1,5 +1,4 @@
 use async_graphql::{Context, ID, InputObject, Object};
-use chrono::Utc;
 use helpdesk_domain::agent::parse_name;
 use helpdesk_domain::email::EmailAddress;
 use helpdesk_domain::ids::{AgentId, TeamId};
@@ -49,7 +48,8 @@ impl AdminMutation {
             role: input.role.map_or(helpdesk_domain::agent::Role::Agent, Into::into),
             password_hash: Some(hash_password(input.password).await?),
         };
-        Ok(Agent(state(ctx)?.store.create_agent(new, Utc::now()).await?))
+        let state = state(ctx)?;
+        Ok(Agent(state.store.create_agent(new, state.clock.now()).await?))
     }
 
     /// Sets an agent's password, e.g. for an agent created by an import
@@ -64,7 +64,8 @@ impl AdminMutation {
     /// Creates a team, optionally with members (admin only).
     async fn create_team(&self, ctx: &Context<'_>, input: CreateTeamInput) -> ApiResult<Team> {
         viewer::admin(ctx)?;
-        let store = &state(ctx)?.store;
+        let state = state(ctx)?;
+        let store = &state.store;
         let members = input
             .member_ids
             .unwrap_or_default()
@@ -74,7 +75,9 @@ impl AdminMutation {
         if store.agents_by_ids(&members).await?.len() != members.len() {
             return Err(ApiError::NotFound("agent"));
         }
-        let team = store.create_team(parse_name(&input.name, "name")?, Utc::now()).await?;
+        let team = store
+            .create_team(parse_name(&input.name, "name")?, state.clock.now())
+            .await?;
         for agent in members {
             store.add_team_member(team.id, agent).await?;
         }

@@ -46,7 +46,7 @@ impl AuthMutation {
                 agent_id: agent.id,
                 role: agent.role,
             },
-            Utc::now(),
+            state.clock.now(),
         )?;
         Ok(AuthPayload {
             token,

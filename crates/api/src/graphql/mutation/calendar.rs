@@ -1,5 +1,5 @@
 use async_graphql::{Context, InputObject, Object};
-use chrono::{NaiveTime, Utc};
+use chrono::NaiveTime;
 use chrono_tz::Tz;
 use helpdesk_domain::calendar::{BusinessCalendar as CalendarRecord, OpenInterval};
 
@@ -63,11 +63,13 @@ impl CalendarMutation {
     ) -> ApiResult<BusinessCalendar> {
         viewer::admin(ctx)?;
         let calendar = input.into_calendar()?;
-        let store = state(ctx)?.store.clone();
+        let state = state(ctx)?;
+        let store = state.store.clone();
         store.set_business_calendar(&calendar).await?;
         let background = store.clone();
+        let now = state.clock.now();
         tokio::spawn(async move {
-            match background.refresh_open_sla_targets(Utc::now()).await {
+            match background.refresh_open_sla_targets(now).await {
                 Ok(n) => tracing::info!(tickets = n, "SLA targets recomputed for the new calendar"),
                 Err(err) => tracing::error!(%err, "cannot recompute SLA targets"),
             }

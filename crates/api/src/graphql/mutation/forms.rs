@@ -1,5 +1,4 @@
 use async_graphql::{Context, ID, InputObject, Object};
-use chrono::Utc;
 use helpdesk_domain::ids::TeamId;
 use helpdesk_domain::tag::parse_tags;
 use helpdesk_domain::ticket::text;
@@ -61,7 +60,7 @@ impl FormMutation {
                 .transpose()?,
             tags: parse_tags(&input.tags.unwrap_or_default())?,
             acknowledge: input.acknowledge.unwrap_or(false),
-            created_at: Utc::now(),
+            created_at: state(ctx)?.clock.now(),
         };
         Ok(WebForm(state(ctx)?.store.create_web_form(form).await?))
     }

@@ -1,5 +1,4 @@
 use async_graphql::{Context, ID, InputObject, Object};
-use chrono::Utc;
 use helpdesk_domain::ids::SlaPolicyId;
 use helpdesk_domain::sla::{SlaPolicy as PolicyRecord, TargetSpec, Webhook};
 use helpdesk_domain::tag::parse_tags;
@@ -110,7 +109,10 @@ impl SlaMutation {
         viewer::admin(ctx)?;
         let policy = input.into_policy(SlaPolicyId::new())?;
         Ok(SlaPolicy(
-            state(ctx)?.store.create_sla_policy(policy, Utc::now()).await?,
+            state(ctx)?
+                .store
+                .create_sla_policy(policy, state(ctx)?.clock.now())
+                .await?,
         ))
     }
 
@@ -119,7 +121,10 @@ impl SlaMutation {
         viewer::admin(ctx)?;
         let policy = input.into_policy(parse_id(&id, "id")?)?;
         Ok(SlaPolicy(
-            state(ctx)?.store.update_sla_policy(policy, Utc::now()).await?,
+            state(ctx)?
+                .store
+                .update_sla_policy(policy, state(ctx)?.clock.now())
+                .await?,
         ))
     }
 

@@ -1,5 +1,4 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
-use chrono::Utc;
 use helpdesk_channels::email::reply_mail;
 use helpdesk_domain::email::EmailAddress;
 use helpdesk_domain::ids::{AgentId, TeamId, TicketId};
@@ -121,9 +120,10 @@ impl TicketMutation {
             follow_up_of: None,
             mail: MailParts::default(),
         };
-        let ticket = state(ctx)?
+        let state = state(ctx)?;
+        let ticket = state
             .store
-            .create_ticket(new, Actor::Agent(viewer.agent_id), Utc::now())
+            .create_ticket(new, Actor::Agent(viewer.agent_id), state.clock.now())
             .await?;
         Ok(Ticket(ticket))
     }
@@ -163,7 +163,7 @@ impl TicketMutation {
             mail: MailParts::default(),
             outbox: mail,
         };
-        let (message, ticket) = state.store.add_message(ticket_id, new, Utc::now()).await?;
+        let (message, ticket) = state.store.add_message(ticket_id, new, state.clock.now()).await?;
         Ok(ReplyPayload {
             message: Message(message),
             ticket: Ticket(ticket),
@@ -181,9 +181,10 @@ impl TicketMutation {
             tags: input.tags.as_deref().map(parse_tags).transpose()?,
             fcr_eligible: input.fcr_eligible,
         };
-        let ticket = state(ctx)?
+        let state = state(ctx)?;
+        let ticket = state
             .store
-            .update_ticket(ticket_id, changes, Actor::Agent(viewer.agent_id), Utc::now())
+            .update_ticket(ticket_id, changes, Actor::Agent(viewer.agent_id), state.clock.now())
             .await?;
         Ok(Ticket(ticket))
     }
@@ -194,9 +195,10 @@ impl TicketMutation {
         let viewer = viewer::agent(ctx)?;
         let source: TicketId = parse_id(&input.source_id, "sourceId")?;
         let target: TicketId = parse_id(&input.target_id, "targetId")?;
-        let (source, target) = state(ctx)?
+        let state = state(ctx)?;
+        let (source, target) = state
             .store
-            .merge_tickets(source, target, Actor::Agent(viewer.agent_id), Utc::now())
+            .merge_tickets(source, target, Actor::Agent(viewer.agent_id), state.clock.now())
             .await?;
         Ok(MergeTicketsPayload {
             source: Ticket(source),

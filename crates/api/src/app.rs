@@ -1,0 +1,163 @@
+//! The one way to build the desk: open and migrate the store, make sure of
+//! an admin and a signing secret, build the router, and start the background
+//! workers. `helpdesk serve` and the end-to-end tests both call
+//! [`App::build`], so what the tests run is what production runs.
+
+use std::time::Duration;
+
+use axum::Router;
+use helpdesk_channels::clock::Clock;
+use helpdesk_channels::email::{SenderError, SmtpSender};
+use helpdesk_channels::facts_refresher::FactsRefresher;
+use helpdesk_channels::sla_alerts::SlaAlerts;
+use helpdesk_channels::webhook::WebhookSender;
+use helpdesk_channels::worker::{self, DeliveryJob, Job};
+use helpdesk_persistence::{Store, StoreError};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::bootstrap::{AdminBootstrap, BootstrapError, ensure_admin, jwt_secret};
+use crate::{ApiError, AppState, AuthConfig, MailConfig};
+
+/// Everything the desk is configured with, parsed once by the caller.
+#[derive(Clone)]
+pub struct AppConfig {
+    pub database_url: String,
+    /// The first admin, created when the store has none (a password is
+    /// generated when unset, see [`AdminBootstrap::Generated`]).
+    pub admin_email: Option<String>,
+    pub admin_password: Option<String>,
+    /// HMAC secret for access tokens; generated once and kept in the store when unset.
+    pub jwt_secret: Option<String>,
+    pub token_ttl: Duration,
+    pub mail: MailConfig,
+    /// Where outgoing mail is sent; without it, mail is queued, not sent.
+    pub smtp_url: Option<String>,
+    pub clock: Clock,
+    pub workers: WorkerSet,
+}
+
+/// Which background workers run beside the router.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkerSet {
+    /// The mail sender (when an SMTP URL is set), the webhook sender, the SLA
+    /// alerts and the facts refresher: what a server runs.
+    All,
+    /// None: for a test that counts the statements a request costs, which
+    /// polling workers would disturb.
+    None,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("cannot open the store: {0}")]
+    Connect(#[source] StoreError),
+    #[error("migrations failed: {0}")]
+    Migrate(#[source] StoreError),
+    #[error(transparent)]
+    Bootstrap(#[from] BootstrapError),
+    #[error("cannot read or keep the token secret: {0}")]
+    Secret(#[source] StoreError),
+    #[error("{}", .0.message())]
+    Auth(ApiError),
+    #[error(transparent)]
+    Smtp(#[from] SenderError),
+}
+
+/// A built desk: its routes, its running workers and its store.
+pub struct App {
+    pub router: Router,
+    pub workers: Workers,
+    pub store: Store,
+    pub clock: Clock,
+    /// What making sure of an admin did (a generated password is shown once).
+    pub admin: AdminBootstrap,
+}
+
+impl App {
+    pub async fn build(config: AppConfig) -> Result<Self, AppError> {
+        let store = Store::connect(&config.database_url).await.map_err(AppError::Connect)?;
+        store.migrate().await.map_err(AppError::Migrate)?;
+        let admin = ensure_admin(
+            &store,
+            config.admin_email.as_deref(),
+            config.admin_password.as_deref(),
+            &config.clock,
+        )
+        .await?;
+        let auth = AuthConfig {
+            jwt_secret: jwt_secret(&store, config.jwt_secret.as_deref())
+                .await
+                .map_err(AppError::Secret)?,
+            token_ttl: config.token_ttl,
+        };
+        let email = config.mail.email.clone();
+        let state = AppState::new(store.clone(), &auth, config.mail, config.clock.clone()).map_err(AppError::Auth)?;
+
+        let mut workers = Workers::new(config.clock.clone());
+        if config.workers == WorkerSet::All {
+            match config.smtp_url.as_deref().filter(|u| !u.is_empty()) {
+                Some(url) => workers.start(DeliveryJob::new(
+                    SmtpSender::new(url, &email)?,
+                    store.clone(),
+                    config.clock.clone(),
+                )),
+                None => tracing::warn!("no SMTP URL: outgoing mail is queued, not sent"),
+            }
+            workers.start(DeliveryJob::new(
+                WebhookSender::new(),
+                store.clone(),
+                config.clock.clone(),
+            ));
+            workers.start(SlaAlerts::new(store.clone(), email));
+            workers.start(FactsRefresher::new(store.clone()));
+        }
+        Ok(Self {
+            router: crate::http::router(state),
+            workers,
+            store,
+            clock: config.clock,
+            admin,
+        })
+    }
+}
+
+/// The running background workers, each a [`Job`] in the one worker loop.
+pub struct Workers {
+    clock: Clock,
+    stop: watch::Sender<bool>,
+    running: Vec<JoinHandle<()>>,
+}
+
+impl Workers {
+    fn new(clock: Clock) -> Self {
+        Self {
+            clock,
+            stop: watch::channel(false).0,
+            running: Vec::new(),
+        }
+    }
+
+    fn start<J: Job>(&mut self, job: J) {
+        let stopped = self.stop.subscribe();
+        self.running
+            .push(tokio::spawn(worker::run(job, self.clock.clone(), stopped)));
+    }
+
+    /// Asks every worker to stop and waits until each has finished the
+    /// round in hand; what is left stays queued in the store.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        for job in self.running {
+            let _ = job.await;
+        }
+    }
+
+    /// Stops every worker where it is, as a crash or `kill -9` would.
+    pub async fn abort(self) {
+        for job in self.running {
+            job.abort();
+            let _ = job.await;
+        }
+    }
+}
