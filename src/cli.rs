@@ -40,7 +40,7 @@ pub enum Command {
     IngestEmail(MailArgs),
     /// Import historical tickets from a JSON Lines file, idempotent by external_id.
     ///
-    /// The format is the contract's "Import format": one ticket with its
+    /// The format is docs/import-format.md: one ticket with its
     /// history per line. Imported history sends no mail and changes no
     /// status by itself; agents and teams it names are created on first
     /// sight (agents cannot log in until an admin sets a password). A line

@@ -1,4 +1,4 @@
-//! Import lines as the contract writes them, every way a line can be
+//! Import lines as `docs/import-format.md` writes them, every way a line can be
 //! refused, streaming a file, and seeded history.
 #![allow(clippy::unwrap_used)] // in a test, a failed step is a failed test
 
@@ -12,7 +12,7 @@ use helpdesk_domain::import::{ImportError, ImportedAuthor, ImportedEvent, Import
 use helpdesk_domain::tag::Tag;
 use helpdesk_domain::ticket::{Channel, Priority, Survey, TicketStatus};
 
-/// The contract's example, on one line.
+/// The format's example, on one line.
 const EXAMPLE: &str = r#"{"external_id": "T-1", "channel": "email", "subject": "Card declined", "priority": "normal", "customer": {"email": "ana@example.com", "name": "Ana"}, "tags": ["billing"], "created_at": "2026-03-02T09:15:00Z", "fcr_eligible": true, "events": [ {"at": "2026-03-02T09:15:00Z", "type": "message", "author": "customer", "body": "..."}, {"at": "2026-03-02T09:40:00Z", "type": "assign", "agent": "bo@desk.example", "team": "Billing"}, {"at": "2026-03-02T10:05:00Z", "type": "message", "author": "agent", "agent": "bo@desk.example", "body": "..."}, {"at": "2026-03-02T10:06:00Z", "type": "note", "agent": "bo@desk.example", "body": "..."}, {"at": "2026-03-02T10:07:00Z", "type": "status", "status": "pending"}, {"at": "2026-03-03T08:00:00Z", "type": "status", "status": "solved"}, {"at": "2026-03-03T12:00:00Z", "type": "csat", "rating": 5, "comment": "quick!"}, {"at": "2026-03-04T12:00:00Z", "type": "nps", "score": 9} ]}"#;
 
 fn at(raw: &str) -> DateTime<Utc> {

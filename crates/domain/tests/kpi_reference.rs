@@ -1,4 +1,4 @@
-//! The KPI reference on hand-computed stories, one per edge case `metrics.md`
+//! The KPI reference on hand-computed stories, one per edge case `docs/kpis.md`
 //! names: who created the ticket, which messages are replies, reopens,
 //! closing, pending, merges, empty buckets, DST days, business hours,
 //! backlogs at bucket boundaries, SLA decisions, surveys, filters and

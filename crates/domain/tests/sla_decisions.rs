@@ -1,4 +1,4 @@
-//! SLA targets decided from a ticket's history, as `metrics.md` (SLA) defines them.
+//! SLA targets decided from a ticket's history, as `docs/kpis.md#sla-targets` defines them.
 #![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed
 
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};

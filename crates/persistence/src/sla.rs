@@ -109,7 +109,7 @@ pub(crate) fn outcomes_of(
         return Vec::new();
     }
     // BUSINESS targets count the desk's calendar; with none set, every
-    // second (metrics.md: BUSINESS equals CALENDAR without a calendar).
+    // second (docs/kpis.md#clocks-calendar-and-business: BUSINESS equals CALENDAR without a calendar).
     let clocks = if ctx.calendar_set {
         Clocks {
             business: &ctx.calendar,

@@ -151,8 +151,8 @@ impl<'s> Importer<'s> {
     }
 }
 
-/// Imports every line of `reader` (JSON Lines, see the contract's "Import
-/// format"), calling `progress` after each line.
+/// Imports every line of `reader` (JSON Lines, see
+/// `docs/import-format.md`), calling `progress` after each line.
 ///
 /// Reading is blocking: meant for a command-line import, not for a server's
 /// request handlers.

@@ -1,10 +1,10 @@
-//! One line of an import file: a ticket with its past, as the contract's
-//! "Import format" describes it.
+//! One line of an import file: a ticket with its past, as
+//! `docs/import-format.md` describes it.
 //!
 //! Fields arrive as plain strings and options and are checked here rather
 //! than by serde, so a rejected line says which field is wrong in the
 //! file's own terms ("unknown channel \"fax\"", "missing field `subject`")
-//! instead of serde's. Fields the contract does not name are ignored: other
+//! instead of serde's. Fields the format does not name are ignored: other
 //! desks export more than we read.
 
 use chrono::{DateTime, Utc};

@@ -1,5 +1,4 @@
-//! History from another desk, as JSON Lines (the contract's "Import
-//! format"), or generated for demos and benchmarks.
+//! History from another desk, as JSON Lines (`docs/import-format.md`), or generated for demos and benchmarks.
 //!
 //! [`Lines`] streams a file a line at a time into checked tickets,
 //! [`Importer`] writes them to the store in batches, and

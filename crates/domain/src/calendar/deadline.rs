@@ -59,7 +59,7 @@ impl BusinessCalendar {
     /// and may lie in or out of business hours.
     ///
     /// `None` when there is no such instant: a pause with no end begins
-    /// before the deadline is reached (the spec's "while paused it has no
+    /// before the deadline is reached (docs/kpis.md#targets-and-deadlines: "while paused it has no
     /// deadline"), or the remaining open time is not found within
     /// [`SEARCH_HORIZON_DAYS`] after the clock last starts running.
     ///

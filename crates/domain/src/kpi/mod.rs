@@ -1,4 +1,4 @@
-//! Customer-service KPIs as `metrics.md` defines them.
+//! Customer-service KPIs as `docs/kpis.md` defines them.
 //!
 //! Every figure is defined once here: [`period`] cuts a range into buckets in
 //! a time zone, [`Tallies`] are the exact integer aggregates a bucket's

@@ -1,5 +1,5 @@
 //! The reference: every figure computed straight from ticket histories, by
-//! the definitions in `metrics.md`. Slow and obvious on purpose; the SQL in
+//! the definitions in `docs/kpis.md`. Slow and obvious on purpose; the SQL in
 //! `crates/metrics` must agree with it.
 //!
 //! Each ticket's history is replayed once through [`TicketFacts::replay`],

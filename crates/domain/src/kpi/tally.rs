@@ -9,7 +9,7 @@ use crate::sla::SlaTarget;
 use crate::ticket::Channel;
 
 named_enum! {
-    /// The four duration figures of `metrics.md`.
+    /// The four duration figures of `docs/kpis.md`.
     DurationFigure as "duration figure" {
         /// Creation to the first public agent reply (customer-created tickets).
         FirstResponse => "FIRST_RESPONSE",

@@ -60,7 +60,7 @@ pub struct ChannelShare {
     pub share: f64,
 }
 
-/// Every figure of `metrics.md` for one bucket (or the whole range).
+/// Every figure of `docs/kpis.md` for one bucket (or the whole range).
 #[derive(Debug, Clone, PartialEq)]
 pub struct KpiValues {
     pub tickets_created: u64,

@@ -1,4 +1,4 @@
-//! Per-ticket metric facts: the figures `metrics.md` needs from one ticket,
+//! Per-ticket metric facts: the figures `docs/kpis.md` needs from one ticket,
 //! folded from its history so the KPI queries can aggregate them in SQL
 //! instead of replaying every history.
 //!

@@ -1,4 +1,4 @@
-//! The `kpis` report: every figure of `metrics.md`, as the domain forms it.
+//! The `kpis` report: every figure of `docs/kpis.md`, as the domain forms it.
 //! Durations are seconds; rates are percentages 0-100, null when nothing
 //! was there to divide by.
 
