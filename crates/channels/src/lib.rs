@@ -2,11 +2,20 @@
 //! a transactional outbox), web forms and live chat. Each turns outside input
 //! into store commands and a desk reply back into the channel's own format.
 //!
-//! [`email`] is the first channel: parsing raw mail (pure, no I/O) and
-//! threading it by Message-ID or the `[#1234]` subject token. Forms and chat
-//! come with their issues. The crate may depend on `helpdesk-domain` and
+//! - [`email`]: parsing raw mail (pure, no I/O), threading it by Message-ID or
+//!   the `[#1234]` subject token, and sending replies through the outbox;
+//! - [`webform`]: a public form post becomes a WEB_FORM ticket;
+//! - [`chat`]: a visitor's chat becomes a CHAT ticket; token, session and
+//!   presence, and the rule that a visitor who left gets replies by mail.
+//!
+//! Each channel owns its rules and its input checks; the API crate only
+//! translates HTTP or GraphQL to these functions and their errors to codes.
+//! What files input (`email::ingest`, `webform::submit`, the `chat`
+//! functions) takes the current instant as a parameter rather than reading
+//! the clock, so callers decide what "now" is. The crate may depend on `helpdesk-domain` and
 //! `helpdesk-persistence`, never on `helpdesk-api` or any GraphQL crate.
 
+pub mod chat;
 pub mod email;
 pub mod import;
 pub mod webform;

@@ -146,9 +146,7 @@ impl TicketMutation {
         // the message itself, so it is sent exactly when the reply is stored.
         let mail = match state.store.ticket(ticket_id).await? {
             Some(ticket) if !internal => {
-                // A chat visitor who is no longer watching gets the reply by mail.
-                let visitor_gone = ticket.channel == helpdesk_domain::ticket::Channel::Chat
-                    && !state.chat_presence.is_present(ticket.id);
+                let visitor_gone = state.chat_presence.visitor_gone(&ticket);
                 reply_mail(&state.store, &state.mail.email, &ticket, &body, visitor_gone).await?
             }
             _ => None,
