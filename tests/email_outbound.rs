@@ -117,3 +117,34 @@ each_store!(
     queued_mail_survives_a_restart,
     internal_notes_and_non_email_tickets_send_no_mail,
 );
+
+/// The retry story above needs a mail server that really goes down: once
+/// stopped, its port refuses connections and cuts the open ones, and a new
+/// server can listen on the same port at once.
+#[test]
+fn a_stopped_mail_server_lets_go_of_its_port() {
+    use std::io::{BufRead, BufReader, Read};
+    use std::net::TcpStream;
+
+    let greeting = |stream: &TcpStream| {
+        let mut line = String::new();
+        BufReader::new(stream).read_line(&mut line).unwrap();
+        line
+    };
+    let smtp = SmtpSink::start();
+    let port = smtp.port;
+    let open = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    assert!(greeting(&open).starts_with("220 "));
+    drop(smtp);
+    assert!(
+        TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "port {port} still open"
+    );
+    let mut rest = Vec::new();
+    let cut = (&open).read_to_end(&mut rest);
+    assert!(cut.is_err() || rest.is_empty(), "the open connection was cut");
+
+    let again = SmtpSink::start_on(port);
+    let fresh = TcpStream::connect(("127.0.0.1", again.port)).unwrap();
+    assert!(greeting(&fresh).starts_with("220 "));
+}

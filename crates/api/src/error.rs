@@ -1,6 +1,7 @@
 //! The one place errors become GraphQL errors.
 
 use async_graphql::ErrorExtensions;
+use helpdesk_channels::chat::ChatError;
 use helpdesk_domain::DomainError;
 use helpdesk_metrics::MetricsError;
 use helpdesk_persistence::StoreError;
@@ -69,6 +70,16 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound { what } => ApiError::NotFound(what),
             StoreError::Conflict(message) => ApiError::Conflict(message),
             other => ApiError::internal("store error", other),
+        }
+    }
+}
+
+impl From<ChatError> for ApiError {
+    fn from(err: ChatError) -> Self {
+        match err {
+            ChatError::Invalid(rule) => rule.into(),
+            ChatError::UnknownToken => ApiError::Unauthenticated("unknown chat token"),
+            ChatError::Store(store) => store.into(),
         }
     }
 }

@@ -2,15 +2,19 @@
 //! authentication (argon2 passwords, HS256 JWTs) and the mapping of every
 //! error to a stable `extensions.code`.
 //!
-//! Resolvers translate between GraphQL and the store; they hold no workflow
-//! rules (those live in `helpdesk-domain`) and write no SQL (that lives in
-//! `helpdesk-persistence`). Nothing inside the workspace depends on this crate
-//! except the `helpdesk` binary.
+//! Resolvers and HTTP handlers translate between GraphQL or HTTP and the
+//! crates below; they hold no workflow rules (those live in `helpdesk-domain`
+//! and the store's write path), no channel rules (mail, web forms and chat
+//! live in `helpdesk-channels`; this crate only holds the process's
+//! `ChatPresence` and passes it in) and write no SQL (that lives in
+//! `helpdesk-persistence`). A resolver may ask a domain rule early, before
+//! any lookup, so that a request breaking it is refused the same way
+//! whatever else is wrong with it. Nothing inside the workspace depends on
+//! this crate except the `helpdesk` binary.
 
 mod app;
 mod auth;
 mod bootstrap;
-mod chat;
 mod error;
 mod graphql;
 mod http;

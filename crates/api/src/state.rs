@@ -34,7 +34,7 @@ pub struct AppState {
     pub clock: Clock,
     pub(crate) jwt: Arc<JwtKeys>,
     pub(crate) mail: Arc<MailConfig>,
-    pub(crate) chat_presence: crate::chat::ChatPresence,
+    pub(crate) chat_presence: helpdesk_channels::chat::ChatPresence,
     pub(crate) webform_limiter: Arc<RateLimiter>,
     pub(crate) http_metrics: Arc<crate::http::metrics::HttpMetrics>,
 }

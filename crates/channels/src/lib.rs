@@ -2,9 +2,17 @@
 //! a transactional outbox), web forms and live chat. Each turns outside input
 //! into store commands and a desk reply back into the channel's own format.
 //!
-//! [`email`] is the first channel: parsing raw mail (pure, no I/O) and
-//! threading it by Message-ID or the `[#1234]` subject token. Forms and chat
-//! come with their issues.
+//! - [`email`]: parsing raw mail (pure, no I/O), threading it by Message-ID or
+//!   the `[#1234]` subject token, and sending replies through the outbox;
+//! - [`webform`]: a public form post becomes a WEB_FORM ticket;
+//! - [`chat`]: a visitor's chat becomes a CHAT ticket; token, session and
+//!   presence, and the rule that a visitor who left gets replies by mail.
+//!
+//! Each channel owns its rules and its input checks; the API crate only
+//! translates HTTP or GraphQL to these functions and their errors to codes.
+//! What files input (`email::ingest`, `webform::submit`, the `chat`
+//! functions) takes the current instant as a parameter, so callers decide
+//! what "now" is.
 //!
 //! It also owns the desk's dealings with time: the [`clock::Clock`] every
 //! instant comes from, and the background jobs, all run by the one loop in
@@ -15,6 +23,7 @@
 //! never on `helpdesk-api` or any GraphQL crate, and it never reads the
 //! system time but through a `Clock`.
 
+pub mod chat;
 pub mod clock;
 pub mod email;
 pub mod facts_refresher;

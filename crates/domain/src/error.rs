@@ -1,3 +1,4 @@
+use crate::sla::SlaTarget;
 use crate::ticket::TicketStatus;
 
 /// Every rule the domain can refuse. Each variant says what was wrong in words an
@@ -6,6 +7,8 @@ use crate::ticket::TicketStatus;
 pub enum DomainError {
     #[error("a ticket cannot move from {from} to {to}")]
     InvalidTransition { from: TicketStatus, to: TicketStatus },
+    #[error("an internal note cannot change the status")]
+    NoteWithStatus,
     #[error("ticket is CLOSED; a follow-up must be a new ticket")]
     TicketClosed,
     #[error("ticket was merged into another ticket")]
@@ -20,6 +23,14 @@ pub enum DomainError {
     Empty { field: &'static str },
     #[error("{field} is longer than {max} characters")]
     TooLong { field: &'static str, max: usize },
+    #[error("minutes must be between 1 and {max}")]
+    TargetMinutes { max: u32 },
+    #[error("target {0} is given twice")]
+    TargetTwice(SlaTarget),
+    #[error("warningPercent must be between 1 and 99")]
+    WarningPercent,
+    #[error("webhookSecret of at least {min} characters is required")]
+    WebhookSecret { min: usize },
     #[error("unknown {kind} {value:?}")]
     UnknownValue { kind: &'static str, value: String },
 }

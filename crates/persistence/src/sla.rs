@@ -247,7 +247,9 @@ impl TryFrom<sla_target::Model> for SlaTargetRecord {
 }
 
 impl Store {
+    /// Stores a new policy that keeps the policy rules (`SlaPolicy::check`).
     pub async fn create_sla_policy(&self, policy: SlaPolicy, at: DateTime<Utc>) -> Result<SlaPolicy, StoreError> {
+        policy.check()?;
         let name = policy.name.clone();
         policy_row(&policy, to_micros(at))?
             .insert(self.db())
@@ -259,6 +261,8 @@ impl Store {
     /// Replaces a policy. Tickets take it into account at their next change;
     /// targets already decided stay decided.
     pub async fn update_sla_policy(&self, policy: SlaPolicy, at: DateTime<Utc>) -> Result<SlaPolicy, StoreError> {
+        // Before the lookup: a policy breaking the rules is refused whether or not it exists.
+        policy.check()?;
         let existing = sla_policy::Entity::find_by_id(policy.id.as_uuid())
             .one(self.db())
             .await?

@@ -2,9 +2,9 @@
 
 use chrono::{DateTime, Utc};
 use helpdesk_domain::ids::{AgentId, TeamId};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
 
-use crate::entity::{team, team_member};
+use crate::entity::{agent, team, team_member};
 use crate::{Store, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,15 +26,49 @@ impl From<team::Model> for TeamRecord {
 
 impl Store {
     pub async fn create_team(&self, name: String, at: DateTime<Utc>) -> Result<TeamRecord, StoreError> {
+        self.create_team_with_members(name, &[], at).await
+    }
+
+    /// Creates a team with its first members, all or nothing: a team is never
+    /// left behind half-made. Every id in `members` must be an agent, each
+    /// named once; otherwise nothing is stored and the error is "agent not
+    /// found" (checked before the name is, so it wins over a taken name).
+    pub async fn create_team_with_members(
+        &self,
+        name: String,
+        members: &[AgentId],
+        at: DateTime<Utc>,
+    ) -> Result<TeamRecord, StoreError> {
+        let txn = self.write().await?;
+        if !members.is_empty() {
+            let found = agent::Entity::find()
+                .filter(agent::Column::Id.is_in(members.iter().map(AgentId::as_uuid)))
+                .count(&txn)
+                .await?;
+            if usize::try_from(found).ok() != Some(members.len()) {
+                return Err(StoreError::not_found("agent"));
+            }
+        }
         let row = team::ActiveModel {
             id: Set(TeamId::new().as_uuid()),
             name: Set(name.clone()),
             created_at: Set(helpdesk_domain::time::to_micros(at)),
         };
         let model = row
-            .insert(self.db())
+            .insert(&txn)
             .await
             .map_err(|e| StoreError::conflict_on_unique(e, format!("a team named {name:?} exists")))?;
+        for agent in members {
+            let member = team_member::ActiveModel {
+                team_id: Set(model.id),
+                agent_id: Set(agent.as_uuid()),
+            };
+            team_member::Entity::insert(member)
+                .on_conflict_do_nothing()
+                .exec(&txn)
+                .await?;
+        }
+        txn.commit().await?;
         Ok(model.into())
     }
 

@@ -169,6 +169,22 @@ async fn an_internal_note_changes_no_status_and_stays_internal(db: TestDb) {
         .await
         .unwrap();
     assert_eq!(after.status, TicketStatus::Pending);
+
+    // Whoever writes it, a note carrying a status is refused, and nothing is stored.
+    let before = store.messages_of(&[ticket.id]).await.unwrap().len();
+    let with_status = NewMessage {
+        status: Some(TicketStatus::Solved),
+        ..note(maria.id, "Done, I think")
+    };
+    assert!(matches!(
+        store.add_message(ticket.id, with_status, t(22)).await,
+        Err(StoreError::Rule(DomainError::NoteWithStatus))
+    ));
+    assert_eq!(store.messages_of(&[ticket.id]).await.unwrap().len(), before);
+    assert_eq!(
+        store.ticket(ticket.id).await.unwrap().unwrap().status,
+        TicketStatus::Pending
+    );
 }
 
 async fn a_customer_writing_to_a_solved_ticket_reopens_it(db: TestDb) {

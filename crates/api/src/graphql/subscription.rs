@@ -5,16 +5,17 @@ use std::collections::{HashMap, VecDeque};
 use async_graphql::{Context, ID, Subscription};
 use futures_util::Stream;
 use futures_util::stream;
+use helpdesk_channels::chat;
 use helpdesk_domain::ids::TicketId;
-use helpdesk_domain::ticket::{Author, EventKind};
 use helpdesk_persistence::Store;
 use helpdesk_persistence::tickets::EventRecord;
 use tokio::sync::broadcast::Receiver;
 use tokio::sync::broadcast::error::RecvError;
 
-use super::types::chat::{ChatMessage, session_of};
+use super::types::chat::ChatMessage;
 use super::types::event::TicketEvent;
 use super::types::{parse_id, state};
+use crate::ApiError;
 use crate::auth::viewer;
 use crate::error::ApiResult;
 
@@ -109,7 +110,8 @@ impl Subscription {
         token: String,
     ) -> async_graphql::Result<impl Stream<Item = ChatMessage> + use<>> {
         let state = state(ctx)?;
-        let session = session_of(&state.store, &token).await?;
+        // Through ApiError, so the refusal carries its code.
+        let session = chat::session(&state.store, &token).await.map_err(ApiError::from)?;
         let feed = EventFeed::start(state.store.clone(), Some(session.ticket_id)).await?;
         // While this stream lives the visitor counts as present, so replies
         // are not mailed to them as well.
@@ -120,18 +122,7 @@ impl Subscription {
             |(mut feed, store, presence)| async move {
                 loop {
                     let event = feed.next().await?;
-                    let EventKind::Message {
-                        message_id,
-                        author: Author::Agent,
-                        ..
-                    } = event.event.kind
-                    else {
-                        continue;
-                    };
-                    let Ok(messages) = store.messages_of(&[event.ticket_id]).await else {
-                        continue;
-                    };
-                    if let Some(message) = messages.into_iter().find(|m| m.id == message_id && !m.internal) {
+                    if let Ok(Some(message)) = chat::desk_reply(&store, &event).await {
                         return Some((ChatMessage(message), (feed, store, presence)));
                     }
                 }

@@ -12,5 +12,5 @@ mod target;
 
 pub use clock::{CalendarClock, Pause, WorkingClock};
 pub use evaluate::{Clocks, TargetOutcome, evaluate};
-pub use policy::{SlaPolicy, Webhook, select_policy};
+pub use policy::{SlaPolicy, Webhook, check_targets, check_warning_percent, check_webhook_secret, select_policy};
 pub use target::{Clock, SlaTarget, TargetSpec, TargetState};

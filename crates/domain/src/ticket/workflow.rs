@@ -12,6 +12,24 @@ pub fn check_open_for_messages(status: TicketStatus) -> Result<(), DomainError> 
     }
 }
 
+/// An internal note may not carry a status change: it is for the desk only
+/// and changes nothing on the ticket, so a status set "with" a note would be a
+/// change nobody asked for by name. A status is set with a public reply or on
+/// its own.
+pub fn check_note_status(requested: Option<TicketStatus>) -> Result<(), DomainError> {
+    match requested {
+        Some(_) => Err(DomainError::NoteWithStatus),
+        None => Ok(()),
+    }
+}
+
+/// Whether an agent's internal note may be added: it never changes the
+/// status, and like any message needs a ticket that is not CLOSED.
+pub fn check_internal_note(current: TicketStatus, requested: Option<TicketStatus>) -> Result<(), DomainError> {
+    check_note_status(requested)?;
+    check_open_for_messages(current)
+}
+
 /// The status a ticket has after an agent's public reply.
 ///
 /// The agent may set a status with the reply (e.g. reply and mark PENDING);
@@ -79,6 +97,23 @@ mod tests {
     fn nobody_writes_to_a_closed_ticket() {
         assert_eq!(after_agent_reply(Closed, None), Err(DomainError::TicketClosed));
         assert_eq!(after_customer_message(Closed), Err(DomainError::TicketClosed));
+    }
+
+    #[test]
+    fn a_note_never_sets_a_status() {
+        assert_eq!(check_internal_note(Open, None), Ok(()));
+        for to in [Open, Pending, OnHold, Solved, Closed] {
+            assert_eq!(
+                check_internal_note(New, Some(to)),
+                Err(DomainError::NoteWithStatus),
+                "{to}"
+            );
+        }
+        assert_eq!(check_internal_note(Closed, None), Err(DomainError::TicketClosed));
+        assert_eq!(
+            DomainError::NoteWithStatus.to_string(),
+            "an internal note cannot change the status"
+        );
     }
 
     #[test]

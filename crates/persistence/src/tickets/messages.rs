@@ -5,7 +5,7 @@ use helpdesk_domain::email::EmailAddress;
 use helpdesk_domain::ids::{AgentId, MessageId, TicketId};
 use helpdesk_domain::ticket::{
     Actor, Author, Channel, EventKind, TicketEvent, TicketStatus, after_agent_reply, after_customer_message,
-    check_open_for_messages,
+    check_internal_note, check_open_for_messages,
 };
 use helpdesk_domain::time::to_micros;
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
@@ -73,7 +73,7 @@ impl Store {
 
         let (author, actor, next_status) = match new.author {
             MessageAuthor::Agent(agent) if new.internal => {
-                check_open_for_messages(status)?;
+                check_internal_note(status, new.status)?;
                 (Author::Agent, Actor::Agent(agent), None)
             }
             MessageAuthor::Agent(agent) => (

@@ -64,23 +64,18 @@ impl AdminMutation {
     /// Creates a team, optionally with members (admin only).
     async fn create_team(&self, ctx: &Context<'_>, input: CreateTeamInput) -> ApiResult<Team> {
         viewer::admin(ctx)?;
-        let state = state(ctx)?;
-        let store = &state.store;
         let members = input
             .member_ids
             .unwrap_or_default()
             .iter()
             .map(|id| parse_id::<AgentId>(id, "memberIds"))
             .collect::<Result<Vec<_>, _>>()?;
-        if store.agents_by_ids(&members).await?.len() != members.len() {
-            return Err(ApiError::NotFound("agent"));
-        }
-        let team = store
-            .create_team(parse_name(&input.name, "name")?, state.clock.now())
+        let name = parse_name(&input.name, "name")?;
+        let state = state(ctx)?;
+        let team = state
+            .store
+            .create_team_with_members(name, &members, state.clock.now())
             .await?;
-        for agent in members {
-            store.add_team_member(team.id, agent).await?;
-        }
         Ok(Team(team))
     }
 

@@ -1,6 +1,8 @@
 use async_graphql::{Context, ID, InputObject, Object};
 use helpdesk_domain::ids::SlaPolicyId;
-use helpdesk_domain::sla::{SlaPolicy as PolicyRecord, TargetSpec, Webhook};
+use helpdesk_domain::sla::{
+    SlaPolicy as PolicyRecord, TargetSpec, Webhook, check_targets, check_warning_percent, check_webhook_secret,
+};
 use helpdesk_domain::tag::parse_tags;
 use helpdesk_domain::ticket::text;
 
@@ -46,27 +48,27 @@ pub(crate) struct SlaPolicyInput {
 }
 
 impl SlaPolicyInput {
+    /// Reads the input into a policy. The policy's own rules are the
+    /// domain's (`SlaPolicy::check`, enforced by the store); they are asked
+    /// here as each part is read, so the first fault in the input is the one
+    /// reported.
     fn into_policy(self, id: SlaPolicyId) -> ApiResult<PolicyRecord> {
-        let mut targets: Vec<TargetSpec> = Vec::new();
-        for t in self.targets {
-            let minutes = u32::try_from(t.minutes)
-                .ok()
-                .filter(|m| (1..=525_600).contains(m))
-                .ok_or_else(|| ApiError::BadUserInput("minutes must be between 1 and 525600".into()))?;
-            let spec = TargetSpec {
+        let targets: Vec<TargetSpec> = self
+            .targets
+            .into_iter()
+            .map(|t| TargetSpec {
                 target: t.target.into(),
-                minutes,
+                // A negative count is out of range just like zero.
+                minutes: u32::try_from(t.minutes).unwrap_or(0),
                 clock: t.clock.map_or(helpdesk_domain::sla::Clock::Calendar, Into::into),
-            };
-            if targets.iter().any(|s| s.target == spec.target) {
-                return Err(ApiError::BadUserInput(format!("target {} is given twice", spec.target)));
-            }
-            targets.push(spec);
-        }
-        let warning_percent = u8::try_from(self.warning_percent.unwrap_or(20))
-            .ok()
-            .filter(|p| (1..=99).contains(p))
-            .ok_or_else(|| ApiError::BadUserInput("warningPercent must be between 1 and 99".into()))?;
+            })
+            .collect();
+        check_targets(&targets)?;
+        // Whatever does not fit a percentage is out of range just like zero.
+        let warning_percent = self
+            .warning_percent
+            .map_or(PolicyRecord::DEFAULT_WARNING_PERCENT, |p| u8::try_from(p).unwrap_or(0));
+        check_warning_percent(warning_percent)?;
         Ok(PolicyRecord {
             id,
             name: text::bounded(&self.name, "name", 200)?,
@@ -79,7 +81,10 @@ impl SlaPolicyInput {
             calendar: self.calendar.map(BusinessCalendarInput::into_calendar).transpose()?,
             webhook: match (self.webhook_url, self.webhook_secret) {
                 (None, _) => None,
-                (Some(url), Some(secret)) if secret.len() >= 16 => {
+                (Some(url), secret) => {
+                    // Required with a URL: a missing secret is as weak as an empty one.
+                    let secret = secret.unwrap_or_default();
+                    check_webhook_secret(&secret)?;
                     let parsed = url
                         .parse::<reqwest::Url>()
                         .ok()
@@ -90,11 +95,6 @@ impl SlaPolicyInput {
                         )));
                     }
                     Some(Webhook { url, secret })
-                }
-                (Some(_), _) => {
-                    return Err(ApiError::BadUserInput(
-                        "webhookSecret of at least 16 characters is required".into(),
-                    ));
                 }
             },
         })

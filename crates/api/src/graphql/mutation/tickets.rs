@@ -3,10 +3,9 @@ use helpdesk_channels::email::reply_mail;
 use helpdesk_domain::email::EmailAddress;
 use helpdesk_domain::ids::{AgentId, TeamId, TicketId};
 use helpdesk_domain::tag::parse_tags;
-use helpdesk_domain::ticket::{Actor, text};
+use helpdesk_domain::ticket::{Actor, check_note_status, text};
 use helpdesk_persistence::tickets::{MailParts, MessageAuthor, NewMessage, NewTicket, TicketChanges};
 
-use crate::ApiError;
 use crate::auth::viewer;
 use crate::error::ApiResult;
 use crate::graphql::types::enums::{Channel, Priority, TicketStatus};
@@ -134,10 +133,11 @@ impl TicketMutation {
     async fn reply_to_ticket(&self, ctx: &Context<'_>, input: ReplyInput) -> ApiResult<ReplyPayload> {
         let viewer = viewer::agent(ctx)?;
         let internal = input.internal.unwrap_or(false);
-        if internal && input.status.is_some() {
-            return Err(ApiError::BadUserInput(
-                "an internal note cannot change the status".into(),
-            ));
+        let status = input.status.map(Into::into);
+        if internal {
+            // The store enforces this too; asked here first so that a note
+            // with a status is refused before the ticket is even looked up.
+            check_note_status(status)?;
         }
         let ticket_id: TicketId = parse_id(&input.ticket_id, "ticketId")?;
         let state = state(ctx)?;
@@ -146,9 +146,7 @@ impl TicketMutation {
         // the message itself, so it is sent exactly when the reply is stored.
         let mail = match state.store.ticket(ticket_id).await? {
             Some(ticket) if !internal => {
-                // A chat visitor who is no longer watching gets the reply by mail.
-                let visitor_gone = ticket.channel == helpdesk_domain::ticket::Channel::Chat
-                    && !state.chat_presence.is_present(ticket.id);
+                let visitor_gone = state.chat_presence.visitor_gone(&ticket);
                 reply_mail(&state.store, &state.mail.email, &ticket, &body, visitor_gone).await?
             }
             _ => None,
@@ -158,7 +156,7 @@ impl TicketMutation {
             body,
             internal,
             channel: None,
-            status: input.status.map(Into::into),
+            status,
             rfc_message_id: mail.as_ref().map(|m| m.rfc_message_id.clone()),
             mail: MailParts::default(),
             outbox: mail,

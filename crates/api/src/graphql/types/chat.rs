@@ -4,28 +4,10 @@
 use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 use helpdesk_domain::ticket::Author;
-use helpdesk_persistence::Store;
-use helpdesk_persistence::chat::ChatSession;
 use helpdesk_persistence::tickets::{MessageRecord, TicketRecord};
-use sha2::{Digest, Sha256};
 
 use super::loader;
-use crate::ApiError;
 use crate::error::ApiResult;
-
-/// The stored form of a visitor's token: a SHA-256, so a leaked database
-/// does not hand out live chat sessions.
-pub(crate) fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
-
-/// The session a visitor's token opens, or `UNAUTHENTICATED`.
-pub(crate) async fn session_of(store: &Store, token: &str) -> ApiResult<ChatSession> {
-    store
-        .chat_session(&token_hash(token))
-        .await?
-        .ok_or(ApiError::Unauthenticated("unknown chat token"))
-}
 
 /// The visitor's view of their ticket.
 pub(crate) struct ChatTicket(pub TicketRecord);
