@@ -64,6 +64,8 @@ impl TicketFilter {
 #[Object(name = "Query")]
 impl Query {
     /// The agent the access token belongs to.
+    ///
+    /// See docs/api.md#the-viewer-and-roles.
     async fn me(&self, ctx: &Context<'_>) -> ApiResult<Agent> {
         let viewer = viewer::agent(ctx)?;
         let agent = state(ctx)?.store.agent(viewer.agent_id).await?;
@@ -72,6 +74,9 @@ impl Query {
             .ok_or(ApiError::Unauthenticated("the token's agent no longer exists"))
     }
 
+    /// One ticket by id.
+    ///
+    /// See docs/api.md#reading-a-ticket.
     async fn ticket(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Ticket>> {
         viewer::agent(ctx)?;
         let id: TicketId = parse_id(&id, "id")?;
@@ -79,6 +84,8 @@ impl Query {
     }
 
     /// Tickets matching `filter`, a page at a time (`first` at most 100).
+    ///
+    /// See docs/api.md#listing-tickets.
     async fn tickets(
         &self,
         ctx: &Context<'_>,
@@ -120,6 +127,8 @@ impl Query {
     }
 
     /// Customer-service KPIs over `[from, to)`, in total and per `groupBy` period.
+    ///
+    /// See docs/kpis.md#the-kpis-query.
     #[allow(clippy::too_many_arguments)] // one per GraphQL argument
     async fn kpis(
         &self,
@@ -156,12 +165,16 @@ impl Query {
     }
 
     /// All agents, by email.
+    ///
+    /// See docs/api.md#agents-and-teams.
     async fn agents(&self, ctx: &Context<'_>) -> ApiResult<Vec<Agent>> {
         viewer::agent(ctx)?;
         Ok(state(ctx)?.store.list_agents().await?.into_iter().map(Agent).collect())
     }
 
     /// The desk's default business calendar, if one is set.
+    ///
+    /// See docs/api.md#sla-policies-and-business-hours.
     async fn business_calendar(&self, ctx: &Context<'_>) -> ApiResult<Option<BusinessCalendar>> {
         viewer::agent(ctx)?;
         Ok(state(ctx)?
@@ -173,6 +186,8 @@ impl Query {
     }
 
     /// SLA policies in matching order (admin only).
+    ///
+    /// See docs/api.md#sla-policies-and-business-hours.
     async fn sla_policies(&self, ctx: &Context<'_>) -> ApiResult<Vec<SlaPolicy>> {
         viewer::admin(ctx)?;
         Ok(state(ctx)?
@@ -185,6 +200,8 @@ impl Query {
     }
 
     /// All web forms, by key.
+    ///
+    /// See docs/api.md#web-forms.
     async fn web_forms(&self, ctx: &Context<'_>) -> ApiResult<Vec<WebForm>> {
         viewer::agent(ctx)?;
         Ok(state(ctx)?
@@ -197,6 +214,8 @@ impl Query {
     }
 
     /// All teams, by name.
+    ///
+    /// See docs/api.md#agents-and-teams.
     async fn teams(&self, ctx: &Context<'_>) -> ApiResult<Vec<Team>> {
         viewer::agent(ctx)?;
         Ok(state(ctx)?.store.list_teams().await?.into_iter().map(Team).collect())

@@ -86,6 +86,8 @@ impl EventFeed {
 impl Subscription {
     /// Every change to one ticket, or with no `ticketId` to all tickets, as
     /// the history entries it wrote. Agents only.
+    ///
+    /// See docs/api.md#following-ticket-changes.
     async fn ticket_events(
         &self,
         ctx: &Context<'_>,
@@ -104,6 +106,8 @@ impl Subscription {
 
     /// The desk's public replies in a chat, live, for the visitor holding
     /// `token` (from `startChat`).
+    ///
+    /// See docs/api.md#live-chat-for-a-website-widget.
     async fn chat_messages(
         &self,
         ctx: &Context<'_>,

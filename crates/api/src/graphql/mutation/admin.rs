@@ -40,6 +40,8 @@ async fn hash_password(password: String) -> ApiResult<String> {
 #[Object]
 impl AdminMutation {
     /// Creates an agent account (admin only).
+    ///
+    /// See docs/api.md#agents-and-teams.
     async fn create_agent(&self, ctx: &Context<'_>, input: CreateAgentInput) -> ApiResult<Agent> {
         viewer::admin(ctx)?;
         let new = NewAgent {
@@ -54,6 +56,8 @@ impl AdminMutation {
 
     /// Sets an agent's password, e.g. for an agent created by an import
     /// (admin only).
+    ///
+    /// See docs/api.md#agents-and-teams.
     async fn set_agent_password(&self, ctx: &Context<'_>, agent_id: ID, password: String) -> ApiResult<Agent> {
         viewer::admin(ctx)?;
         let id: AgentId = parse_id(&agent_id, "agentId")?;
@@ -62,6 +66,8 @@ impl AdminMutation {
     }
 
     /// Creates a team, optionally with members (admin only).
+    ///
+    /// See docs/api.md#agents-and-teams.
     async fn create_team(&self, ctx: &Context<'_>, input: CreateTeamInput) -> ApiResult<Team> {
         viewer::admin(ctx)?;
         let members = input
@@ -80,6 +86,8 @@ impl AdminMutation {
     }
 
     /// Adds an agent to a team (admin only).
+    ///
+    /// See docs/api.md#agents-and-teams.
     async fn add_team_member(&self, ctx: &Context<'_>, team_id: ID, agent_id: ID) -> ApiResult<Team> {
         viewer::admin(ctx)?;
         let team: TeamId = parse_id(&team_id, "teamId")?;
@@ -89,6 +97,8 @@ impl AdminMutation {
     }
 
     /// Removes an agent from a team (admin only).
+    ///
+    /// See docs/api.md#agents-and-teams.
     async fn remove_team_member(&self, ctx: &Context<'_>, team_id: ID, agent_id: ID) -> ApiResult<Team> {
         viewer::admin(ctx)?;
         let team: TeamId = parse_id(&team_id, "teamId")?;

@@ -26,6 +26,8 @@ const BAD_CREDENTIALS: &str = "unknown email or wrong password";
 #[Object]
 impl AuthMutation {
     /// Exchanges an agent's email and password for an access token.
+    ///
+    /// See docs/api.md#logging-in.
     async fn login(&self, ctx: &Context<'_>, email: String, password: String) -> ApiResult<AuthPayload> {
         let state = state(ctx)?;
         let email = EmailAddress::parse(&email).map_err(|_| ApiError::Unauthenticated(BAD_CREDENTIALS))?;

@@ -56,6 +56,8 @@ fn time(raw: &str) -> ApiResult<NaiveTime> {
 impl CalendarMutation {
     /// Sets the desk's default business calendar (admin only). Running SLA
     /// targets on the BUSINESS clock are recomputed in the background.
+    ///
+    /// See docs/api.md#sla-policies-and-business-hours.
     async fn set_business_calendar(
         &self,
         ctx: &Context<'_>,

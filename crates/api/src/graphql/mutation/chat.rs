@@ -33,6 +33,8 @@ impl ChatMutation {
     /// Opens a chat (public: no access token needed). The first message
     /// becomes a CHAT ticket for the visitor, who is the same customer as
     /// anyone writing from that address by another channel.
+    ///
+    /// See docs/api.md#live-chat-for-a-website-widget.
     async fn start_chat(&self, ctx: &Context<'_>, input: StartChatInput) -> ApiResult<StartChatPayload> {
         let visitor = chat::StartChat {
             name: input.name,
@@ -48,6 +50,8 @@ impl ChatMutation {
     }
 
     /// The visitor writes again in their chat (public; the token identifies them).
+    ///
+    /// See docs/api.md#live-chat-for-a-website-widget.
     async fn send_chat_message(&self, ctx: &Context<'_>, token: String, body: String) -> ApiResult<ChatMessage> {
         let state = state(ctx)?;
         let message = chat::send(&state.store, &token, &body, state.clock.now()).await?;

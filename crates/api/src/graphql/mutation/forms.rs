@@ -45,6 +45,8 @@ fn parse_key(raw: &str) -> ApiResult<String> {
 #[Object]
 impl FormMutation {
     /// Defines a public web form (admin only).
+    ///
+    /// See docs/api.md#web-forms.
     async fn create_web_form(&self, ctx: &Context<'_>, input: WebFormInput) -> ApiResult<WebForm> {
         viewer::admin(ctx)?;
         let form = WebFormRecord {

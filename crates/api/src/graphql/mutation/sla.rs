@@ -105,6 +105,8 @@ impl SlaPolicyInput {
 impl SlaMutation {
     /// Defines an SLA policy (admin only). Tickets are matched against it at
     /// creation and whenever their priority, channel or tags change.
+    ///
+    /// See docs/api.md#sla-policies-and-business-hours.
     async fn create_sla_policy(&self, ctx: &Context<'_>, input: SlaPolicyInput) -> ApiResult<SlaPolicy> {
         viewer::admin(ctx)?;
         let policy = input.into_policy(SlaPolicyId::new())?;
@@ -117,6 +119,8 @@ impl SlaMutation {
     }
 
     /// Replaces a policy (admin only); targets already decided stay decided.
+    ///
+    /// See docs/api.md#sla-policies-and-business-hours.
     async fn update_sla_policy(&self, ctx: &Context<'_>, id: ID, input: SlaPolicyInput) -> ApiResult<SlaPolicy> {
         viewer::admin(ctx)?;
         let policy = input.into_policy(parse_id(&id, "id")?)?;
@@ -129,6 +133,8 @@ impl SlaMutation {
     }
 
     /// Deletes a policy (admin only); true when it existed.
+    ///
+    /// See docs/api.md#sla-policies-and-business-hours.
     async fn delete_sla_policy(&self, ctx: &Context<'_>, id: ID) -> ApiResult<bool> {
         viewer::admin(ctx)?;
         Ok(state(ctx)?.store.delete_sla_policy(parse_id(&id, "id")?).await?)

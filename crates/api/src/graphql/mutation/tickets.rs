@@ -88,6 +88,9 @@ fn optional_id<T: std::str::FromStr>(value: MaybeUndefined<ID>, field: &str) -> 
 
 #[Object]
 impl TicketMutation {
+    /// Opens a ticket on a customer's behalf.
+    ///
+    /// See docs/api.md#creating-a-ticket.
     async fn create_ticket(&self, ctx: &Context<'_>, input: CreateTicketInput) -> ApiResult<Ticket> {
         let viewer = viewer::agent(ctx)?;
         let new = NewTicket {
@@ -130,6 +133,8 @@ impl TicketMutation {
     /// A public reply or, with `internal: true`, an internal note. A public
     /// reply on an email ticket (or a chat whose visitor has left) is mailed
     /// to the customer through the outbox.
+    ///
+    /// See docs/api.md#replying-and-internal-notes.
     async fn reply_to_ticket(&self, ctx: &Context<'_>, input: ReplyInput) -> ApiResult<ReplyPayload> {
         let viewer = viewer::agent(ctx)?;
         let internal = input.internal.unwrap_or(false);
@@ -168,6 +173,9 @@ impl TicketMutation {
         })
     }
 
+    /// Changes any of a ticket's status, priority, assignee, team, tags and FCR eligibility.
+    ///
+    /// See docs/api.md#updating-a-ticket.
     async fn update_ticket(&self, ctx: &Context<'_>, input: UpdateTicketInput) -> ApiResult<Ticket> {
         let viewer = viewer::agent(ctx)?;
         let ticket_id: TicketId = parse_id(&input.ticket_id, "ticketId")?;
@@ -189,6 +197,8 @@ impl TicketMutation {
 
     /// Merges the source ticket into the target: its messages move over and
     /// it becomes CLOSED, pointing at the target.
+    ///
+    /// See docs/api.md#merging-tickets.
     async fn merge_tickets(&self, ctx: &Context<'_>, input: MergeTicketsInput) -> ApiResult<MergeTicketsPayload> {
         let viewer = viewer::agent(ctx)?;
         let source: TicketId = parse_id(&input.source_id, "sourceId")?;

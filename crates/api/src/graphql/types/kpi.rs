@@ -12,7 +12,7 @@ use super::{enum_list, id_list, tag_list};
 use crate::error::ApiResult;
 
 /// Narrows every figure to tickets whose current values match: each list
-/// matches any of its values, and all given lists must match.
+/// matches any of its values, and all given lists must match. See docs/kpis.md#filters.
 #[derive(InputObject, Default)]
 pub(crate) struct KpiFilter {
     /// Tickets that came in on any of these channels.
@@ -39,18 +39,18 @@ impl KpiFilter {
     }
 }
 
-/// Customer-service KPIs over a range: the whole range and each bucket.
+/// Customer-service KPIs over a range: the whole range and each bucket. See docs/kpis.md#the-kpis-query.
 #[derive(SimpleObject)]
 pub(crate) struct KpiReport {
-    /// Every figure over the whole range, from all its samples (never an average of bucket figures).
+    /// Every figure over the whole range, from all its samples (never an average of bucket figures). See docs/kpis.md#the-total-and-the-buckets.
     total: KpiValues,
-    /// The range cut by `groupBy`, first and last clipped to the range; one bucket equal to the range without `groupBy`.
+    /// The range cut by `groupBy`, first and last clipped to the range; one bucket equal to the range without `groupBy`. See docs/kpis.md#buckets-periods-and-time-zones.
     buckets: Vec<KpiBucket>,
-    /// Tickets created in the range divided by the number of buckets, empty ones included.
+    /// Tickets created in the range divided by the number of buckets, empty ones included. See docs/kpis.md#average-tickets-created.
     average_tickets_created: f64,
 }
 
-/// One period of a report.
+/// One period of a report. See docs/kpis.md#buckets-periods-and-time-zones.
 #[derive(SimpleObject)]
 pub(crate) struct KpiBucket {
     /// The bucket's first instant (inclusive).
@@ -61,46 +61,46 @@ pub(crate) struct KpiBucket {
     values: KpiValues,
 }
 
-/// Every KPI for one bucket, or for the whole range.
+/// Every KPI for one bucket, or for the whole range. See docs/kpis.md#the-kpis-query.
 #[derive(SimpleObject)]
 pub(crate) struct KpiValues {
-    /// Tickets created in the bucket.
+    /// Tickets created in the bucket. See docs/kpis.md#tickets-created.
     tickets_created: u64,
-    /// Distinct tickets solved (set SOLVED, or CLOSED from another status) at least once in the bucket.
+    /// Distinct tickets solved (set SOLVED, or CLOSED from another status) at least once in the bucket. See docs/kpis.md#tickets-solved.
     tickets_solved: u64,
-    /// Per customer-created ticket first answered in the bucket: from creation to the first public agent message.
+    /// Per customer-created ticket first answered in the bucket: from creation to the first public agent message. See docs/kpis.md#first-response-time.
     first_response_time: DurationStats,
-    /// Per agent reply in the bucket: from the earliest unanswered customer message to that reply.
+    /// Per agent reply in the bucket: from the earliest unanswered customer message to that reply. See docs/kpis.md#response-time.
     response_time: DurationStats,
-    /// Per ticket first solved in the bucket: from creation to the first solve.
+    /// Per ticket first solved in the bucket: from creation to the first solve. See docs/kpis.md#resolution-time.
     resolution_time: DurationStats,
-    /// Per ticket solved at the end of the range whose latest solve is in the bucket: from creation to that solve.
+    /// Per ticket solved at the end of the range whose latest solve is in the bucket: from creation to that solve. See docs/kpis.md#full-resolution-time.
     full_resolution_time: DurationStats,
-    /// Mean public agent messages before the first solve, over tickets first solved in the bucket.
+    /// Mean public agent messages before the first solve, over tickets first solved in the bucket. See docs/kpis.md#interactions-per-ticket.
     interactions_per_ticket: Option<f64>,
-    /// Mean assignments to a different agent before the first solve, over tickets first solved in the bucket.
+    /// Mean assignments to a different agent before the first solve, over tickets first solved in the bucket. See docs/kpis.md#assignee-stations-per-ticket.
     assignee_stations_per_ticket: Option<f64>,
-    /// Percent of eligible customer-created tickets first solved in the bucket with one agent reply and never reopened.
+    /// Percent of eligible customer-created tickets first solved in the bucket with one agent reply and never reopened. See docs/kpis.md#fcr-rate.
     fcr_rate: Option<f64>,
-    /// Percent of tickets first solved in the bucket that were reopened before the end of the range.
+    /// Percent of tickets first solved in the bucket that were reopened before the end of the range. See docs/kpis.md#reopen-rate.
     reopen_rate: Option<f64>,
-    /// Percent of tickets created in the bucket that are SOLVED or CLOSED at the end of the range.
+    /// Percent of tickets created in the bucket that are SOLVED or CLOSED at the end of the range. See docs/kpis.md#resolution-rate.
     resolution_rate: Option<f64>,
-    /// Tickets unresolved at the bucket's end.
+    /// Tickets unresolved at the bucket's end. See docs/kpis.md#backlog.
     backlog: u64,
-    /// Unresolved tickets at the bucket's end with an SLA target breached and not yet met.
+    /// Unresolved tickets at the bucket's end with an SLA target breached and not yet met. See docs/kpis.md#overdue-backlog.
     overdue_backlog: u64,
-    /// SLA targets decided (achieved or breached) in the bucket.
+    /// SLA targets decided (achieved or breached) in the bucket. See docs/kpis.md#sla.
     sla: SlaFigures,
-    /// CSAT survey responses (ratings 1-5) received in the bucket.
+    /// CSAT survey responses (ratings 1-5) received in the bucket. See docs/kpis.md#csat.
     csat: CsatFigures,
-    /// NPS survey responses (scores 0-10) received in the bucket.
+    /// NPS survey responses (scores 0-10) received in the bucket. See docs/kpis.md#nps.
     nps: NpsFigures,
-    /// Tickets created in the bucket per channel, for channels with any.
+    /// Tickets created in the bucket per channel, for channels with any. See docs/kpis.md#channels.
     channels: Vec<ChannelShare>,
 }
 
-/// A duration figure, in seconds; `average`, `median` and `p90` are null when `count` is 0.
+/// A duration figure, in seconds; `average`, `median` and `p90` are null when `count` is 0. See docs/kpis.md#duration-statistics.
 #[derive(SimpleObject)]
 pub(crate) struct DurationStats {
     /// How many samples the figure has.
@@ -113,7 +113,7 @@ pub(crate) struct DurationStats {
     p90: Option<f64>,
 }
 
-/// SLA targets decided in a bucket.
+/// SLA targets decided in a bucket. See docs/kpis.md#sla.
 #[derive(SimpleObject)]
 pub(crate) struct SlaFigures {
     /// Targets met at or before their deadline.
@@ -126,7 +126,7 @@ pub(crate) struct SlaFigures {
     by_target: Vec<SlaTargetFigures>,
 }
 
-/// One SLA target's decisions in a bucket.
+/// One SLA target's decisions in a bucket. See docs/kpis.md#sla.
 #[derive(SimpleObject)]
 pub(crate) struct SlaTargetFigures {
     /// Which target.
@@ -139,7 +139,7 @@ pub(crate) struct SlaTargetFigures {
     rate: Option<f64>,
 }
 
-/// Customer satisfaction survey answers.
+/// Customer satisfaction survey answers. See docs/kpis.md#csat.
 #[derive(SimpleObject)]
 pub(crate) struct CsatFigures {
     /// Responses received.
@@ -150,7 +150,7 @@ pub(crate) struct CsatFigures {
     average: Option<f64>,
 }
 
-/// Net promoter score survey answers.
+/// Net promoter score survey answers. See docs/kpis.md#nps.
 #[derive(SimpleObject)]
 pub(crate) struct NpsFigures {
     /// Responses received.
@@ -165,7 +165,7 @@ pub(crate) struct NpsFigures {
     score: Option<f64>,
 }
 
-/// Tickets created on one channel.
+/// Tickets created on one channel. See docs/kpis.md#channels.
 #[derive(SimpleObject)]
 pub(crate) struct ChannelShare {
     /// The channel.
