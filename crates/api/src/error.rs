@@ -89,7 +89,6 @@ impl From<MetricsError> for ApiError {
         match err {
             MetricsError::Plan(_) | MetricsError::UnknownTimeZone(_) => ApiError::BadUserInput(err.to_string()),
             MetricsError::Store(store) => store.into(),
-            MetricsError::Row(_) => ApiError::internal("KPI query", err),
         }
     }
 }

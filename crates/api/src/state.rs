@@ -36,7 +36,7 @@ pub struct AppState {
     pub(crate) mail: Arc<MailConfig>,
     pub(crate) chat_presence: helpdesk_channels::chat::ChatPresence,
     pub(crate) webform_limiter: Arc<RateLimiter>,
-    pub(crate) http_metrics: Arc<crate::http::metrics::HttpMetrics>,
+    pub(crate) telemetry: Arc<crate::http::telemetry::HttpTelemetry>,
 }
 
 impl AppState {
@@ -50,7 +50,7 @@ impl AppState {
             mail: Arc::new(mail),
             chat_presence: Default::default(),
             webform_limiter,
-            http_metrics: Default::default(),
+            telemetry: Default::default(),
         })
     }
 }

@@ -10,13 +10,4 @@ pub enum MetricsError {
     UnknownTimeZone(String),
     #[error(transparent)]
     Store(#[from] StoreError),
-    /// A figure's row did not have the shape its query promises.
-    #[error("KPI query returned an unexpected row: {0}")]
-    Row(String),
-}
-
-impl From<sea_orm::DbErr> for MetricsError {
-    fn from(e: sea_orm::DbErr) -> Self {
-        MetricsError::Row(e.to_string())
-    }
 }

@@ -1,28 +1,20 @@
-//! KPI queries: every figure of `shared/spec/metrics.md`, computed in SQL over
-//! the per-ticket metric facts, solve spans, response samples, survey answers
-//! and SLA targets that `helpdesk-persistence` keeps in step with each
-//! ticket's event log.
+//! KPI figures: every figure of `docs/kpis.md`, for a range, a time zone, a
+//! period and a filter, composed from the exact integer tallies the store's
+//! typed KPI reads return ([`KpiReader`]).
 //!
-//! Bucketing happens in the database: the buckets (planned in Rust, where
-//! time zones are known) are bound as a `VALUES` list, samples join to the
-//! bucket that contains their instant, and every figure comes back as a few
-//! grouped rows of exact integer tallies ([`Tallies`]). The domain's
-//! reference computes the same tallies from histories; a property test holds
-//! the two together.
+//! This crate plans the buckets (where time zones are known), asks the
+//! store for each group of figures inside one snapshot, adds the buckets'
+//! tallies up into the whole range's, and forms the figures with the
+//! domain's definitions. It speaks no SQL: the statements live in
+//! `helpdesk-persistence`, the only crate that does. It may depend on
+//! `helpdesk-domain` and `helpdesk-persistence`, never on `helpdesk-api` or
+//! any HTTP/GraphQL crate.
 //!
-//! The SQL here only reads, inside one snapshot ([`Store::snapshot`]); the
-//! schema and every write belong to `helpdesk-persistence`. This crate may
-//! depend on `helpdesk-domain` and `helpdesk-persistence`, never on
-//! `helpdesk-api` or any HTTP/GraphQL crate.
-//!
-//! [`Tallies`]: helpdesk_domain::kpi::Tallies
-//! [`Store::snapshot`]: helpdesk_persistence::Store::snapshot
+//! [`KpiReader`]: helpdesk_persistence::kpi::KpiReader
 
 mod error;
-mod figures;
 mod query;
 mod report;
-mod sql;
 
 pub use error::MetricsError;
 pub use query::KpiQuery;

@@ -1,40 +1,33 @@
-//! A whole report: plan the buckets, run each figure's statement in one
-//! snapshot, and form the figures from the tallies.
+//! A whole report: plan the buckets, read each group of figures in one
+//! snapshot, add the buckets up into the whole range, and form the figures.
 
 use chrono::{DateTime, Utc};
 use helpdesk_domain::kpi::{KpiReport, Range, ReportTallies, Tallies, plan_buckets};
-use helpdesk_persistence::{Backend, Store};
+use helpdesk_persistence::Store;
+use helpdesk_persistence::kpi::KpiScope;
 
-use crate::sql::{Plan, Sql};
-use crate::{KpiQuery, MetricsError, figures};
+use crate::{KpiQuery, MetricsError};
 
 /// The report's exact tallies (what the property test compares).
 pub async fn kpi_tallies(store: &Store, query: &KpiQuery, now: DateTime<Utc>) -> Result<ReportTallies, MetricsError> {
     let range = Range::new(query.from, query.to, now)?;
     let buckets = plan_buckets(range, query.timezone, query.group_by)?;
-    let plan = Plan {
-        backend: store.backend(),
-        range,
-        buckets,
-        filter: query.filter.clone(),
-        clock: query.clock,
-    };
     // Slot 0 is the whole range, slot i + 1 bucket i.
-    let mut slots = vec![Tallies::default(); plan.buckets.len() + 1];
-    let db = store.snapshot().await?;
-    if plan.backend == Backend::Postgres {
-        // For this snapshot only: the range's samples are sorted in memory,
-        // not in temporary files, and statements this short lose more to
-        // JIT compilation than it saves.
-        Sql::from("SELECT set_config('work_mem', '64MB', true), set_config('jit', 'off', true)")
-            .run(&db)
-            .await?;
-    }
+    let mut slots = vec![Tallies::default(); buckets.len() + 1];
+    let reader = store
+        .kpi_reader(KpiScope {
+            range,
+            buckets,
+            filter: query.filter.clone(),
+            clock: query.clock,
+        })
+        .await?;
     // Each group of figures, timed for `RUST_LOG=helpdesk_metrics=debug`.
+    // The backlogs need the volumes' creations, so the volumes go first.
     macro_rules! timed {
         ($figures:ident) => {{
             let started = std::time::Instant::now();
-            figures::$figures(&db, &plan, &mut slots).await?;
+            reader.$figures(&mut slots).await?;
             tracing::debug!(
                 figures = stringify!($figures),
                 ms = started.elapsed().as_secs_f64() * 1000.0,
@@ -48,11 +41,12 @@ pub async fn kpi_tallies(store: &Store, query: &KpiQuery, now: DateTime<Utc>) ->
     timed!(backlog);
     timed!(sla);
     timed!(surveys);
-    db.close().await?;
-    let total = total_of(&slots, plan.buckets.len());
+    let buckets = reader.buckets().to_vec();
+    reader.close().await?;
+    let total = total_of(&slots, buckets.len());
     Ok(ReportTallies {
         total,
-        buckets: plan.buckets.into_iter().zip(slots.into_iter().skip(1)).collect(),
+        buckets: buckets.into_iter().zip(slots.into_iter().skip(1)).collect(),
     })
 }
 

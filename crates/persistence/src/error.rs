@@ -17,6 +17,10 @@ pub enum StoreError {
     Unavailable(#[source] DbErr),
     #[error("database error: {0}")]
     Database(#[source] DbErr),
+    /// A read query's row did not have the shape its statement promises: a
+    /// bug in the statement.
+    #[error("query returned an unexpected row: {0}")]
+    UnexpectedRow(String),
     /// A stored value no longer parses: a bug or a hand-edited database.
     #[error("corrupt stored value in {column}: {value:?}")]
     Corrupt { column: &'static str, value: String },

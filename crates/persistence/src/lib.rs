@@ -11,16 +11,16 @@ mod calendar;
 pub mod chat;
 mod customers;
 mod delivery;
-pub mod duration_figure;
+mod duration_figure;
 mod entity;
 mod error;
 mod facts_refresh;
 mod gauges;
 pub mod imports;
+pub mod kpi;
 pub mod outbox;
 pub mod settings;
 pub mod sla;
-pub mod snapshot;
 mod store;
 pub mod teams;
 #[cfg(feature = "testing")]

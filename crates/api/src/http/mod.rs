@@ -5,8 +5,8 @@ mod graphql;
 mod health;
 mod inbound_email;
 mod kpi_export;
-pub(crate) mod metrics;
 pub(crate) mod rate_limit;
+pub(crate) mod telemetry;
 mod webform;
 
 use axum::Router;
@@ -27,7 +27,7 @@ const GRAPHQL_BODY_LIMIT: usize = 4 * 1024 * 1024;
 /// The application's routes, ready to serve.
 pub fn router(state: AppState) -> Router {
     let schema = build_schema(state.clone());
-    let state_for_metrics = state.clone();
+    let state_for_telemetry = state.clone();
     let graphql = Router::new()
         .route("/graphql", get(graphql::ide).post(graphql::execute))
         .route("/graphql/ws", get(graphql::websocket))
@@ -41,7 +41,7 @@ pub fn router(state: AppState) -> Router {
     let inbound_limit = state.mail.email.max_message_bytes.saturating_add(1);
     Router::new()
         .route("/healthz", get(health::healthz))
-        .route("/metrics", get(metrics::render))
+        .route("/metrics", get(telemetry::render))
         .route("/exports/kpis.csv", get(kpi_export::export))
         .route(
             "/inbound/email",
@@ -54,6 +54,9 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
         .merge(graphql)
         // A route layer runs after routing, so it sees the route template.
-        .route_layer(axum::middleware::from_fn_with_state(state_for_metrics, metrics::track))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state_for_telemetry,
+            telemetry::track,
+        ))
         .layer(TraceLayer::new_for_http())
 }

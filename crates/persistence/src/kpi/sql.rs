@@ -6,13 +6,13 @@
 //! sorts or hashes the rows, which on SQLite is what a `GROUP BY` over a
 //! join would cost.
 
+use super::snapshot::Snapshot;
+use crate::Backend;
 use helpdesk_domain::kpi::{Bucket, KpiFilter, Range};
 use helpdesk_domain::sla::Clock;
-use helpdesk_persistence::Backend;
-use helpdesk_persistence::snapshot::Snapshot;
 use sea_orm::{QueryResult, Value};
 
-use crate::MetricsError;
+use crate::StoreError;
 
 /// SQLite refuses compound selects of more than 500 parts.
 const BRANCHES_PER_STATEMENT: usize = 250;
@@ -64,8 +64,8 @@ impl Sql {
             .bind(bucket.end)
     }
 
-    pub async fn run(self, db: &Snapshot) -> Result<Vec<QueryResult>, MetricsError> {
-        Ok(db.rows(&self.text, self.values).await?)
+    pub async fn run(self, db: &Snapshot) -> Result<Vec<QueryResult>, StoreError> {
+        db.rows(&self.text, self.values).await
     }
 }
 
@@ -75,7 +75,7 @@ pub(crate) async fn union_all<T: Copy>(
     db: &Snapshot,
     items: &[T],
     mut branch: impl FnMut(&mut Sql, T),
-) -> Result<Vec<QueryResult>, MetricsError> {
+) -> Result<Vec<QueryResult>, StoreError> {
     let mut rows = Vec::with_capacity(items.len());
     for chunk in items.chunks(BRANCHES_PER_STATEMENT) {
         let mut sql = Sql::default();
@@ -135,7 +135,7 @@ impl Plan {
         db: &Snapshot,
         slots: &[Slot],
         mut branch: impl FnMut(&mut Sql, Slot),
-    ) -> Result<Vec<QueryResult>, MetricsError> {
+    ) -> Result<Vec<QueryResult>, StoreError> {
         union_all(db, slots, |sql, slot| {
             sql.push("SELECT ").bind(slot.idx).push(", ");
             branch(sql, slot);

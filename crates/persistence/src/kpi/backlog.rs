@@ -10,15 +10,16 @@
 //! overdueBacklog likewise: the tickets' overdue spans begun before T minus
 //! those ended before T (see `helpdesk_domain::kpi::overdue_spans`).
 
+use super::snapshot::Snapshot;
 use helpdesk_domain::kpi::Bucket;
-use helpdesk_persistence::snapshot::Snapshot;
 
-use super::{Slots, int};
-use crate::MetricsError;
-use crate::sql::{Plan, Sql};
+use super::Slots;
+use super::rows::int;
+use super::sql::{Plan, Sql};
+use crate::StoreError;
 
 /// Needs `tickets_created` per bucket in `slots` (see `volumes`).
-pub(crate) async fn backlog(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> Result<(), MetricsError> {
+pub(crate) async fn backlog(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> Result<(), StoreError> {
     // `(SELECT COUNT(*) ...)` of the rows of `table` whose `instant` is in
     // `span`, or with no span, before the range.
     let counted = |sql: &mut Sql, table: &str, instant: &str, span: Option<Bucket>| {
@@ -65,7 +66,7 @@ pub(crate) async fn backlog(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> Re
     for row in rows {
         let idx = int(&row, 0)?;
         let i = usize::try_from(idx).ok().filter(|i| *i < delta.len());
-        let i = i.ok_or_else(|| MetricsError::Row(format!("bucket index {idx} out of range")))?;
+        let i = i.ok_or_else(|| StoreError::UnexpectedRow(format!("bucket index {idx} out of range")))?;
         delta[i][0] += int(&row, 1)?;
         delta[i][1] += int(&row, 2)?;
     }

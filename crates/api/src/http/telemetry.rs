@@ -1,4 +1,7 @@
-//! `GET /metrics`: Prometheus text format.
+//! Operational telemetry: request counts and timings, queue and ticket
+//! gauges, served as Prometheus text at `GET /metrics` (the route name
+//! Prometheus scrapes by default; "metrics" elsewhere in the code means
+//! the KPIs).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -20,7 +23,7 @@ type Tally = (u64, f64);
 
 /// Requests served, per method, route and status.
 #[derive(Debug, Default)]
-pub(crate) struct HttpMetrics {
+pub(crate) struct HttpTelemetry {
     requests: Mutex<BTreeMap<Series, Tally>>,
 }
 
@@ -36,7 +39,7 @@ pub(crate) async fn track(State(state): State<AppState>, request: Request, next:
     let started = Instant::now();
     let response = next.run(request).await;
     let seconds = started.elapsed().as_secs_f64();
-    if let Ok(mut requests) = state.http_metrics.requests.lock() {
+    if let Ok(mut requests) = state.telemetry.requests.lock() {
         let entry = requests.entry((method, route, response.status().as_u16())).or_default();
         entry.0 += 1;
         entry.1 += seconds;
@@ -48,7 +51,7 @@ pub(super) async fn render(State(state): State<AppState>) -> Response {
     match collect(&state).await {
         Ok(text) => ([(CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response(),
         Err(err) => {
-            tracing::warn!(%err, "metrics: store unavailable");
+            tracing::warn!(%err, "telemetry: store unavailable");
             (StatusCode::SERVICE_UNAVAILABLE, "store unavailable\n").into_response()
         }
     }
@@ -57,12 +60,7 @@ pub(super) async fn render(State(state): State<AppState>) -> Response {
 async fn collect(state: &AppState) -> Result<String, helpdesk_persistence::StoreError> {
     let store = &state.store;
     let mut out = String::new();
-    let requests = state
-        .http_metrics
-        .requests
-        .lock()
-        .map(|r| r.clone())
-        .unwrap_or_default();
+    let requests = state.telemetry.requests.lock().map(|r| r.clone()).unwrap_or_default();
     out.push_str("# HELP helpdesk_http_requests_total HTTP requests served.\n");
     out.push_str("# TYPE helpdesk_http_requests_total counter\n");
     for ((method, route, status), (count, _)) in &requests {

@@ -14,24 +14,25 @@
 
 use std::collections::HashMap;
 
+use super::snapshot::Snapshot;
+use crate::Backend;
+use crate::duration_figure::{code, from_code};
 use helpdesk_domain::kpi::{DurationFigure, DurationTally};
-use helpdesk_persistence::Backend;
-use helpdesk_persistence::duration_figure::{code, from_code};
-use helpdesk_persistence::snapshot::Snapshot;
 
-use super::{Slots, count, int, opt_int, slot};
-use crate::MetricsError;
-use crate::sql::{Plan, Slot, Sql, union_all};
+use super::Slots;
+use super::rows::{count, int, opt_int, slot};
+use super::sql::{Plan, Slot, Sql, union_all};
+use crate::StoreError;
 
-pub(crate) async fn durations(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> Result<(), MetricsError> {
+pub(crate) async fn durations(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> Result<(), StoreError> {
     match plan.backend {
         Backend::Postgres => sorted_once(db, plan, slots).await,
         Backend::Sqlite => ranked_reads(db, plan, slots).await,
     }
 }
 
-fn figure_of(code: i64) -> Result<DurationFigure, MetricsError> {
-    from_code(code).ok_or_else(|| MetricsError::Row(format!("unknown duration figure {code}")))
+fn figure_of(code: i64) -> Result<DurationFigure, StoreError> {
+    from_code(code).ok_or_else(|| StoreError::UnexpectedRow(format!("unknown duration figure {code}")))
 }
 
 /// ` AND ...` for the samples (aliased `d`) that count: of counted tickets,
@@ -47,7 +48,7 @@ fn counted_samples(plan: &Plan, sql: &mut Sql) {
 
 /// PostgreSQL: one statement, grouped by figure and bucket, and by figure
 /// alone for the whole range.
-async fn sorted_once(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> Result<(), MetricsError> {
+async fn sorted_once(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> Result<(), StoreError> {
     let buckets = plan.slots(false);
     if buckets.is_empty() {
         return Ok(());
@@ -92,7 +93,7 @@ async fn sorted_once(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> Result<()
 
 /// SQLite: counts and sums per bucket (the total adds them up), then each
 /// median and p90 read by its rank.
-async fn ranked_reads(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> Result<(), MetricsError> {
+async fn ranked_reads(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> Result<(), StoreError> {
     let v = format!("d.{}", plan.clock_column());
     let buckets = plan.slots(false);
     let cells: Vec<(DurationFigure, Slot)> = DurationFigure::ALL

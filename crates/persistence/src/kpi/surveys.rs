@@ -1,13 +1,14 @@
 //! CSAT and NPS answers given in each bucket.
 
+use super::snapshot::Snapshot;
 use helpdesk_domain::ticket::Survey;
-use helpdesk_persistence::snapshot::Snapshot;
 
-use super::{Slots, count, slot};
-use crate::MetricsError;
-use crate::sql::Plan;
+use super::Slots;
+use super::rows::{count, slot};
+use super::sql::Plan;
+use crate::StoreError;
 
-pub(crate) async fn surveys(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> Result<(), MetricsError> {
+pub(crate) async fn surveys(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> Result<(), StoreError> {
     let csat = Survey::Csat.as_str();
     let nps = Survey::Nps.as_str();
     // (survey, what to add up): one column each, in the order read below.

@@ -1,14 +1,15 @@
 //! SLA targets decided in each bucket, per target: achieved (decided when
 //! met) and breached (decided at the deadline).
 
+use super::snapshot::Snapshot;
 use helpdesk_domain::sla::{SlaTarget, TargetState};
-use helpdesk_persistence::snapshot::Snapshot;
 
-use super::{Slots, count, slot};
-use crate::MetricsError;
-use crate::sql::Plan;
+use super::Slots;
+use super::rows::{count, slot};
+use super::sql::Plan;
+use crate::StoreError;
 
-pub(crate) async fn sla(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> Result<(), MetricsError> {
+pub(crate) async fn sla(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> Result<(), StoreError> {
     let states = [TargetState::Achieved, TargetState::Breached];
     let pairs: Vec<(SlaTarget, TargetState)> = SlaTarget::ALL.iter().flat_map(|t| states.map(|s| (*t, s))).collect();
     let rows = plan

@@ -1,13 +1,14 @@
 //! Figures over the tickets first-solved in a bucket: interactions and
 //! assignee stations per ticket, reopen rate and FCR rate.
 
-use helpdesk_persistence::snapshot::Snapshot;
+use super::snapshot::Snapshot;
 
-use super::{Slots, count, slot};
-use crate::MetricsError;
-use crate::sql::Plan;
+use super::Slots;
+use super::rows::{count, slot};
+use super::sql::Plan;
+use crate::StoreError;
 
-pub(crate) async fn first_solves(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> Result<(), MetricsError> {
+pub(crate) async fn first_solves(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> Result<(), StoreError> {
     let to = plan.range.to;
     let rows = plan
         .per_slot(db, &plan.slots(false), |sql, s| {

@@ -1,13 +1,14 @@
 //! ticketsCreated, channels, resolutionRate's tallies, and ticketsSolved.
 
+use super::snapshot::Snapshot;
 use helpdesk_domain::ticket::Channel;
-use helpdesk_persistence::snapshot::Snapshot;
 
-use super::{Slots, count, slot};
-use crate::MetricsError;
-use crate::sql::Plan;
+use super::Slots;
+use super::rows::{count, slot};
+use super::sql::Plan;
+use crate::StoreError;
 
-pub(crate) async fn volumes(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> Result<(), MetricsError> {
+pub(crate) async fn volumes(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> Result<(), StoreError> {
     let to = plan.range.to;
     let buckets = plan.slots(false);
 

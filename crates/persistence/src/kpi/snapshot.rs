@@ -2,8 +2,7 @@
 //!
 //! The KPI report runs one aggregate query per group of figures; reading
 //! them all in one snapshot means a ticket solved while the report runs is
-//! either in every figure or in none. The aggregate SQL itself lives in
-//! `helpdesk-metrics`; this crate only runs it, read-only.
+//! either in every figure or in none.
 
 use sea_orm::{
     AccessMode, ConnectionTrait, DatabaseTransaction, DbBackend, IsolationLevel, QueryResult, Statement,
@@ -12,7 +11,7 @@ use sea_orm::{
 
 use crate::{Backend, Store, StoreError};
 
-pub struct Snapshot {
+pub(crate) struct Snapshot {
     txn: DatabaseTransaction,
     backend: Backend,
 }
@@ -20,7 +19,7 @@ pub struct Snapshot {
 impl Store {
     /// Opens a read-only snapshot: REPEATABLE READ on PostgreSQL; on SQLite
     /// (WAL) a deferred transaction, whose first read fixes what it sees.
-    pub async fn snapshot(&self) -> Result<Snapshot, StoreError> {
+    pub(crate) async fn snapshot(&self) -> Result<Snapshot, StoreError> {
         let options = match self.backend() {
             Backend::Postgres => TransactionOptions {
                 isolation_level: Some(IsolationLevel::RepeatableRead),
@@ -37,13 +36,9 @@ impl Store {
 }
 
 impl Snapshot {
-    pub fn backend(&self) -> Backend {
-        self.backend
-    }
-
     /// Runs one query written with `?` placeholders (numbered for
     /// PostgreSQL here), with `values` bound in order.
-    pub async fn rows(&self, sql: &str, values: Vec<Value>) -> Result<Vec<QueryResult>, StoreError> {
+    pub(crate) async fn rows(&self, sql: &str, values: Vec<Value>) -> Result<Vec<QueryResult>, StoreError> {
         let (backend, sql) = match self.backend {
             Backend::Sqlite => (DbBackend::Sqlite, sql.to_owned()),
             Backend::Postgres => (DbBackend::Postgres, numbered_placeholders(sql)),
@@ -55,7 +50,7 @@ impl Snapshot {
     }
 
     /// Ends the snapshot (it never wrote anything).
-    pub async fn close(self) -> Result<(), StoreError> {
+    pub(crate) async fn close(self) -> Result<(), StoreError> {
         Ok(self.txn.rollback().await?)
     }
 }
