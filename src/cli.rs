@@ -138,6 +138,16 @@ pub struct ServeArgs {
     #[arg(long, env = "HELPDESK_JWT_SECRET", hide_env_values = true)]
     pub jwt_secret: Option<String>,
 
+    /// Earlier token secrets, comma-separated: tokens they signed are still
+    /// accepted until they expire, so rotating the secret logs no one out.
+    #[arg(
+        long,
+        env = "HELPDESK_JWT_PREVIOUS_SECRETS",
+        hide_env_values = true,
+        value_delimiter = ','
+    )]
+    pub jwt_previous_secrets: Vec<String>,
+
     /// How long an access token stays valid, in minutes.
     #[arg(long, env = "HELPDESK_TOKEN_TTL_MINUTES", default_value_t = 720)]
     pub token_ttl_minutes: u64,

@@ -17,6 +17,7 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         admin_email: args.admin_email.clone(),
         admin_password: args.admin_password.clone(),
         jwt_secret: args.jwt_secret.clone(),
+        previous_jwt_secrets: args.jwt_previous_secrets.clone(),
         token_ttl: Duration::from_secs(args.token_ttl_minutes.saturating_mul(60)),
         mail: MailConfig {
             email,

@@ -4,6 +4,9 @@
 
 mod common;
 
+use std::time::Duration;
+
+use common::ws::GraphqlWs;
 use common::{ADMIN_EMAIL, LOGIN, TestApp, TestDb, each_store, error_code, error_message};
 use serde_json::json;
 
@@ -154,9 +157,145 @@ async fn internals_never_reach_the_client(db: TestDb) {
     }
 }
 
+async fn a_deactivated_agent_is_locked_out_at_once_and_stays_out(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    let admin = app.login_admin().await;
+    let (ann_id, ann) = app.agent(&admin, "ann@desk.example", "AGENT").await;
+    let mut ws = GraphqlWs::connect(&app.base_url, json!({ "authorization": format!("Bearer {ann}") })).await;
+    ws.subscribe("all", "subscription { ticketEvents { kind } }", json!({}))
+        .await;
+
+    let deactivated = app
+        .ok(
+            &admin,
+            "mutation($a: ID!) { deactivateAgent(agentId: $a) { active } }",
+            json!({ "a": ann_id }),
+        )
+        .await;
+    assert_eq!(deactivated["deactivateAgent"]["active"], false);
+    // The open subscription ends with the reason, without waiting for a change.
+    let ended = ws.receive(Duration::from_secs(5)).await.expect("the subscription ends");
+    assert_eq!(ended["type"], "next", "{ended}");
+    assert_eq!(
+        ended["payload"]["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{ended}"
+    );
+    let complete = ws.receive(Duration::from_secs(5)).await.expect("complete");
+    assert_eq!(complete["type"], "complete", "{complete}");
+    ws.close().await;
+
+    let body = app.gql(Some(&ann), "{ me { email } }", json!({})).await;
+    assert_eq!(error_code(&body), "UNAUTHENTICATED", "the token stopped working");
+    let login = app
+        .gql(
+            None,
+            LOGIN,
+            json!({ "email": "ann@desk.example", "password": "agent-password" }),
+        )
+        .await;
+    assert_eq!(error_code(&login), "UNAUTHENTICATED", "no new token either");
+
+    app.ok(
+        &admin,
+        "mutation($a: ID!) { reactivateAgent(agentId: $a) { active } }",
+        json!({ "a": ann_id }),
+    )
+    .await;
+    let body = app.gql(Some(&ann), "{ me { email } }", json!({})).await;
+    assert_eq!(error_code(&body), "UNAUTHENTICATED", "old tokens stay revoked");
+    let fresh = app.login("ann@desk.example", "agent-password").await;
+    assert_eq!(
+        app.ok(&fresh, "{ me { email } }", json!({})).await["me"]["email"],
+        "ann@desk.example"
+    );
+    app.stop().await;
+}
+
+async fn a_password_change_revokes_earlier_tokens(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    let admin = app.login_admin().await;
+    let (ann_id, ann) = app.agent(&admin, "ann@desk.example", "AGENT").await;
+    app.ok(
+        &admin,
+        "mutation($a: ID!) { setAgentPassword(agentId: $a, password: \"a-new-passphrase\") { id } }",
+        json!({ "a": ann_id }),
+    )
+    .await;
+    let body = app.gql(Some(&ann), "{ me { email } }", json!({})).await;
+    assert_eq!(error_code(&body), "UNAUTHENTICATED");
+    let fresh = app.login("ann@desk.example", "a-new-passphrase").await;
+    assert_eq!(
+        app.ok(&fresh, "{ me { email } }", json!({})).await["me"]["email"],
+        "ann@desk.example"
+    );
+    app.stop().await;
+}
+
+async fn the_role_comes_from_the_store_not_the_token(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    let admin = app.login_admin().await;
+    let (bo_id, bo) = app.agent(&admin, "bo@desk.example", "ADMIN").await;
+    let create = "mutation($e: String!) { createTeam(input: {name: $e}) { id } }";
+    assert!(
+        app.gql(Some(&bo), create, json!({ "e": "One" }))
+            .await
+            .get("errors")
+            .is_none()
+    );
+    app.ok(
+        &admin,
+        "mutation($a: ID!) { updateAgent(input: {agentId: $a, role: AGENT}) { role } }",
+        json!({ "a": bo_id }),
+    )
+    .await;
+    let body = app.gql(Some(&bo), create, json!({ "e": "Two" })).await;
+    assert_eq!(error_code(&body), "FORBIDDEN", "demoted with the same token: {body}");
+    app.stop().await;
+}
+
+async fn the_last_active_admin_cannot_be_locked_out(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    let admin = app.login_admin().await;
+    let me = app.ok(&admin, "{ me { id } }", json!({})).await["me"]["id"].clone();
+    for mutation in [
+        "mutation($a: ID!) { deactivateAgent(agentId: $a) { id } }",
+        "mutation($a: ID!) { updateAgent(input: {agentId: $a, role: AGENT}) { id } }",
+    ] {
+        let body = app.gql(Some(&admin), mutation, json!({ "a": me })).await;
+        assert_eq!(error_code(&body), "CONFLICT", "{mutation}: {body}");
+    }
+    assert!(
+        app.gql(Some(&admin), "{ me { email } }", json!({}))
+            .await
+            .get("errors")
+            .is_none()
+    );
+    app.stop().await;
+}
+
+async fn new_agents_default_to_their_teams_and_admins_to_the_whole_desk(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    let admin = app.login_admin().await;
+    let create = "mutation($e: String!, $r: Role) { createAgent(input: {email: $e, name: $e, password: \"agent-password\", role: $r}) { scope } }";
+    let agent = app
+        .ok(&admin, create, json!({ "e": "a@desk.example", "r": "AGENT" }))
+        .await;
+    assert_eq!(agent["createAgent"]["scope"], "TEAMS");
+    let second_admin = app
+        .ok(&admin, create, json!({ "e": "b@desk.example", "r": "ADMIN" }))
+        .await;
+    assert_eq!(second_admin["createAgent"]["scope"], "ALL");
+    app.stop().await;
+}
+
 each_store!(
     missing_forged_and_garbage_tokens_are_unauthenticated,
     wrong_passwords_and_unknown_emails_get_the_same_answer,
     only_admins_manage_agents_and_teams,
     internals_never_reach_the_client,
+    a_deactivated_agent_is_locked_out_at_once_and_stays_out,
+    a_password_change_revokes_earlier_tokens,
+    the_role_comes_from_the_store_not_the_token,
+    the_last_active_admin_cannot_be_locked_out,
+    new_agents_default_to_their_teams_and_admins_to_the_whole_desk,
 );

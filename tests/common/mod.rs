@@ -66,6 +66,7 @@ impl TestApp {
             admin_email: Some(ADMIN_EMAIL.to_owned()),
             admin_password: Some(ADMIN_PASSWORD.to_owned()),
             jwt_secret: None,
+            previous_jwt_secrets: Vec::new(),
             token_ttl: Duration::from_secs(3600),
             mail: MailConfig {
                 email: EmailConfig::new(EmailAddress::parse(DESK_ADDRESS).unwrap(), MAX_EMAIL_BYTES),
@@ -155,13 +156,22 @@ impl TestApp {
         self.login(ADMIN_EMAIL, ADMIN_PASSWORD).await
     }
 
-    /// Creates an agent (as the admin) and returns (id, token).
+    /// Creates an agent who works the whole desk (scope ALL), as the admin,
+    /// and returns (id, token).
     pub async fn agent(&self, admin: &str, email: &str, role: &str) -> (String, String) {
+        self.agent_with_scope(admin, email, role, "ALL").await
+    }
+
+    /// Creates an agent (as the admin) with `scope` (ALL or TEAMS) and
+    /// returns (id, token).
+    pub async fn agent_with_scope(&self, admin: &str, email: &str, role: &str, scope: &str) -> (String, String) {
+        let input =
+            json!({ "email": email, "name": email, "password": "agent-password", "role": role, "scope": scope });
         let data = self
             .ok(
                 admin,
                 "mutation($i: CreateAgentInput!) { createAgent(input: $i) { id } }",
-                json!({ "i": { "email": email, "name": email, "password": "agent-password", "role": role } }),
+                json!({ "i": input }),
             )
             .await;
         let id = data["createAgent"]["id"].as_str().expect("agent id").to_owned();

@@ -29,6 +29,8 @@ pub struct AppConfig {
     pub admin_password: Option<String>,
     /// HMAC secret for access tokens; generated once and kept in the store when unset.
     pub jwt_secret: Option<String>,
+    /// Earlier secrets whose unexpired tokens are still accepted.
+    pub previous_jwt_secrets: Vec<String>,
     pub token_ttl: Duration,
     pub mail: MailConfig,
     /// Where outgoing mail is sent; without it, mail is queued, not sent.
@@ -89,6 +91,11 @@ impl App {
             jwt_secret: jwt_secret(&store, config.jwt_secret.as_deref())
                 .await
                 .map_err(AppError::Secret)?,
+            previous_jwt_secrets: config
+                .previous_jwt_secrets
+                .iter()
+                .map(|s| s.as_bytes().to_vec())
+                .collect(),
             token_ttl: config.token_ttl,
         };
         let email = config.mail.email.clone();

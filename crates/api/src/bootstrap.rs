@@ -64,6 +64,7 @@ pub async fn ensure_admin(
         email: email.clone(),
         name: "Administrator".into(),
         role: Role::Admin,
+        scope: helpdesk_domain::access::AgentScope::All,
         password_hash: Some(hash),
     };
     match store.create_agent(new, clock.now()).await {

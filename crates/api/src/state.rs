@@ -12,6 +12,9 @@ use crate::http::rate_limit::RateLimiter;
 #[derive(Clone)]
 pub struct AuthConfig {
     pub jwt_secret: Vec<u8>,
+    /// Earlier secrets whose tokens are still accepted (not used to sign):
+    /// rotating the secret logs no one out.
+    pub previous_jwt_secrets: Vec<Vec<u8>>,
     pub token_ttl: Duration,
 }
 
@@ -41,7 +44,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: Store, auth: &AuthConfig, mail: MailConfig, clock: Clock) -> Result<Self, crate::ApiError> {
-        let jwt = JwtKeys::new(&auth.jwt_secret, auth.token_ttl)?;
+        let jwt = JwtKeys::new(&auth.jwt_secret, &auth.previous_jwt_secrets, auth.token_ttl)?;
         let webform_limiter = Arc::new(RateLimiter::new(mail.webform_posts_per_minute, Duration::from_secs(60)));
         Ok(Self {
             store,

@@ -15,6 +15,12 @@ pub enum DomainError {
     TicketMerged,
     #[error("a ticket cannot be merged into itself")]
     MergeIntoSelf,
+    #[error(
+        "the tickets belong to different customers: confirm with allowDifferentCustomers: true to merge them anyway"
+    )]
+    MergeAcrossCustomers,
+    #[error("teamId: a ticket you open must belong to one of your teams")]
+    TeamOutsideScope,
     #[error("invalid email address: {0:?}")]
     InvalidEmail(String),
     #[error("invalid tag {0:?}: use 1-64 letters, digits, '-', '_', '.' or ':'")]

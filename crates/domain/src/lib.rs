@@ -10,6 +10,7 @@
 
 mod macros;
 
+pub mod access;
 pub mod agent;
 pub mod calendar;
 pub mod customer;

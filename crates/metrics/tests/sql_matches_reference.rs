@@ -8,6 +8,7 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, TimeZone, Utc, Weekday};
+use helpdesk_domain::access::{AgentScope, TicketAccess};
 use helpdesk_domain::calendar::{BusinessCalendar, OpenInterval};
 use helpdesk_domain::email::EmailAddress;
 use helpdesk_domain::ids::SlaPolicyId;
@@ -124,7 +125,7 @@ fn query() -> impl Strategy<Value = QueryScript> {
         0_usize..ZONES.len(),
         0_usize..6,
         any::<bool>(),
-        0_u8..7,
+        0_u8..9,
         any::<usize>(),
     )
         .prop_map(
@@ -386,6 +387,11 @@ async fn check_world(db: TestDb, w: World) {
             },
             5 => KpiFilter {
                 tags: vec![Tag::parse(TAGS[pick(TAGS.len())]).unwrap()],
+                ..KpiFilter::default()
+            },
+            // A team-scoped agent's reach, with and without teamless tickets.
+            6 | 7 => KpiFilter {
+                access: TicketAccess::of(AgentScope::Teams, some_ticket.team_id, q.filter == 7),
                 ..KpiFilter::default()
             },
             _ => KpiFilter::default(),

@@ -8,6 +8,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
+use helpdesk_domain::access::AgentScope;
 use helpdesk_domain::agent::Role;
 use helpdesk_domain::email::EmailAddress;
 use helpdesk_domain::ids::{AgentId, CustomerId, TeamId, TicketId};
@@ -203,11 +204,13 @@ async fn agents_by_email<'a>(
                 role: Set(Role::Agent.as_str().to_owned()),
                 password_hash: Set(None),
                 active: Set(true),
+                scope: Set(AgentScope::default_for(Role::Agent).as_str().to_owned()),
+                token_version: Set(0),
                 created_at: Set(now),
             }
         })
         .collect();
-    insert_chunked::<agent::Entity>(txn, rows, 7).await?;
+    insert_chunked::<agent::Entity>(txn, rows, 9).await?;
     Ok(found)
 }
 

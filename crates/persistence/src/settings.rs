@@ -1,5 +1,6 @@
 //! Desk-wide settings kept in the store (e.g. the generated JWT secret).
 
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{EntityTrait, Set};
 
 use crate::entity::setting;
@@ -26,4 +27,34 @@ impl Store {
             .await?;
         self.setting(key).await?.ok_or_else(|| StoreError::not_found("setting"))
     }
+
+    /// Stores `value` under `key`, replacing what was there.
+    pub async fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        let row = setting::ActiveModel {
+            key: Set(key.to_owned()),
+            value: Set(value.to_owned()),
+        };
+        setting::Entity::insert(row)
+            .on_conflict(
+                OnConflict::column(setting::Column::Key)
+                    .update_column(setting::Column::Value)
+                    .to_owned(),
+            )
+            .exec(self.db())
+            .await?;
+        Ok(())
+    }
+
+    /// Whether agents scoped to their teams also see tickets with no team.
+    /// Off unless an admin turns it on.
+    pub async fn teamless_tickets_visible(&self) -> Result<bool, StoreError> {
+        Ok(self.setting(TEAMLESS_VISIBLE).await?.as_deref() == Some("true"))
+    }
+
+    pub async fn set_teamless_tickets_visible(&self, visible: bool) -> Result<(), StoreError> {
+        self.set_setting(TEAMLESS_VISIBLE, if visible { "true" } else { "false" })
+            .await
+    }
 }
+
+const TEAMLESS_VISIBLE: &str = "access.teamless_tickets_visible";

@@ -9,7 +9,7 @@ use sea_orm::{
     SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
-use helpdesk_domain::ids::TicketId;
+use helpdesk_domain::ids::{AgentId, TicketId};
 use tokio::sync::broadcast;
 
 use crate::StoreError;
@@ -30,6 +30,10 @@ pub struct Store {
     statements: Arc<AtomicU64>,
     /// Tickets changed by this process, announced after each commit.
     changes: broadcast::Sender<TicketId>,
+    /// Agents whose access changed in this process (deactivated, password
+    /// or scope changed, team joined or left), so open subscriptions
+    /// re-check their caller at once.
+    agent_changes: broadcast::Sender<AgentId>,
 }
 
 impl Store {
@@ -70,10 +74,12 @@ impl Store {
         // Subscribers that fall this far behind skip ahead (they re-read
         // what they missed from the event log).
         let (changes, _) = broadcast::channel(1024);
+        let (agent_changes, _) = broadcast::channel(64);
         Ok(Self {
             db,
             statements,
             changes,
+            agent_changes,
         })
     }
 
@@ -94,6 +100,16 @@ impl Store {
     pub(crate) fn announce(&self, ticket: TicketId) {
         // No subscriber is not an error.
         let _ = self.changes.send(ticket);
+    }
+
+    /// Agents whose access changes from now on (in this process), each
+    /// announced after the change committed.
+    pub fn subscribe_agent_changes(&self) -> broadcast::Receiver<AgentId> {
+        self.agent_changes.subscribe()
+    }
+
+    pub(crate) fn announce_agent(&self, agent: AgentId) {
+        let _ = self.agent_changes.send(agent);
     }
 
     /// How many statements this store has run since it connected.

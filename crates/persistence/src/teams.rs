@@ -114,6 +114,7 @@ impl Store {
             .on_conflict_do_nothing()
             .exec(self.db())
             .await?;
+        self.announce_agent(agent);
         Ok(())
     }
 
@@ -123,6 +124,7 @@ impl Store {
             .filter(team_member::Column::AgentId.eq(agent.as_uuid()))
             .exec(self.db())
             .await?;
+        self.announce_agent(agent);
         Ok(())
     }
 

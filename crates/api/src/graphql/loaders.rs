@@ -14,18 +14,20 @@ use helpdesk_persistence::agents::AgentRecord;
 use helpdesk_persistence::outbox::OutboxRecord;
 use helpdesk_persistence::sla::SlaTargetRecord;
 use helpdesk_persistence::teams::TeamRecord;
-use helpdesk_persistence::tickets::{AttachmentRecord, MessageRecord, TicketRecord};
+use helpdesk_persistence::tickets::{AttachmentRecord, MessageRecord, ScopedStore, TicketRecord};
 use helpdesk_persistence::{CustomerRecord, Store};
 
 use crate::ApiError;
 
 pub struct StoreLoader {
     store: Store,
+    /// Tickets by id (merge targets, follow-ups) within the caller's reach.
+    tickets: ScopedStore,
 }
 
 impl StoreLoader {
-    pub(crate) fn new(store: Store) -> Self {
-        Self { store }
+    pub(crate) fn new(store: Store, tickets: ScopedStore) -> Self {
+        Self { store, tickets }
     }
 }
 
@@ -173,7 +175,7 @@ impl Loader<TicketId> for StoreLoader {
 
     async fn load(&self, keys: &[TicketId]) -> Result<HashMap<TicketId, TicketRecord>, ApiError> {
         Ok(self
-            .store
+            .tickets
             .tickets_by_ids(keys)
             .await?
             .into_iter()

@@ -8,10 +8,12 @@ mod types;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache};
 use async_graphql::{Schema, SchemaBuilder};
+use helpdesk_domain::access::TicketAccess;
 
 pub use loaders::StoreLoader;
 
 use crate::AppState;
+use crate::auth::viewer::Authentication;
 
 pub type AppSchema = Schema<query::Query, mutation::Mutation, subscription::Subscription>;
 
@@ -41,9 +43,18 @@ pub fn sdl() -> String {
 
 /// The per-request loader that batches store lookups and remembers what it
 /// loaded for the rest of the request.
-pub(crate) fn loader(state: &AppState) -> DataLoader<StoreLoader, HashMapCache> {
+pub(crate) fn loader(state: &AppState, auth: &Authentication) -> DataLoader<StoreLoader, HashMapCache> {
+    // Callers who are not agents (chat visitors, the unauthenticated) reach
+    // no ticket through the loader.
+    let access = match auth {
+        Authentication::Valid(viewer) => viewer.access.clone(),
+        _ => TicketAccess::Teams {
+            teams: Default::default(),
+            teamless: false,
+        },
+    };
     DataLoader::with_cache(
-        StoreLoader::new(state.store.clone()),
+        StoreLoader::new(state.store.clone(), state.store.scoped(access)),
         tokio::spawn,
         HashMapCache::default(),
     )

@@ -8,6 +8,7 @@ use helpdesk_persistence::tickets::TicketFilter as StoreFilter;
 use super::types::agent::Agent;
 use super::types::calendar::BusinessCalendar;
 use super::types::connection::{TicketConnection, TicketEdge, TicketOrder, decode_cursor, encode_cursor};
+use super::types::desk_access::DeskAccess;
 use super::types::enums::{Channel, Clock, Period, Priority, TicketStatus};
 use super::types::kpi::{KpiFilter, KpiReport};
 use super::types::sla::SlaPolicy;
@@ -54,6 +55,8 @@ impl TicketFilter {
             team_ids: id_list::<TeamId>(self.team_ids, "teamIds")?,
             tags: tag_list(self.tags)?,
             customer_email: self.customer_email.as_deref().map(EmailAddress::parse).transpose()?,
+            // The caller's reach is added by their scoped store.
+            access: Default::default(),
             created_from: self.created_from,
             created_to: self.created_to,
             sla_breached: self.sla_breached,
@@ -78,9 +81,9 @@ impl Query {
     ///
     /// See docs/api.md#reading-a-ticket.
     async fn ticket(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Ticket>> {
-        viewer::agent(ctx)?;
+        let viewer = viewer::agent(ctx)?;
         let id: TicketId = parse_id(&id, "id")?;
-        Ok(state(ctx)?.store.ticket(id).await?.map(Ticket))
+        Ok(viewer.tickets(state(ctx)?).ticket(id).await?.map(Ticket))
     }
 
     /// Tickets matching `filter`, a page at a time (`first` at most 100).
@@ -94,7 +97,7 @@ impl Query {
         filter: Option<TicketFilter>,
         order_by: Option<TicketOrder>,
     ) -> ApiResult<TicketConnection> {
-        viewer::agent(ctx)?;
+        let viewer = viewer::agent(ctx)?;
         let first = first.unwrap_or(DEFAULT_PAGE);
         if !(0..=MAX_PAGE).contains(&first) {
             return Err(ApiError::BadUserInput(format!(
@@ -104,8 +107,8 @@ impl Query {
         let after = after.as_deref().map(decode_cursor).transpose()?;
         let filter = filter.unwrap_or_default().into_store()?;
         let order = order_by.unwrap_or_default().into();
-        let page = state(ctx)?
-            .store
+        let page = viewer
+            .tickets(state(ctx)?)
             .list_tickets(&filter, order, first.unsigned_abs().into(), after)
             .await?;
         let selection = ctx.look_ahead();
@@ -149,8 +152,8 @@ impl Query {
         clock: Option<Clock>,
         #[graphql(desc = "Only tickets whose current values match.")] filter: Option<KpiFilter>,
     ) -> ApiResult<KpiReport> {
-        viewer::agent(ctx)?;
-        let query = KpiQuery {
+        let viewer = viewer::agent(ctx)?;
+        let mut query = KpiQuery {
             from,
             to,
             timezone: KpiQuery::zone(timezone.as_deref().unwrap_or("UTC"))?,
@@ -158,6 +161,8 @@ impl Query {
             clock: clock.unwrap_or(Clock::Calendar).into(),
             filter: filter.unwrap_or_default().into_domain()?,
         };
+        // A scoped agent's figures cover only the tickets they may see.
+        query.filter.access = viewer.access.clone();
         let state = state(ctx)?;
         let now = state.clock.now().trunc_subsecs(6);
         let report = kpi_report(&state.store, &query, now).await?;
@@ -170,6 +175,14 @@ impl Query {
     async fn agents(&self, ctx: &Context<'_>) -> ApiResult<Vec<Agent>> {
         viewer::agent(ctx)?;
         Ok(state(ctx)?.store.list_agents().await?.into_iter().map(Agent).collect())
+    }
+
+    /// The desk's access settings (admin only).
+    ///
+    /// See docs/api.md#who-sees-which-tickets.
+    async fn desk_access(&self, ctx: &Context<'_>) -> ApiResult<DeskAccess> {
+        viewer::admin(ctx)?;
+        DeskAccess::read(&state(ctx)?.store).await
     }
 
     /// The desk's default business calendar, if one is set.

@@ -6,7 +6,7 @@ use async_graphql::{Context, ID, Subscription};
 use futures_util::Stream;
 use futures_util::stream;
 use helpdesk_channels::chat;
-use helpdesk_domain::ids::TicketId;
+use helpdesk_domain::ids::{AgentId, TicketId};
 use helpdesk_persistence::Store;
 use helpdesk_persistence::tickets::EventRecord;
 use tokio::sync::broadcast::Receiver;
@@ -15,9 +15,9 @@ use tokio::sync::broadcast::error::RecvError;
 use super::types::chat::ChatMessage;
 use super::types::event::TicketEvent;
 use super::types::{parse_id, state};
-use crate::ApiError;
-use crate::auth::viewer;
+use crate::auth::viewer::{self, Authentication, Viewer, viewer_of};
 use crate::error::ApiResult;
+use crate::{ApiError, AppState};
 
 #[derive(Default)]
 pub struct Subscription;
@@ -28,6 +28,8 @@ struct EventFeed {
     store: Store,
     changes: Receiver<TicketId>,
     only: Option<TicketId>,
+    /// For an agent's feed: whose it is, re-checked when their access changes.
+    guard: Option<Guard>,
     /// Events up to here were written before the feed started.
     start: i64,
     /// Per ticket, the newest event already delivered. Per-ticket cursors are
@@ -36,8 +38,47 @@ struct EventFeed {
     ready: VecDeque<EventRecord>,
 }
 
+/// An agent's feed sends only tickets within their reach, and ends the
+/// moment their token stops being valid (deactivated, password changed).
+struct Guard {
+    state: AppState,
+    viewer: Viewer,
+    agent_changes: Receiver<AgentId>,
+}
+
+impl Guard {
+    /// Reads the agent again; `false` when their token no longer holds.
+    async fn still_valid(&mut self) -> bool {
+        match viewer_of(&self.state, self.viewer.subject()).await {
+            Ok(Authentication::Valid(now)) => {
+                self.viewer = now;
+                true
+            }
+            Ok(_) => false,
+            // A store hiccup is not a revocation; the next check decides.
+            Err(err) => {
+                tracing::warn!(error = %err.message(), "cannot re-check a subscriber");
+                true
+            }
+        }
+    }
+
+    async fn may_see(&self, ticket: TicketId) -> bool {
+        if self.viewer.access.is_everything() {
+            return true;
+        }
+        matches!(self.viewer.tickets(&self.state).ticket(ticket).await, Ok(Some(_)))
+    }
+}
+
+enum Next {
+    Event(EventRecord),
+    /// The agent's token stopped being valid.
+    Revoked,
+}
+
 impl EventFeed {
-    async fn start(store: Store, only: Option<TicketId>) -> ApiResult<Self> {
+    async fn start(store: Store, only: Option<TicketId>, guard: Option<Guard>) -> ApiResult<Self> {
         // Subscribe before reading the high-water mark, so no change committed
         // after the mark can go unannounced.
         let changes = store.subscribe_changes();
@@ -46,18 +87,36 @@ impl EventFeed {
             store,
             changes,
             only,
+            guard,
             start,
             seen: HashMap::new(),
             ready: VecDeque::new(),
         })
     }
 
-    async fn next(&mut self) -> Option<EventRecord> {
+    async fn next(&mut self) -> Option<Next> {
         loop {
             if let Some(event) = self.ready.pop_front() {
-                return Some(event);
+                return Some(Next::Event(event));
             }
-            let ticket = match self.changes.recv().await {
+            let changed = match &mut self.guard {
+                None => self.changes.recv().await,
+                Some(guard) => tokio::select! {
+                    agent = guard.agent_changes.recv() => {
+                        let concerns_us = match agent {
+                            Ok(agent) => agent == guard.viewer.agent_id,
+                            Err(RecvError::Lagged(_)) => true,
+                            Err(RecvError::Closed) => false,
+                        };
+                        if concerns_us && !guard.still_valid().await {
+                            return Some(Next::Revoked);
+                        }
+                        continue;
+                    }
+                    changed = self.changes.recv() => changed,
+                },
+            };
+            let ticket = match changed {
                 Ok(ticket) => ticket,
                 Err(RecvError::Lagged(missed)) => {
                     tracing::warn!(missed, "event subscriber fell behind; some changes skipped");
@@ -66,6 +125,11 @@ impl EventFeed {
                 Err(RecvError::Closed) => return None,
             };
             if self.only.is_some_and(|only| only != ticket) {
+                continue;
+            }
+            if let Some(guard) = &self.guard
+                && !guard.may_see(ticket).await
+            {
                 continue;
             }
             let after = *self.seen.get(&ticket).unwrap_or(&self.start);
@@ -84,23 +148,43 @@ impl EventFeed {
 
 #[Subscription(name = "Subscription")]
 impl Subscription {
-    /// Every change to one ticket, or with no `ticketId` to all tickets, as
-    /// the history entries it wrote. Agents only.
+    /// Every change to one ticket, or with no `ticketId` to all tickets the
+    /// caller may see, as the history entries it wrote. Agents only. The
+    /// stream ends with an UNAUTHENTICATED error the moment the caller's
+    /// token stops being valid (deactivated, password changed).
     ///
     /// See docs/api.md#following-ticket-changes.
     async fn ticket_events(
         &self,
         ctx: &Context<'_>,
         ticket_id: Option<ID>,
-    ) -> async_graphql::Result<impl Stream<Item = TicketEvent> + use<>> {
-        viewer::agent(ctx)?;
+    ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<TicketEvent>> + use<>> {
+        let viewer = viewer::agent(ctx)?.clone();
+        let state = state(ctx)?;
         let only = ticket_id
             .as_ref()
             .map(|id| parse_id::<TicketId>(id, "ticketId"))
             .transpose()?;
-        let feed = EventFeed::start(state(ctx)?.store.clone(), only).await?;
-        Ok(stream::unfold(feed, |mut feed| async move {
-            feed.next().await.map(|e| (TicketEvent(e), feed))
+        if let Some(ticket) = only
+            && viewer.tickets(state).ticket(ticket).await?.is_none()
+        {
+            return Err(ApiError::NotFound("ticket").into());
+        }
+        let guard = Guard {
+            agent_changes: state.store.subscribe_agent_changes(),
+            state: state.clone(),
+            viewer,
+        };
+        let feed = EventFeed::start(state.store.clone(), only, Some(guard)).await?;
+        Ok(stream::unfold(Some(feed), |feed| async move {
+            let mut feed = feed?;
+            match feed.next().await? {
+                Next::Event(e) => Some((Ok(TicketEvent(e)), Some(feed))),
+                Next::Revoked => {
+                    let err = ApiError::Unauthenticated("the access token was revoked");
+                    Some((Err(err.into()), None))
+                }
+            }
         }))
     }
 
@@ -116,7 +200,7 @@ impl Subscription {
         let state = state(ctx)?;
         // Through ApiError, so the refusal carries its code.
         let session = chat::session(&state.store, &token).await.map_err(ApiError::from)?;
-        let feed = EventFeed::start(state.store.clone(), Some(session.ticket_id)).await?;
+        let feed = EventFeed::start(state.store.clone(), Some(session.ticket_id), None).await?;
         // While this stream lives the visitor counts as present, so replies
         // are not mailed to them as well.
         let presence = state.chat_presence.enter(session.ticket_id);
@@ -125,7 +209,9 @@ impl Subscription {
             (feed, store, presence),
             |(mut feed, store, presence)| async move {
                 loop {
-                    let event = feed.next().await?;
+                    let Next::Event(event) = feed.next().await? else {
+                        return None;
+                    };
                     if let Ok(Some(message)) = chat::desk_reply(&store, &event).await {
                         return Some((ChatMessage(message), (feed, store, presence)));
                     }

@@ -9,8 +9,9 @@ use axum::http::header::AUTHORIZATION;
 use axum::response::Html;
 use axum::response::Response;
 
+use crate::ApiError;
 use crate::AppState;
-use crate::auth::viewer::Authentication;
+use crate::auth::viewer::{self, Authentication};
 use crate::graphql::{AppSchema, loader};
 
 #[derive(Clone)]
@@ -26,8 +27,15 @@ pub(super) async fn execute(
     headers: HeaderMap,
     request: GraphQLRequest,
 ) -> GraphQLResponse {
-    let auth = authenticate(&state.app, &headers);
-    let request = request.into_inner().data(auth).data(loader(&state.app));
+    let auth = match authenticate(&state.app, &headers).await {
+        Ok(auth) => auth,
+        Err(err) => {
+            let err = async_graphql::Error::from(err).into_server_error(async_graphql::Pos::default());
+            return async_graphql::Response::from_errors(vec![err]).into();
+        }
+    };
+    let loader = loader(&state.app, &auth);
+    let request = request.into_inner().data(auth).data(loader);
     let mut response = state.schema.execute(request).await;
     for error in &mut response.errors {
         let extensions = error.extensions.get_or_insert_with(Default::default);
@@ -40,20 +48,15 @@ pub(super) async fn execute(
     response.into()
 }
 
-pub(super) fn authenticate(state: &AppState, headers: &HeaderMap) -> Authentication {
+/// Who the request's `Authorization` header names, checked against the
+/// store. A malformed header is an invalid token, not a missing one.
+pub(super) async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Authentication, ApiError> {
     let Some(value) = headers.get(AUTHORIZATION) else {
-        return Authentication::Missing;
+        return Ok(Authentication::Missing);
     };
-    let token = value
-        .to_str()
-        .ok()
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")));
-    match token
-        .map(str::trim)
-        .and_then(|t| state.jwt.verify(t, state.clock.now()))
-    {
-        Some(viewer) => Authentication::Valid(viewer),
-        None => Authentication::Invalid,
+    match value.to_str().ok().and_then(viewer::bearer) {
+        Some(token) => viewer::authenticate(state, Some(token)).await,
+        None => Ok(Authentication::Invalid),
     }
 }
 
@@ -74,18 +77,14 @@ pub(super) async fn websocket(
                     .get("authorization")
                     .or_else(|| payload.get("Authorization"))
                     .and_then(|v| v.as_str())
-                    .map(|v| v.strip_prefix("Bearer ").unwrap_or(v).to_owned())
+                    .map(|v| viewer::bearer(v).unwrap_or(v).to_owned())
                     .or_else(|| payload.get("token").and_then(|v| v.as_str()).map(str::to_owned));
-                let auth = match token {
-                    None => Authentication::Missing,
-                    Some(t) => app
-                        .jwt
-                        .verify(t.trim(), app.clock.now())
-                        .map_or(Authentication::Invalid, Authentication::Valid),
-                };
+                let auth = viewer::authenticate(&app, token.as_deref())
+                    .await
+                    .map_err(|err| async_graphql::Error::new(err.message()))?;
                 let mut data = Data::default();
+                data.insert(loader(&app, &auth));
                 data.insert(auth);
-                data.insert(loader(&app));
                 Ok(data)
             })
             .serve()

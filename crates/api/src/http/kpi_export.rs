@@ -40,15 +40,18 @@ use crate::auth::viewer::Authentication;
 use crate::{ApiError, AppState};
 
 pub(super) async fn export(State(state): State<AppState>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Response {
-    match authenticate(&state, &headers) {
-        Authentication::Valid(_) => {}
-        Authentication::Missing => return unauthorized("an access token is required"),
-        Authentication::Invalid => return unauthorized("invalid or expired access token"),
-    }
-    let query = match parse_query(raw.as_deref().unwrap_or_default()) {
+    let viewer = match authenticate(&state, &headers).await {
+        Ok(Authentication::Valid(viewer)) => viewer,
+        Ok(Authentication::Missing) => return unauthorized("an access token is required"),
+        Ok(Authentication::Invalid) => return unauthorized("invalid or expired access token"),
+        Err(_) => return plain(StatusCode::SERVICE_UNAVAILABLE, "store unavailable"),
+    };
+    let mut query = match parse_query(raw.as_deref().unwrap_or_default()) {
         Ok(query) => query,
         Err(reason) => return bad_request(&reason),
     };
+    // A scoped agent's figures cover only the tickets they may see.
+    query.filter.access = viewer.access;
     // Stored instants have microseconds; so do the report's.
     let now = state.clock.now().trunc_subsecs(6);
     let report = match kpi_report(&state.store, &query, now).await {
@@ -153,6 +156,8 @@ fn parse_query(raw: &str) -> Result<KpiQuery, String> {
             team_ids: each("teamIds", list("teamIds"), |v| v.parse::<TeamId>().ok())?,
             agent_ids: each("agentIds", list("agentIds"), |v| v.parse::<AgentId>().ok())?,
             tags: each("tags", list("tags"), |v| Tag::parse(v).ok())?,
+            // The caller's reach is set once they are known.
+            access: Default::default(),
         },
     })
 }

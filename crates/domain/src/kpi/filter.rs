@@ -1,5 +1,6 @@
 //! Which tickets a report looks at.
 
+use crate::access::TicketAccess;
 use crate::ids::{AgentId, TeamId};
 use crate::tag::Tag;
 use crate::ticket::{Channel, Priority};
@@ -14,6 +15,9 @@ pub struct KpiFilter {
     /// Matched against the current assignee.
     pub agent_ids: Vec<AgentId>,
     pub tags: Vec<Tag>,
+    /// The tickets the caller may see at all: a scoped agent's figures
+    /// cover only their teams' tickets.
+    pub access: TicketAccess,
 }
 
 /// A ticket's current values, as the filter sees them.
@@ -35,6 +39,7 @@ impl KpiFilter {
             && any_of(&self.priorities, Some(&ticket.priority))
             && any_of(&self.team_ids, ticket.team.as_ref())
             && any_of(&self.agent_ids, ticket.assignee.as_ref())
+            && self.access.covers(ticket.team)
             && (self.tags.is_empty() || ticket.tags.iter().any(|t| self.tags.contains(t)))
     }
 }

@@ -11,6 +11,10 @@ pub struct Model {
     pub role: String,
     pub password_hash: Option<String>,
     pub active: bool,
+    /// `AgentScope`: ALL or TEAMS.
+    pub scope: String,
+    /// Tokens carry the version they were issued at; bumping it revokes them.
+    pub token_version: i64,
     pub created_at: DateTimeUtc,
 }
 

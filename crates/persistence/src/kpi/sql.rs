@@ -8,6 +8,7 @@
 
 use super::snapshot::Snapshot;
 use crate::Backend;
+use helpdesk_domain::access::TicketAccess;
 use helpdesk_domain::kpi::{Bucket, KpiFilter, Range};
 use helpdesk_domain::sla::Clock;
 use sea_orm::{QueryResult, Value};
@@ -164,6 +165,17 @@ impl Plan {
         if !f.agent_ids.is_empty() {
             sql.push(&format!(" AND {alias}.assignee_id IN "))
                 .bind_list(f.agent_ids.iter().map(|a| a.as_uuid()));
+        }
+        if let TicketAccess::Teams { teams, teamless } = &f.access {
+            sql.push(" AND (");
+            if !teams.is_empty() {
+                sql.push(&format!("{alias}.team_id IN "))
+                    .bind_list(teams.iter().map(|t| t.as_uuid()));
+                sql.push(" OR ");
+            }
+            sql.push(&format!("{alias}.team_id IS NULL AND "))
+                .bind(*teamless)
+                .push(")");
         }
         if !f.tags.is_empty() {
             sql.push(&format!(

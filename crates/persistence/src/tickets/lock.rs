@@ -1,6 +1,7 @@
 //! Loading a ticket for change.
 
-use helpdesk_domain::ids::TicketId;
+use helpdesk_domain::access::TicketAccess;
+use helpdesk_domain::ids::{TeamId, TicketId};
 use sea_orm::ConnectionTrait;
 use sea_orm::{DatabaseTransaction, DbBackend, EntityTrait, QuerySelect};
 
@@ -16,4 +17,19 @@ pub(crate) async fn lock_ticket(txn: &DatabaseTransaction, id: TicketId) -> Resu
         select = select.lock_exclusive();
     }
     select.one(txn).await?.ok_or_else(|| StoreError::not_found("ticket"))
+}
+
+/// [`lock_ticket`] for a caller limited to `access`: a ticket outside it is
+/// not found, exactly like one that does not exist (no existence oracle).
+pub(crate) async fn lock_ticket_within(
+    txn: &DatabaseTransaction,
+    id: TicketId,
+    access: &TicketAccess,
+) -> Result<ticket::Model, StoreError> {
+    let row = lock_ticket(txn, id).await?;
+    if access.covers(row.team_id.map(TeamId::from_uuid)) {
+        Ok(row)
+    } else {
+        Err(StoreError::not_found("ticket"))
+    }
 }

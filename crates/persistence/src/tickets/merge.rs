@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use helpdesk_domain::DomainError;
+use helpdesk_domain::access::TicketAccess;
 use helpdesk_domain::ids::TicketId;
 use helpdesk_domain::ticket::{Actor, EventKind, TicketEvent, TicketStatus};
 use helpdesk_domain::time::to_micros;
@@ -14,12 +15,27 @@ use crate::entity::{message, ticket};
 use crate::error::parse_column;
 use crate::{Store, StoreError};
 
+/// Which ticket goes into which, and whether the caller confirmed that
+/// they belong to different customers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Merge {
+    pub source: TicketId,
+    pub target: TicketId,
+    /// Must be `true` to merge tickets of two customers: the merged
+    /// ticket's replies then reach the target's customer only.
+    pub across_customers: bool,
+}
+
 impl Store {
     /// Merges `source` into `target`: the source's messages move to the
     /// target (keeping their times, and appearing in the target's history),
     /// and the source becomes CLOSED, pointing at the target.
     ///
     /// Returns the updated (source, target).
+    ///
+    /// Desk-internal: merges across customers are allowed here; agents
+    /// merge through [`crate::tickets::ScopedStore`], which needs the
+    /// caller's confirmation for that.
     pub async fn merge_tickets(
         &self,
         source: TicketId,
@@ -27,6 +43,27 @@ impl Store {
         actor: Actor,
         at: DateTime<Utc>,
     ) -> Result<(TicketRecord, TicketRecord), StoreError> {
+        let merge = Merge {
+            source,
+            target,
+            across_customers: true,
+        };
+        self.merge_tickets_within(merge, actor, at, &TicketAccess::Everything)
+            .await
+    }
+
+    pub(crate) async fn merge_tickets_within(
+        &self,
+        merge: Merge,
+        actor: Actor,
+        at: DateTime<Utc>,
+        access: &TicketAccess,
+    ) -> Result<(TicketRecord, TicketRecord), StoreError> {
+        let Merge {
+            source,
+            target,
+            across_customers,
+        } = merge;
         if source == target {
             return Err(DomainError::MergeIntoSelf.into());
         }
@@ -38,9 +75,12 @@ impl Store {
         } else {
             (target, source)
         };
-        let a = lock::lock_ticket(&txn, first).await?;
-        let b = lock::lock_ticket(&txn, second).await?;
+        let a = lock::lock_ticket_within(&txn, first, access).await?;
+        let b = lock::lock_ticket_within(&txn, second, access).await?;
         let (src, dst) = if first == source { (a, b) } else { (b, a) };
+        if src.customer_id != dst.customer_id && !across_customers {
+            return Err(DomainError::MergeAcrossCustomers.into());
+        }
         for t in [&src, &dst] {
             if t.merged_into_id.is_some() {
                 return Err(DomainError::TicketMerged.into());

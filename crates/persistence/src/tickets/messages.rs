@@ -1,6 +1,7 @@
 //! Replies, customer messages and internal notes.
 
 use chrono::{DateTime, Utc};
+use helpdesk_domain::access::TicketAccess;
 use helpdesk_domain::email::EmailAddress;
 use helpdesk_domain::ids::{AgentId, MessageId, TicketId};
 use helpdesk_domain::ticket::{
@@ -55,15 +56,29 @@ pub struct NewMessage {
 impl Store {
     /// Adds a message to a ticket and applies what it implies for the
     /// ticket's status (see `helpdesk_domain::ticket::workflow`).
+    ///
+    /// Desk-internal (channels file customers' messages here); agents add
+    /// messages through [`crate::tickets::ScopedStore`].
     pub async fn add_message(
         &self,
         ticket_id: TicketId,
         new: NewMessage,
         at: DateTime<Utc>,
     ) -> Result<(MessageRecord, TicketRecord), StoreError> {
+        self.add_message_within(ticket_id, new, at, &TicketAccess::Everything)
+            .await
+    }
+
+    pub(crate) async fn add_message_within(
+        &self,
+        ticket_id: TicketId,
+        new: NewMessage,
+        at: DateTime<Utc>,
+        access: &TicketAccess,
+    ) -> Result<(MessageRecord, TicketRecord), StoreError> {
         let at = to_micros(at);
         let txn = self.write().await?;
-        let current = lock::lock_ticket(&txn, ticket_id).await?;
+        let current = lock::lock_ticket_within(&txn, ticket_id, access).await?;
         let status: TicketStatus = parse_column("tickets.status", &current.status)?;
         let channel = match new.channel {
             Some(c) => c,

@@ -16,11 +16,14 @@ mod messages;
 pub(crate) mod number;
 mod query;
 mod record;
+mod scope;
 mod update;
 
 pub use create::NewTicket;
 pub use mail::{AttachmentRecord, MailParts, NewAttachment};
+pub use merge::Merge;
 pub use messages::{MessageAuthor, NewMessage};
 pub use query::{SortDirection, TicketCursor, TicketFilter, TicketOrder, TicketPage, TicketSortField};
 pub use record::{EventRecord, MessageRecord, TicketRecord};
+pub use scope::ScopedStore;
 pub use update::TicketChanges;

@@ -2,6 +2,7 @@
 
 use chrono::TimeZone;
 use chrono::{DateTime, Utc};
+use helpdesk_domain::access::TicketAccess;
 use helpdesk_domain::customer::IdentityKind;
 use helpdesk_domain::email::EmailAddress;
 use helpdesk_domain::ids::{AgentId, TeamId, TicketId};
@@ -35,6 +36,9 @@ pub struct TicketFilter {
     pub created_to: Option<DateTime<Utc>>,
     /// Only tickets with (`true`) or without (`false`) a breached SLA target still open.
     pub sla_breached: Option<bool>,
+    /// The tickets the caller may see; [`ScopedStore`](super::ScopedStore)
+    /// sets it to its caller's, whatever was asked.
+    pub access: TicketAccess,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -136,6 +140,20 @@ fn filtered(filter: &TicketFilter) -> Select<ticket::Entity> {
                     .to_owned(),
             ),
         );
+    }
+    if let TicketAccess::Teams { teams, teamless } = &filter.access {
+        let mut reach = Condition::any();
+        if !teams.is_empty() {
+            reach = reach.add(ticket::Column::TeamId.is_in(teams.iter().map(TeamId::as_uuid)));
+        }
+        if *teamless {
+            reach = reach.add(ticket::Column::TeamId.is_null());
+        }
+        if teams.is_empty() && !*teamless {
+            // Nothing within reach; ids are never null.
+            reach = reach.add(ticket::Column::Id.is_null());
+        }
+        select = select.filter(reach);
     }
     if let Some(from) = filter.created_from {
         select = select.filter(ticket::Column::CreatedAt.gte(from));

@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 use helpdesk_domain::DomainError;
+use helpdesk_domain::access::TicketAccess;
 use helpdesk_domain::ids::{AgentId, TeamId, TicketId};
 use helpdesk_domain::tag::Tag;
 use helpdesk_domain::ticket::{Actor, EventKind, Priority, TicketEvent, TicketStatus};
@@ -32,6 +33,8 @@ pub struct TicketChanges {
 impl Store {
     /// Applies `changes`; fields set to the value they already have record
     /// nothing. A CLOSED ticket accepts no change.
+    ///
+    /// Desk-internal: agents change tickets through [`crate::tickets::ScopedStore`].
     pub async fn update_ticket(
         &self,
         ticket_id: TicketId,
@@ -39,9 +42,21 @@ impl Store {
         actor: Actor,
         at: DateTime<Utc>,
     ) -> Result<TicketRecord, StoreError> {
+        self.update_ticket_within(ticket_id, changes, actor, at, &TicketAccess::Everything)
+            .await
+    }
+
+    pub(crate) async fn update_ticket_within(
+        &self,
+        ticket_id: TicketId,
+        changes: TicketChanges,
+        actor: Actor,
+        at: DateTime<Utc>,
+        access: &TicketAccess,
+    ) -> Result<TicketRecord, StoreError> {
         let at = to_micros(at);
         let txn = self.write().await?;
-        let current = lock::lock_ticket(&txn, ticket_id).await?;
+        let current = lock::lock_ticket_within(&txn, ticket_id, access).await?;
         let record: TicketRecord = current.clone().try_into()?;
         let mut events = Vec::new();
         let mut row: ticket::ActiveModel = current.into();

@@ -54,6 +54,7 @@ pub async fn agent(store: &Store, name: &str) -> AgentRecord {
         email: email(&format!("{}@desk.example", name.to_lowercase())),
         name: name.to_owned(),
         role: Role::Agent,
+        scope: helpdesk_domain::access::AgentScope::All,
         password_hash: None,
     };
     store.create_agent(new, t(-60)).await.expect("create agent")

@@ -3,8 +3,8 @@ use chrono::{DateTime, Utc};
 use helpdesk_domain::email::EmailAddress;
 
 use crate::ApiError;
+use crate::auth::jwt::TokenSubject;
 use crate::auth::password;
-use crate::auth::viewer::Viewer;
 use crate::error::ApiResult;
 use crate::graphql::types::agent::Agent;
 use crate::graphql::types::state;
@@ -44,9 +44,9 @@ impl AuthMutation {
             return Err(ApiError::Unauthenticated(BAD_CREDENTIALS));
         }
         let (token, expires_at) = state.jwt.issue(
-            Viewer {
+            TokenSubject {
                 agent_id: agent.id,
-                role: agent.role,
+                version: agent.token_version,
             },
             state.clock.now(),
         )?;

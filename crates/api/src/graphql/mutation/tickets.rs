@@ -4,7 +4,7 @@ use helpdesk_domain::email::EmailAddress;
 use helpdesk_domain::ids::{AgentId, TeamId, TicketId};
 use helpdesk_domain::tag::parse_tags;
 use helpdesk_domain::ticket::{Actor, check_note_status, text};
-use helpdesk_persistence::tickets::{MailParts, MessageAuthor, NewMessage, NewTicket, TicketChanges};
+use helpdesk_persistence::tickets::{MailParts, Merge, MessageAuthor, NewMessage, NewTicket, TicketChanges};
 
 use crate::auth::viewer;
 use crate::error::ApiResult;
@@ -70,6 +70,8 @@ pub(crate) struct MergeTicketsInput {
     source_id: ID,
     /// The ticket that receives the messages.
     target_id: ID,
+    /// Must be true to merge tickets of two different customers.
+    allow_different_customers: Option<bool>,
 }
 
 #[derive(SimpleObject)]
@@ -123,8 +125,8 @@ impl TicketMutation {
             mail: MailParts::default(),
         };
         let state = state(ctx)?;
-        let ticket = state
-            .store
+        let ticket = viewer
+            .tickets(state)
             .create_ticket(new, Actor::Agent(viewer.agent_id), state.clock.now())
             .await?;
         Ok(Ticket(ticket))
@@ -149,7 +151,8 @@ impl TicketMutation {
         let body = text::body(&input.body)?;
         // A public reply on an email ticket is queued for mail together with
         // the message itself, so it is sent exactly when the reply is stored.
-        let mail = match state.store.ticket(ticket_id).await? {
+        let tickets = viewer.tickets(state);
+        let mail = match tickets.ticket(ticket_id).await? {
             Some(ticket) if !internal => {
                 let visitor_gone = state.chat_presence.visitor_gone(&ticket);
                 reply_mail(&state.store, &state.mail.email, &ticket, &body, visitor_gone).await?
@@ -166,7 +169,7 @@ impl TicketMutation {
             mail: MailParts::default(),
             outbox: mail,
         };
-        let (message, ticket) = state.store.add_message(ticket_id, new, state.clock.now()).await?;
+        let (message, ticket) = tickets.add_message(ticket_id, new, state.clock.now()).await?;
         Ok(ReplyPayload {
             message: Message(message),
             ticket: Ticket(ticket),
@@ -188,8 +191,8 @@ impl TicketMutation {
             fcr_eligible: input.fcr_eligible,
         };
         let state = state(ctx)?;
-        let ticket = state
-            .store
+        let ticket = viewer
+            .tickets(state)
             .update_ticket(ticket_id, changes, Actor::Agent(viewer.agent_id), state.clock.now())
             .await?;
         Ok(Ticket(ticket))
@@ -201,12 +204,15 @@ impl TicketMutation {
     /// See docs/api.md#merging-tickets.
     async fn merge_tickets(&self, ctx: &Context<'_>, input: MergeTicketsInput) -> ApiResult<MergeTicketsPayload> {
         let viewer = viewer::agent(ctx)?;
-        let source: TicketId = parse_id(&input.source_id, "sourceId")?;
-        let target: TicketId = parse_id(&input.target_id, "targetId")?;
+        let merge = Merge {
+            source: parse_id(&input.source_id, "sourceId")?,
+            target: parse_id(&input.target_id, "targetId")?,
+            across_customers: input.allow_different_customers.unwrap_or(false),
+        };
         let state = state(ctx)?;
-        let (source, target) = state
-            .store
-            .merge_tickets(source, target, Actor::Agent(viewer.agent_id), state.clock.now())
+        let (source, target) = viewer
+            .tickets(state)
+            .merge_tickets(merge, Actor::Agent(viewer.agent_id), state.clock.now())
             .await?;
         Ok(MergeTicketsPayload {
             source: Ticket(source),

@@ -2,7 +2,7 @@ use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 use helpdesk_persistence::agents::AgentRecord;
 
-use super::enums::Role;
+use super::enums::{AgentScope, Role};
 use super::state;
 use super::team::Team;
 use crate::error::ApiResult;
@@ -28,6 +28,13 @@ impl Agent {
         self.0.role.into()
     }
 
+    /// Which tickets the agent sees and changes.
+    async fn scope(&self) -> AgentScope {
+        self.0.scope.into()
+    }
+
+    /// False once an admin deactivated the account: it cannot log in, and
+    /// its tokens stopped working.
     async fn active(&self) -> bool {
         self.0.active
     }

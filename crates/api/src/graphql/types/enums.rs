@@ -41,6 +41,16 @@ pub(crate) enum Role {
     Agent,
 }
 
+/// How far an agent's work reaches: ALL tickets, or only their TEAMS'
+/// (and tickets with no team when the desk allows it). See
+/// docs/api.md#who-sees-which-tickets.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "AgentScope", remote = "helpdesk_domain::access::AgentScope")]
+pub(crate) enum AgentScope {
+    All,
+    Teams,
+}
+
 /// Who wrote a message.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(name = "AuthorKind", remote = "helpdesk_domain::ticket::Author")]

@@ -35,6 +35,8 @@ impl KpiFilter {
             team_ids: id_list::<TeamId>(self.team_ids, "teamIds")?,
             agent_ids: id_list::<AgentId>(self.agent_ids, "agentIds")?,
             tags: tag_list(self.tags)?,
+            // The caller's reach is set by the resolver.
+            access: Default::default(),
         })
     }
 }

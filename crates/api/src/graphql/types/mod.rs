@@ -5,6 +5,7 @@ pub(crate) mod calendar;
 pub(crate) mod chat;
 pub(crate) mod connection;
 pub(crate) mod customer;
+pub(crate) mod desk_access;
 pub(crate) mod enums;
 pub(crate) mod event;
 pub(crate) mod kpi;

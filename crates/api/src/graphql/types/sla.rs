@@ -6,6 +6,7 @@ use helpdesk_persistence::sla::SlaTargetRecord;
 use super::calendar::BusinessCalendar;
 use super::enums::{Channel, Clock, Priority, SlaState, SlaTarget};
 use super::state;
+use crate::auth::viewer;
 use crate::error::ApiResult;
 
 /// One promise of a policy.
@@ -63,9 +64,12 @@ impl SlaPolicy {
         self.0.calendar.as_ref().map(BusinessCalendar::from)
     }
 
-    /// Where its warnings and breaches are posted (the secret is never shown).
-    async fn webhook_url(&self) -> Option<&str> {
-        self.0.webhook.as_ref().map(|w| w.url.as_str())
+    /// Where its warnings and breaches are posted: shown to admins only,
+    /// null for everyone else (URLs often carry credentials). The signing
+    /// secret is never shown.
+    async fn webhook_url(&self, ctx: &Context<'_>) -> Option<&str> {
+        let is_admin = viewer::agent(ctx).is_ok_and(|v| v.role.is_admin());
+        self.0.webhook.as_ref().filter(|_| is_admin).map(|w| w.url.as_str())
     }
 
     /// Percent of a target's time left when it warns.

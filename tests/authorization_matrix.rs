@@ -1,0 +1,510 @@
+//! Every root field of the schema and every HTTP route, called by every
+//! kind of caller, answers as the access rules say: a table with one row
+//! per root field. A root field without a row fails the test, so a new
+//! operation cannot ship without deciding who may call it.
+#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use common::ws::GraphqlWs;
+use common::{INBOUND_TOKEN, TestApp, TestDb, each_store};
+use serde_json::{Value, json};
+
+/// Who calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Caller {
+    Nobody,
+    ExpiredToken,
+    DeactivatedAgent,
+    /// Scope TEAMS, in team A (the team of the tickets rows act on).
+    ScopedToA,
+    /// Scope TEAMS, in team B only.
+    ScopedToB,
+    /// Scope ALL.
+    Unscoped,
+    Admin,
+    /// A chat visitor: no bearer token, a chat token.
+    ChatVisitor,
+}
+
+const CALLERS: [Caller; 8] = [
+    Caller::Nobody,
+    Caller::ExpiredToken,
+    Caller::DeactivatedAgent,
+    Caller::ScopedToA,
+    Caller::ScopedToB,
+    Caller::Unscoped,
+    Caller::Admin,
+    Caller::ChatVisitor,
+];
+
+/// Who a root field is for.
+#[derive(Debug, Clone, Copy)]
+enum Need {
+    /// Anyone, no credentials (login, opening a chat).
+    Anyone,
+    /// The holder of a chat token (a bearer token does not replace it).
+    ChatToken,
+    /// Any active agent.
+    Agent,
+    /// An active admin.
+    Admin,
+    /// An agent whose scope covers team A's ticket.
+    TicketOfTeamA,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Outcome {
+    Ok,
+    Code(String),
+}
+
+fn expected(need: Need, caller: Caller) -> Outcome {
+    use Caller::*;
+    let code = |c: &str| Outcome::Code(c.to_owned());
+    let unauthenticated = matches!(caller, Nobody | ExpiredToken | DeactivatedAgent | ChatVisitor);
+    match need {
+        Need::Anyone => Outcome::Ok,
+        Need::ChatToken if caller == ChatVisitor => Outcome::Ok,
+        Need::ChatToken => code("UNAUTHENTICATED"),
+        _ if unauthenticated => code("UNAUTHENTICATED"),
+        Need::Agent => Outcome::Ok,
+        Need::Admin if caller == Admin => Outcome::Ok,
+        Need::Admin => code("FORBIDDEN"),
+        Need::TicketOfTeamA if caller == ScopedToB => code("NOT_FOUND"),
+        Need::TicketOfTeamA => Outcome::Ok,
+    }
+}
+
+struct Desk {
+    app: TestApp,
+    admin: String,
+    team_a: String,
+    team_b: String,
+    tokens: Vec<(Caller, String)>,
+    /// A ticket of team A, and the chat a visitor runs.
+    ticket_a: String,
+    chat_token: String,
+    chat_ticket: String,
+    serial: AtomicU32,
+}
+
+impl Desk {
+    fn bearer(&self, caller: Caller) -> Option<&str> {
+        self.tokens.iter().find(|(c, _)| *c == caller).map(|(_, t)| t.as_str())
+    }
+
+    fn unique(&self, prefix: &str) -> String {
+        format!("{prefix}{}", self.serial.fetch_add(1, Ordering::Relaxed))
+    }
+
+    /// A fresh agent nobody else uses (for rows that change agents).
+    async fn throwaway_agent(&self) -> String {
+        let email = format!("{}@desk.example", self.unique("t"));
+        let input = json!({ "email": email, "name": "T", "password": "agent-password" });
+        let data = self
+            .app
+            .ok(
+                &self.admin,
+                "mutation($i: CreateAgentInput!) { createAgent(input: $i) { id } }",
+                json!({ "i": input }),
+            )
+            .await;
+        data["createAgent"]["id"].as_str().unwrap().to_owned()
+    }
+
+    async fn ticket_of_team_a(&self, customer: &str) -> String {
+        let input = json!({ "subject": "Row", "body": "b", "customerEmail": customer, "teamId": self.team_a });
+        self.app.create_ticket(&self.admin, input).await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    async fn sla_policy(&self) -> String {
+        let data = self
+            .app
+            .ok(&self.admin, CREATE_POLICY, json!({ "i": self.policy_input() }))
+            .await;
+        data["createSlaPolicy"]["id"].as_str().unwrap().to_owned()
+    }
+
+    fn policy_input(&self) -> Value {
+        json!({ "name": self.unique("Policy "), "targets": [{ "target": "RESOLUTION", "minutes": 600 }] })
+    }
+}
+
+const CREATE_POLICY: &str = "mutation($i: SlaPolicyInput!) { createSlaPolicy(input: $i) { id } }";
+
+async fn desk(db: &TestDb) -> Desk {
+    let app = TestApp::spawn(db).await;
+    let admin = app.login_admin().await;
+    let (_, expired) = app.agent(&admin, "expired@desk.example", "AGENT").await;
+    // Every other token is issued after this, so only `expired` is stale.
+    app.clock.advance(chrono::TimeDelta::hours(2)).unwrap();
+    let admin = app.login_admin().await;
+    let team_a = app.team(&admin, "A").await;
+    let team_b = app.team(&admin, "B").await;
+    let (gone_id, gone) = app.agent(&admin, "gone@desk.example", "AGENT").await;
+    app.ok(
+        &admin,
+        "mutation($a: ID!) { deactivateAgent(agentId: $a) { id } }",
+        json!({ "a": gone_id }),
+    )
+    .await;
+    let add = "mutation($t: ID!, $a: ID!) { addTeamMember(teamId: $t, agentId: $a) { id } }";
+    let (a_id, a) = app.agent_with_scope(&admin, "a@desk.example", "AGENT", "TEAMS").await;
+    app.ok(&admin, add, json!({ "t": team_a, "a": a_id })).await;
+    let (b_id, b) = app.agent_with_scope(&admin, "b@desk.example", "AGENT", "TEAMS").await;
+    app.ok(&admin, add, json!({ "t": team_b, "a": b_id })).await;
+    let (_, unscoped) = app.agent(&admin, "u@desk.example", "AGENT").await;
+    let chat = app
+        .gql(
+            None,
+            "mutation { startChat(input: {name: \"Vi\", email: \"vi@example.com\", message: \"Hi\"}) { token ticket { id } } }",
+            json!({}),
+        )
+        .await;
+    let chat_token = chat["data"]["startChat"]["token"].as_str().unwrap().to_owned();
+    let chat_ticket = chat["data"]["startChat"]["ticket"]["id"].as_str().unwrap().to_owned();
+    let tokens = vec![
+        (Caller::ExpiredToken, expired),
+        (Caller::DeactivatedAgent, gone),
+        (Caller::ScopedToA, a),
+        (Caller::ScopedToB, b),
+        (Caller::Unscoped, unscoped),
+        (Caller::Admin, admin.clone()),
+    ];
+    let mut desk = Desk {
+        app,
+        admin,
+        team_a,
+        team_b,
+        tokens,
+        ticket_a: String::new(),
+        chat_token,
+        chat_ticket,
+        serial: AtomicU32::new(0),
+    };
+    desk.ticket_a = desk.ticket_of_team_a("cara@example.com").await;
+    desk
+}
+
+/// The operation a row runs for `caller`: who it is for, the document and
+/// its variables (made fresh where the call changes what it acts on).
+async fn row(d: &Desk, field: &str, caller: Caller) -> (Need, &'static str, Value) {
+    let chat_token = if caller == Caller::ChatVisitor {
+        d.chat_token.clone()
+    } else {
+        "not-a-chat-token".to_owned()
+    };
+    match field {
+        // Queries.
+        "agents" => (Need::Agent, "{ agents { id } }", json!({})),
+        "businessCalendar" => (Need::Agent, "{ businessCalendar { timezone } }", json!({})),
+        "deskAccess" => (Need::Admin, "{ deskAccess { teamlessTicketsVisible } }", json!({})),
+        "kpis" => (
+            Need::Agent,
+            "{ kpis(from: \"2026-01-01T00:00:00Z\", to: \"2026-02-01T00:00:00Z\") { total { ticketsCreated } } }",
+            json!({}),
+        ),
+        "me" => (Need::Agent, "{ me { id } }", json!({})),
+        "slaPolicies" => (Need::Admin, "{ slaPolicies { id } }", json!({})),
+        "teams" => (Need::Agent, "{ teams { id } }", json!({})),
+        "ticket" => (
+            Need::TicketOfTeamA,
+            "query($id: ID!) { ticket(id: $id) { id } }",
+            json!({ "id": d.ticket_a }),
+        ),
+        "tickets" => (Need::Agent, "{ tickets { totalCount } }", json!({})),
+        "webForms" => (Need::Agent, "{ webForms { key } }", json!({})),
+        // Mutations.
+        "addTeamMember" => (
+            Need::Admin,
+            "mutation($t: ID!, $a: ID!) { addTeamMember(teamId: $t, agentId: $a) { id } }",
+            json!({ "t": d.team_b, "a": d.throwaway_agent().await }),
+        ),
+        "createAgent" => (
+            Need::Admin,
+            "mutation($i: CreateAgentInput!) { createAgent(input: $i) { id } }",
+            json!({ "i": { "email": format!("{}@desk.example", d.unique("n")), "name": "N", "password": "agent-password" } }),
+        ),
+        "createSlaPolicy" => (Need::Admin, CREATE_POLICY, json!({ "i": d.policy_input() })),
+        "createTeam" => (
+            Need::Admin,
+            "mutation($n: String!) { createTeam(input: {name: $n}) { id } }",
+            json!({ "n": d.unique("Team ") }),
+        ),
+        "createTicket" => {
+            // A scoped agent opens tickets in their own team.
+            let team = match caller {
+                Caller::ScopedToA => Some(d.team_a.clone()),
+                Caller::ScopedToB => Some(d.team_b.clone()),
+                _ => None,
+            };
+            (
+                Need::Agent,
+                "mutation($i: CreateTicketInput!) { createTicket(input: $i) { id } }",
+                json!({ "i": { "subject": "New", "body": "b", "customerEmail": "n@example.com", "teamId": team } }),
+            )
+        }
+        "createWebForm" => (
+            Need::Admin,
+            "mutation($k: String!) { createWebForm(input: {key: $k, name: \"Form\"}) { key } }",
+            json!({ "k": d.unique("form-") }),
+        ),
+        "deactivateAgent" => (
+            Need::Admin,
+            "mutation($a: ID!) { deactivateAgent(agentId: $a) { active } }",
+            json!({ "a": d.throwaway_agent().await }),
+        ),
+        "deleteSlaPolicy" => (
+            Need::Admin,
+            "mutation($id: ID!) { deleteSlaPolicy(id: $id) }",
+            json!({ "id": d.sla_policy().await }),
+        ),
+        "login" => (
+            Need::Anyone,
+            "mutation { login(email: \"a@desk.example\", password: \"agent-password\") { token } }",
+            json!({}),
+        ),
+        "mergeTickets" => {
+            let customer = format!("{}@example.com", d.unique("m"));
+            let source = d.ticket_of_team_a(&customer).await;
+            let target = d.ticket_of_team_a(&customer).await;
+            (
+                Need::TicketOfTeamA,
+                "mutation($s: ID!, $t: ID!) { mergeTickets(input: {sourceId: $s, targetId: $t}) { target { id } } }",
+                json!({ "s": source, "t": target }),
+            )
+        }
+        "reactivateAgent" => (
+            Need::Admin,
+            "mutation($a: ID!) { reactivateAgent(agentId: $a) { active } }",
+            json!({ "a": d.throwaway_agent().await }),
+        ),
+        "removeTeamMember" => (
+            Need::Admin,
+            "mutation($t: ID!, $a: ID!) { removeTeamMember(teamId: $t, agentId: $a) { id } }",
+            json!({ "t": d.team_b, "a": d.throwaway_agent().await }),
+        ),
+        "replyToTicket" => (
+            Need::TicketOfTeamA,
+            "mutation($id: ID!) { replyToTicket(input: {ticketId: $id, body: \"Noted\", internal: true}) { message { id } } }",
+            json!({ "id": d.ticket_a }),
+        ),
+        "sendChatMessage" => (
+            Need::ChatToken,
+            "mutation($t: String!) { sendChatMessage(token: $t, body: \"Still there?\") { body } }",
+            json!({ "t": chat_token }),
+        ),
+        "setAgentPassword" => (
+            Need::Admin,
+            "mutation($a: ID!) { setAgentPassword(agentId: $a, password: \"another-password\") { id } }",
+            json!({ "a": d.throwaway_agent().await }),
+        ),
+        "setBusinessCalendar" => (
+            Need::Admin,
+            "mutation { setBusinessCalendar(input: {timezone: \"UTC\", weeklyHours: [{day: MONDAY, open: \"09:00\", close: \"17:00\"}]}) { timezone } }",
+            json!({}),
+        ),
+        "setDeskAccess" => (
+            Need::Admin,
+            "mutation { setDeskAccess(input: {teamlessTicketsVisible: false}) { teamlessTicketsVisible } }",
+            json!({}),
+        ),
+        "startChat" => (
+            Need::Anyone,
+            "mutation { startChat(input: {name: \"Al\", email: \"al@example.com\", message: \"Hello\"}) { token } }",
+            json!({}),
+        ),
+        "updateAgent" => (
+            Need::Admin,
+            "mutation($a: ID!) { updateAgent(input: {agentId: $a, name: \"Renamed\"}) { name } }",
+            json!({ "a": d.throwaway_agent().await }),
+        ),
+        "updateSlaPolicy" => (
+            Need::Admin,
+            "mutation($id: ID!, $i: SlaPolicyInput!) { updateSlaPolicy(id: $id, input: $i) { id } }",
+            json!({ "id": d.sla_policy().await, "i": d.policy_input() }),
+        ),
+        "updateTicket" => (
+            Need::TicketOfTeamA,
+            "mutation($id: ID!) { updateTicket(input: {ticketId: $id, priority: HIGH}) { id } }",
+            json!({ "id": d.ticket_a }),
+        ),
+        // Subscriptions.
+        "chatMessages" => (
+            Need::ChatToken,
+            "subscription($t: String!) { chatMessages(token: $t) { body } }",
+            json!({ "t": chat_token }),
+        ),
+        "ticketEvents" => (
+            Need::TicketOfTeamA,
+            "subscription($id: ID!) { ticketEvents(ticketId: $id) { kind } }",
+            json!({ "id": d.ticket_a }),
+        ),
+        other => panic!("no row for root field `{other}`: decide who may call it and add it to this table"),
+    }
+}
+
+/// What a response came to. For a row on team A's ticket a null answer is
+/// how a nullable read says "not found".
+fn outcome_of(need: Need, body: &Value) -> Outcome {
+    match body["errors"][0]["extensions"]["code"].as_str() {
+        Some(code) => Outcome::Code(code.to_owned()),
+        None if matches!(need, Need::TicketOfTeamA)
+            && body["data"].as_object().is_some_and(|d| d.values().all(Value::is_null)) =>
+        {
+            Outcome::Code("NOT_FOUND".to_owned())
+        }
+        None => Outcome::Ok,
+    }
+}
+
+/// Runs a subscription: its first message, after something happened that
+/// it should send (a change to team A's ticket, a public reply in the chat).
+async fn subscribe(d: &Desk, caller: Caller, need: Need, query: &str, variables: Value) -> Outcome {
+    let payload = match d.bearer(caller) {
+        Some(token) => json!({ "authorization": format!("Bearer {token}") }),
+        None => json!({}),
+    };
+    let mut ws = GraphqlWs::connect(&d.app.base_url, payload).await;
+    ws.subscribe("s", query, variables).await;
+    let reply = "mutation($id: ID!) { replyToTicket(input: {ticketId: $id, body: \"Here\"}) { message { id } } }";
+    d.app.ok(&d.admin, reply, json!({ "id": d.chat_ticket })).await;
+    let tag = "mutation($id: ID!, $t: [String!]) { updateTicket(input: {ticketId: $id, tags: $t}) { id } }";
+    d.app
+        .ok(&d.admin, tag, json!({ "id": d.ticket_a, "t": [d.unique("t")] }))
+        .await;
+    let message = ws.receive(Duration::from_secs(5)).await.expect("a message");
+    ws.close().await;
+    assert!(message["type"] == "next" || message["type"] == "error", "{message}");
+    outcome_of(need, &message["payload"])
+}
+
+fn root_fields() -> BTreeSet<String> {
+    let sdl = helpdesk_api::sdl();
+    let mut fields = BTreeSet::new();
+    for root in ["Query", "Mutation", "Subscription"] {
+        let start = sdl.find(&format!("\ntype {root} {{\n")).unwrap();
+        let body = &sdl[start..];
+        let body = &body[..body.find("\n}\n").unwrap()];
+        let mut in_description = false;
+        for line in body.lines().skip(2) {
+            let Some(rest) = line.strip_prefix('\t') else { continue };
+            if rest.trim_start().starts_with("\"\"\"") {
+                // A one-line description opens and closes on the same line.
+                if rest.trim().len() < 6 || !rest.trim().ends_with("\"\"\"") {
+                    in_description = !in_description;
+                }
+                continue;
+            }
+            if in_description || rest.starts_with('\t') {
+                continue;
+            }
+            let name: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
+            if !name.is_empty() && rest[name.len()..].starts_with(['(', ':']) {
+                fields.insert(name);
+            }
+        }
+    }
+    fields
+}
+
+async fn every_root_field_answers_every_caller_as_the_rules_say(db: TestDb) {
+    let d = desk(&db).await;
+    let fields = root_fields();
+    assert!(fields.len() > 30, "the schema's root fields were read: {fields:?}");
+    let mut wrong = Vec::new();
+    for field in &fields {
+        for caller in CALLERS {
+            let (need, query, variables) = row(&d, field, caller).await;
+            let got = if query.starts_with("subscription") {
+                subscribe(&d, caller, need, query, variables).await
+            } else {
+                outcome_of(need, &d.app.gql(d.bearer(caller), query, variables).await)
+            };
+            let want = expected(need, caller);
+            if got != want {
+                wrong.push(format!("{field} as {caller:?}: got {got:?}, want {want:?}"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{} wrong answers:\n{}", wrong.len(), wrong.join("\n"));
+    d.app.stop().await;
+}
+
+async fn every_http_route_answers_every_caller_as_the_rules_say(db: TestDb) {
+    let d = desk(&db).await;
+    let http = d.app.http();
+    let url = |path: &str| format!("{}{path}", d.app.base_url);
+    for caller in CALLERS {
+        let with_bearer = |request: reqwest::RequestBuilder| match d.bearer(caller) {
+            Some(token) => request.bearer_auth(token.to_owned()),
+            None => request,
+        };
+        let status = |r: reqwest::Response| r.status().as_u16();
+        // Health and telemetry are public (operators keep /metrics behind
+        // their proxy); the GraphQL endpoint answers everyone and decides
+        // per field (above).
+        let health = status(with_bearer(http.get(url("/healthz"))).send().await.unwrap());
+        assert_eq!(health, 200, "/healthz as {caller:?}");
+        let metrics = status(with_bearer(http.get(url("/metrics"))).send().await.unwrap());
+        assert_eq!(metrics, 200, "/metrics as {caller:?}");
+        // The KPI export is for agents.
+        let export = with_bearer(http.get(url(
+            "/exports/kpis.csv?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z",
+        )))
+        .send()
+        .await
+        .unwrap();
+        let want = match expected(Need::Agent, caller) {
+            Outcome::Ok => 200,
+            _ => 401,
+        };
+        assert_eq!(status(export), want, "/exports/kpis.csv as {caller:?}");
+        // Mail comes in with the mail server's token only: no agent's
+        // token, not even an admin's, opens it.
+        let inbound = with_bearer(http.post(url("/inbound/email")))
+            .body("From: x@example.com\r\nSubject: hi\r\n\r\nhi\r\n")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(status(inbound), 401, "/inbound/email as {caller:?}");
+    }
+    // The mail server's own token opens the mail hook; a web form needs no
+    // credentials at all.
+    let mail = http
+        .post(url("/inbound/email"))
+        .bearer_auth(INBOUND_TOKEN)
+        .body("From: x@example.com\r\nMessage-ID: <m1@example.com>\r\nSubject: hi\r\n\r\nhi\r\n")
+        .send()
+        .await
+        .unwrap();
+    assert!(mail.status().is_success(), "{}", mail.status());
+    d.app
+        .ok(
+            &d.admin,
+            "mutation { createWebForm(input: {key: \"contact\", name: \"Contact\"}) { key } }",
+            json!({}),
+        )
+        .await;
+    let form = http
+        .post(url("/inbound/webform/contact"))
+        .json(&json!({ "name": "Fi", "email": "fi@example.com", "subject": "Hi", "message": "Hello" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(form.status().as_u16(), 201);
+    d.app.stop().await;
+}
+
+each_store!(
+    every_root_field_answers_every_caller_as_the_rules_say,
+    every_http_route_answers_every_caller_as_the_rules_say,
+);
