@@ -35,8 +35,9 @@ pub enum Command {
     /// Print the GraphQL schema (SDL).
     Schema,
     /// Read one raw RFC 5322 message on stdin and file it (for an MTA pipe).
-    /// Exits 0 when stored or a duplicate, 65 when refused, 75 when the
-    /// store is unavailable (the MTA retries).
+    /// Exits 0 when filed, held for review (bounces and automatic mail that
+    /// belong to no open ticket) or a duplicate; 65 when it is unparseable
+    /// or too large; 75 when the store is unavailable (the MTA retries).
     IngestEmail(MailArgs),
     /// Import historical tickets from a JSON Lines file, idempotent by external_id.
     ///

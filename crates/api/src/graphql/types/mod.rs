@@ -7,6 +7,7 @@ pub(crate) mod connection;
 pub(crate) mod customer;
 pub(crate) mod enums;
 pub(crate) mod event;
+pub(crate) mod held_mail;
 pub(crate) mod kpi;
 pub(crate) mod message;
 pub(crate) mod sla;
