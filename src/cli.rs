@@ -29,7 +29,8 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run migrations, then serve HTTP until SIGINT/SIGTERM.
-    Serve(ServeArgs),
+    // Boxed: its flags outweigh every other command's.
+    Serve(Box<ServeArgs>),
     /// Apply pending migrations and exit.
     Migrate,
     /// Print the GraphQL schema (SDL).
@@ -155,8 +156,19 @@ pub struct ServeArgs {
     #[arg(long, env = "HELPDESK_WEBFORM_RATE_PER_MINUTE", default_value_t = 10)]
     pub webform_rate_per_minute: u32,
 
+    /// Hosts, addresses and CIDR blocks SLA webhooks may reach although they
+    /// are not public (loopback, private, link-local, ...), comma-separated,
+    /// e.g. `hooks.corp.example,10.20.0.0/16`, for on-premise receivers.
+    #[arg(long, env = "HELPDESK_WEBHOOK_ALLOW", default_value = "", value_parser = parse_webhook_allow)]
+    pub webhook_allow: helpdesk_channels::webhook::WebhookAllowList,
+
     #[command(flatten)]
     pub mail: MailArgs,
+}
+
+fn parse_webhook_allow(raw: &str) -> Result<helpdesk_channels::webhook::WebhookAllowList, String> {
+    raw.parse()
+        .map_err(|e: helpdesk_channels::webhook::AllowListError| e.to_string())
 }
 
 impl MailArgs {
