@@ -29,14 +29,16 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run migrations, then serve HTTP until SIGINT/SIGTERM.
-    Serve(ServeArgs),
+    // Boxed: its flags outweigh every other command's.
+    Serve(Box<ServeArgs>),
     /// Apply pending migrations and exit.
     Migrate,
     /// Print the GraphQL schema (SDL).
     Schema,
     /// Read one raw RFC 5322 message on stdin and file it (for an MTA pipe).
-    /// Exits 0 when stored or a duplicate, 65 when refused, 75 when the
-    /// store is unavailable (the MTA retries).
+    /// Exits 0 when filed, held for review (bounces and automatic mail that
+    /// belong to no open ticket) or a duplicate; 65 when it is unparseable
+    /// or too large; 75 when the store is unavailable (the MTA retries).
     IngestEmail(MailArgs),
     /// Import historical tickets from a JSON Lines file, idempotent by external_id.
     ///
@@ -164,8 +166,19 @@ pub struct ServeArgs {
     #[arg(long, env = "HELPDESK_WEBFORM_RATE_PER_MINUTE", default_value_t = 10)]
     pub webform_rate_per_minute: u32,
 
+    /// Hosts, addresses and CIDR blocks SLA webhooks may reach although they
+    /// are not public (loopback, private, link-local, ...), comma-separated,
+    /// e.g. `hooks.corp.example,10.20.0.0/16`, for on-premise receivers.
+    #[arg(long, env = "HELPDESK_WEBHOOK_ALLOW", default_value = "", value_parser = parse_webhook_allow)]
+    pub webhook_allow: helpdesk_channels::webhook::WebhookAllowList,
+
     #[command(flatten)]
     pub mail: MailArgs,
+}
+
+fn parse_webhook_allow(raw: &str) -> Result<helpdesk_channels::webhook::WebhookAllowList, String> {
+    raw.parse()
+        .map_err(|e: helpdesk_channels::webhook::AllowListError| e.to_string())
 }
 
 impl MailArgs {

@@ -4,12 +4,12 @@ use std::io::Read;
 use std::process::ExitCode;
 
 use helpdesk_channels::clock::Clock;
-use helpdesk_channels::email::{IngestError, ingest};
+use helpdesk_channels::email::{IngestError, IngestOutcome, ingest};
 use helpdesk_persistence::Store;
 
 use crate::cli::MailArgs;
 
-/// sysexits.h: the input was refused; the MTA bounces it.
+/// sysexits.h: the input is unreadable or too large; the MTA bounces it.
 const EX_DATAERR: u8 = 65;
 /// sysexits.h: try again later; the MTA keeps the mail queued.
 const EX_TEMPFAIL: u8 = 75;
@@ -38,11 +38,22 @@ pub async fn run(database_url: &str, args: &MailArgs) -> ExitCode {
         return fail(EX_TEMPFAIL, &format!("store unavailable: {err}"));
     }
     match ingest(&store, &config, &raw, Clock::system().now()).await {
-        Ok(outcome) => {
-            println!(
-                "{{\"ticketId\":\"{}\",\"messageId\":\"{}\",\"duplicate\":{}}}",
-                outcome.ticket_id, outcome.message_id, outcome.duplicate
-            );
+        Ok(IngestOutcome::Filed {
+            ticket_id,
+            message_id,
+            duplicate,
+        }) => {
+            println!("{{\"ticketId\":\"{ticket_id}\",\"messageId\":\"{message_id}\",\"duplicate\":{duplicate}}}");
+            ExitCode::SUCCESS
+        }
+        // Accepted and held for review: success, so the MTA neither bounces
+        // nor retries it.
+        Ok(IngestOutcome::Held {
+            held_id,
+            reason,
+            duplicate,
+        }) => {
+            println!("{{\"heldMailId\":\"{held_id}\",\"reason\":\"{reason}\",\"duplicate\":{duplicate}}}");
             ExitCode::SUCCESS
         }
         Err(err @ (IngestError::TooLarge { .. } | IngestError::Unparseable(_) | IngestError::Refused(_))) => {

@@ -27,6 +27,7 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         smtp_url: args.smtp_url.clone(),
         clock: Clock::system(),
         workers: WorkerSet::All,
+        webhook_allow: args.webhook_allow.clone(),
     };
     let app = App::build(config).await?;
     match &app.admin {

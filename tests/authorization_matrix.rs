@@ -125,6 +125,24 @@ impl Desk {
             .to_owned()
     }
 
+    /// A fresh automatic mail the desk held for review.
+    async fn held_mail(&self) -> String {
+        let id = format!("{}@mailer.example.com", self.unique("held-"));
+        let raw = format!(
+            "From: Robot <robot@example.com>\r\nSubject: Out of office\r\nMessage-ID: <{id}>\r\n\
+             Auto-Submitted: auto-replied\r\nContent-Type: text/plain\r\n\r\nAway.\r\n"
+        );
+        let (status, body) = self.app.post_email(raw.as_bytes()).await;
+        assert_eq!(status, 202, "{body}");
+        let held = self
+            .app
+            .ok(&self.admin, "{ heldMail(first: 1) { nodes { id emailMessageId } } }", json!({}))
+            .await;
+        let node = &held["heldMail"]["nodes"][0];
+        assert_eq!(node["emailMessageId"].as_str().unwrap().trim_matches(['<', '>']), id);
+        node["id"].as_str().unwrap().to_owned()
+    }
+
     async fn sla_policy(&self) -> String {
         let data = self
             .app
@@ -336,6 +354,17 @@ async fn row(d: &Desk, field: &str, caller: Caller) -> (Need, &'static str, Valu
             Need::TicketOfTeamA,
             "mutation($id: ID!) { updateTicket(input: {ticketId: $id, priority: HIGH}) { id } }",
             json!({ "id": d.ticket_a }),
+        ),
+        "heldMail" => (Need::Admin, "{ heldMail { totalCount } }", json!({})),
+        "releaseHeldMail" => (
+            Need::Admin,
+            "mutation($id: ID!) { releaseHeldMail(id: $id) { id } }",
+            json!({ "id": d.held_mail().await }),
+        ),
+        "deleteHeldMail" => (
+            Need::Admin,
+            "mutation($id: ID!) { deleteHeldMail(id: $id) }",
+            json!({ "id": d.held_mail().await }),
         ),
         // Subscriptions.
         "chatMessages" => (

@@ -257,15 +257,17 @@ async fn automatic_mail_is_filed_but_never_counted_or_answered(db: TestDb) {
     let stray = out_of_office
         .replace(&format!("In-Reply-To: <{agent_id}>\r\n"), "")
         .replace("ooo@", "ooo2@");
-    let (status, refused) = app.post_email(stray.as_bytes()).await;
+    let (status, held) = app.post_email(stray.as_bytes()).await;
     assert_eq!(
-        status, 400,
-        "an auto-reply that belongs to no ticket opens none: {refused}"
+        status, 202,
+        "an auto-reply that belongs to no ticket opens none; it is held: {held}"
     );
+    assert_eq!(held["reason"], "AUTO_SUBMITTED");
 
     let from_desk = mail(DESK_ADDRESS, "loop@desk.example", "Re: [#1] Invoice", None, "echo");
-    let (status, _) = app.post_email(&from_desk).await;
-    assert_eq!(status, 400, "the desk's own mail opens no ticket");
+    let (status, held) = app.post_email(&from_desk).await;
+    assert_eq!(status, 202, "the desk's own mail opens no ticket; it is held: {held}");
+    assert_eq!(held["reason"], "OWN_ADDRESS");
     assert_eq!(
         app.ok(&token, "{ tickets { totalCount } }", json!({})).await["tickets"]["totalCount"],
         1

@@ -14,6 +14,7 @@ mod m20261129_000003_chat_and_forms;
 mod m20261129_000004_sla;
 mod m20261129_000005_kpis;
 mod m20261129_000006_kpi_dimensions;
+mod m20261202_000001_held_mail;
 mod m20261202_000010_agent_access;
 
 pub use sea_orm_migration::MigratorTrait;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000004_sla::Migration),
             Box::new(m20261129_000005_kpis::Migration),
             Box::new(m20261129_000006_kpi_dimensions::Migration),
+            Box::new(m20261202_000001_held_mail::Migration),
             Box::new(m20261202_000010_agent_access::Migration),
         ]
     }

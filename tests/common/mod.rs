@@ -51,16 +51,23 @@ impl TestApp {
 
     /// Like `spawn`, with the mail sender delivering to `smtp_url`.
     pub async fn spawn_with_smtp(db: &TestDb, smtp_url: Option<&str>) -> Self {
-        Self::start(db, smtp_url, WorkerSet::All).await
+        Self::start(db, smtp_url, WorkerSet::All, "").await
+    }
+
+    /// Like `spawn_with_smtp`, with SLA webhooks allowed to reach what
+    /// `webhook_allow` names (`HELPDESK_WEBHOOK_ALLOW`): tests' receivers
+    /// listen on loopback, which the desk otherwise refuses.
+    pub async fn spawn_allowing_webhooks(db: &TestDb, smtp_url: Option<&str>, webhook_allow: &str) -> Self {
+        Self::start(db, smtp_url, WorkerSet::All, webhook_allow).await
     }
 
     /// Like `spawn`, without background workers, whose polling would show in
     /// `Store::statements_run`.
     pub async fn spawn_without_jobs(db: &TestDb) -> Self {
-        Self::start(db, None, WorkerSet::None).await
+        Self::start(db, None, WorkerSet::None, "").await
     }
 
-    async fn start(db: &TestDb, smtp_url: Option<&str>, workers: WorkerSet) -> Self {
+    async fn start(db: &TestDb, smtp_url: Option<&str>, workers: WorkerSet, webhook_allow: &str) -> Self {
         let config = AppConfig {
             database_url: db.url.clone(),
             admin_email: Some(ADMIN_EMAIL.to_owned()),
@@ -76,6 +83,7 @@ impl TestApp {
             smtp_url: smtp_url.map(str::to_owned),
             clock: Clock::movable(),
             workers,
+            webhook_allow: webhook_allow.parse().unwrap(),
         };
         let app = App::build(config).await.expect("build the app");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");

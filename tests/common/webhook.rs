@@ -45,3 +45,41 @@ impl Drop for WebhookSink {
         self.server.abort();
     }
 }
+
+/// A loopback port that must stay untouched: counts the connections it
+/// accepts (and closes them), to prove a refused target was never reached.
+pub struct UntouchedPort {
+    pub port: u16,
+    connections: Arc<std::sync::atomic::AtomicUsize>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl UntouchedPort {
+    /// Binds `addr`, e.g. `127.0.0.1:0` or `[::1]:0`.
+    pub async fn bind(addr: &str) -> Self {
+        let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let connections: Arc<std::sync::atomic::AtomicUsize> = Arc::default();
+        let counted = connections.clone();
+        let task = tokio::spawn(async move {
+            while listener.accept().await.is_ok() {
+                counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }
+        });
+        Self {
+            port,
+            connections,
+            task,
+        }
+    }
+
+    pub fn connections(&self) -> usize {
+        self.connections.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+impl Drop for UntouchedPort {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}

@@ -10,7 +10,7 @@ use helpdesk_channels::clock::Clock;
 use helpdesk_channels::email::{SenderError, SmtpSender};
 use helpdesk_channels::facts_refresher::FactsRefresher;
 use helpdesk_channels::sla_alerts::SlaAlerts;
-use helpdesk_channels::webhook::WebhookSender;
+use helpdesk_channels::webhook::{WebhookAllowList, WebhookClientError, WebhookSender};
 use helpdesk_channels::worker::{self, DeliveryJob, Job};
 use helpdesk_persistence::{Store, StoreError};
 use tokio::sync::watch;
@@ -37,6 +37,9 @@ pub struct AppConfig {
     pub smtp_url: Option<String>,
     pub clock: Clock,
     pub workers: WorkerSet,
+    /// Hosts and address blocks SLA webhooks may reach although they are
+    /// not public (`HELPDESK_WEBHOOK_ALLOW`); empty: public addresses only.
+    pub webhook_allow: WebhookAllowList,
 }
 
 /// Which background workers run beside the router.
@@ -64,6 +67,8 @@ pub enum AppError {
     Auth(ApiError),
     #[error(transparent)]
     Smtp(#[from] SenderError),
+    #[error(transparent)]
+    Webhook(#[from] WebhookClientError),
 }
 
 /// A built desk: its routes, its running workers and its store.
@@ -99,7 +104,9 @@ impl App {
             token_ttl: config.token_ttl,
         };
         let email = config.mail.email.clone();
-        let state = AppState::new(store.clone(), &auth, config.mail, config.clock.clone()).map_err(AppError::Auth)?;
+        let state = AppState::new(store.clone(), &auth, config.mail, config.clock.clone())
+            .map_err(AppError::Auth)?
+            .with_webhook_allow(config.webhook_allow.clone());
 
         let mut workers = Workers::new(config.clock.clone());
         if config.workers == WorkerSet::All {
@@ -112,7 +119,7 @@ impl App {
                 None => tracing::warn!("no SMTP URL: outgoing mail is queued, not sent"),
             }
             workers.start(DeliveryJob::new(
-                WebhookSender::new(),
+                WebhookSender::new(config.webhook_allow)?,
                 store.clone(),
                 config.clock.clone(),
             ));

@@ -2,6 +2,7 @@
 
 use async_graphql::ErrorExtensions;
 use helpdesk_channels::chat::ChatError;
+use helpdesk_channels::email::IngestError;
 use helpdesk_domain::DomainError;
 use helpdesk_metrics::MetricsError;
 use helpdesk_persistence::StoreError;
@@ -80,6 +81,16 @@ impl From<ChatError> for ApiError {
             ChatError::Invalid(rule) => rule.into(),
             ChatError::UnknownToken => ApiError::Unauthenticated("unknown chat token"),
             ChatError::Store(store) => store.into(),
+        }
+    }
+}
+
+impl From<IngestError> for ApiError {
+    fn from(err: IngestError) -> Self {
+        match err {
+            IngestError::Unavailable(store) | IngestError::Store(store) => store.into(),
+            IngestError::TooLarge { .. } | IngestError::Unparseable(_) => ApiError::BadUserInput(err.to_string()),
+            IngestError::Refused(message) => ApiError::Conflict(message),
         }
     }
 }

@@ -40,6 +40,8 @@ pub struct AppState {
     pub(crate) chat_presence: helpdesk_channels::chat::ChatPresence,
     pub(crate) webform_limiter: Arc<RateLimiter>,
     pub(crate) telemetry: Arc<crate::http::telemetry::HttpTelemetry>,
+    /// Where SLA webhooks may point besides public addresses.
+    pub(crate) webhook_allow: Arc<helpdesk_channels::webhook::WebhookAllowList>,
 }
 
 impl AppState {
@@ -54,6 +56,13 @@ impl AppState {
             chat_presence: Default::default(),
             webform_limiter,
             telemetry: Default::default(),
+            webhook_allow: Default::default(),
         })
+    }
+
+    /// The same state with SLA webhooks also allowed to reach `allow`.
+    pub fn with_webhook_allow(mut self, allow: helpdesk_channels::webhook::WebhookAllowList) -> Self {
+        self.webhook_allow = Arc::new(allow);
+        self
     }
 }

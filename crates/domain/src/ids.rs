@@ -81,3 +81,7 @@ id_type!(
     /// An SLA policy.
     SlaPolicyId
 );
+id_type!(
+    /// An inbound mail held out of the queue for review.
+    HeldMailId
+);

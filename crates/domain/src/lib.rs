@@ -16,6 +16,7 @@ pub mod calendar;
 pub mod customer;
 pub mod email;
 pub mod error;
+pub mod held_mail;
 pub mod ids;
 pub mod import;
 pub mod kpi;

@@ -16,6 +16,7 @@ mod entity;
 mod error;
 mod facts_refresh;
 mod gauges;
+pub mod held_mail;
 pub mod imports;
 pub mod kpi;
 pub mod outbox;

@@ -10,6 +10,7 @@ use super::types::calendar::BusinessCalendar;
 use super::types::connection::{TicketConnection, TicketEdge, TicketOrder, decode_cursor, encode_cursor};
 use super::types::desk_access::DeskAccess;
 use super::types::enums::{Channel, Clock, Period, Priority, TicketStatus};
+use super::types::held_mail::HeldMailConnection;
 use super::types::kpi::{KpiFilter, KpiReport};
 use super::types::sla::SlaPolicy;
 use super::types::team::Team;
@@ -224,6 +225,42 @@ impl Query {
             .into_iter()
             .map(WebForm)
             .collect())
+    }
+
+    /// Inbound mail held for review instead of filed (bounces, automatic
+    /// mail and mail from the desk's own address that belong to no open
+    /// ticket), newest first (admin only).
+    ///
+    /// See docs/api.md#held-mail.
+    async fn held_mail(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<HeldMailConnection> {
+        viewer::admin(ctx)?;
+        let first = first.unwrap_or(DEFAULT_PAGE);
+        if !(0..=MAX_PAGE).contains(&first) {
+            return Err(ApiError::BadUserInput(format!(
+                "first must be between 0 and {MAX_PAGE}"
+            )));
+        }
+        let after = after
+            .map(|a| {
+                a.parse()
+                    .map_err(|_| ApiError::BadUserInput(format!("invalid cursor {a:?}")))
+            })
+            .transpose()?;
+        let store = &state(ctx)?.store;
+        let want = u64::from(first.unsigned_abs());
+        let mut edges = store.held_mail_page(want + 1, after).await?;
+        let has_next_page = edges.len() as u64 > want;
+        edges.truncate(usize::try_from(want).unwrap_or(usize::MAX));
+        Ok(HeldMailConnection {
+            edges,
+            has_next_page,
+            total_count: store.held_mail_count().await?,
+        })
     }
 
     /// All teams, by name.

@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::header::AUTHORIZATION;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use helpdesk_channels::email::{IngestError, ingest};
+use helpdesk_channels::email::{IngestError, IngestOutcome, ingest};
 use serde_json::json;
 use subtle::ConstantTimeEq;
 
@@ -28,12 +28,31 @@ pub(super) async fn receive(State(state): State<AppState>, headers: HeaderMap, b
         return error(StatusCode::UNAUTHORIZED, "missing or wrong inbound token");
     }
     match ingest(&state.store, &state.mail.email, &body, state.clock.now()).await {
-        Ok(outcome) => Json(json!({
-            "ticketId": outcome.ticket_id.to_string(),
-            "messageId": outcome.message_id.to_string(),
-            "duplicate": outcome.duplicate,
+        Ok(IngestOutcome::Filed {
+            ticket_id,
+            message_id,
+            duplicate,
+        }) => Json(json!({
+            "ticketId": ticket_id.to_string(),
+            "messageId": message_id.to_string(),
+            "duplicate": duplicate,
         }))
         .into_response(),
+        // Accepted, not filed: kept for an admin to review (never refused,
+        // or the sending server would bounce it back).
+        Ok(IngestOutcome::Held {
+            held_id,
+            reason,
+            duplicate,
+        }) => (
+            StatusCode::ACCEPTED,
+            Json(json!({
+                "heldMailId": held_id.to_string(),
+                "reason": reason.as_str(),
+                "duplicate": duplicate,
+            })),
+        )
+            .into_response(),
         Err(err @ IngestError::TooLarge { .. }) => error(StatusCode::PAYLOAD_TOO_LARGE, &err.to_string()),
         Err(err @ (IngestError::Unparseable(_) | IngestError::Refused(_))) => {
             error(StatusCode::BAD_REQUEST, &err.to_string())

@@ -2,7 +2,9 @@
 //!
 //! Only documented, widely sent signals count; a heuristic on the subject
 //! ("Out of office", "Undeliverable") would misfile customers who write those
-//! words themselves.
+//! words themselves. Signals that a mail came through a list or asks not to
+//! be answered never make it less than a person's mail: they only stop the
+//! desk's automatic answers.
 
 use helpdesk_domain::email::EmailAddress;
 
@@ -14,6 +16,8 @@ pub(crate) struct Signals<'a> {
     pub headers: &'a [(String, String)],
     /// The top-level `type/subtype`, lower-cased.
     pub content_type: Option<String>,
+    /// The top-level content type's `report-type` parameter, lower-cased.
+    pub report_type: Option<String>,
     /// `type/subtype` of every MIME part, lower-cased.
     pub part_types: Vec<String>,
     pub from: &'a EmailAddress,
@@ -22,40 +26,61 @@ pub(crate) struct Signals<'a> {
 /// The kind of a message, bounces first (a bounce often also says `Auto-Submitted`).
 ///
 /// [`InboundKind::Bounce`] when
-/// - the top-level content type is `multipart/report` (RFC 6522), whatever its
-///   `report-type` (`delivery-status`, but also read receipts and feedback
-///   reports: none of them is a person writing), or
-/// - the sender's local part is `MAILER-DAEMON` or `postmaster` (any case) and
-///   some part is `message/delivery-status` or `message/global-delivery-status`
-///   (RFC 3464, RFC 6533).
+/// - the top-level content type is `multipart/report` (RFC 6522) with
+///   `report-type=delivery-status` (RFC 3464) or `global-delivery-status`
+///   (RFC 6533), or
+/// - the mail comes from the mail system (a null `Return-Path: <>`, or a
+///   sender whose local part is `MAILER-DAEMON` or `postmaster`, any case)
+///   and some part is `message/delivery-status` or
+///   `message/global-delivery-status`.
 ///
-/// [`InboundKind::AutoReply`] when
-/// - `Auto-Submitted` (RFC 3834) is present with a value other than `no`
-///   (`auto-replied`, `auto-generated`, `auto-notified`);
-/// - `X-Autoreply` or `X-Autorespond` is present (set by many vacation responders,
-///   with any value);
-/// - `Precedence` is `bulk`, `junk`, `list` or `auto_reply` (RFC 2076; RFC 3834
-///   §3.1.8 tells responders not to answer these);
-/// - `X-Auto-Response-Suppress` names `All` or `OOF` (Microsoft Exchange,
-///   MS-OXCMAIL 2.2.3.2.20, sets it on its own out-of-office replies).
+/// [`InboundKind::AutoReply`] when `Auto-Submitted` (RFC 3834) is present
+/// with a value other than `no` (`auto-replied`, `auto-generated`,
+/// `auto-notified`).
+///
+/// [`InboundKind::Bulk`] (a person's mail the desk must not answer
+/// automatically) when
+/// - `List-Id` (RFC 2919) is present, or `Precedence` is `bulk`, `junk`,
+///   `list` or `auto_reply` (RFC 2076; RFC 3834 §3.1.8 tells responders not
+///   to answer these): mailing lists and group aliases forward customers' mail;
+/// - `X-Autoreply` or `X-Autorespond` is present (vacation responders that do
+///   not say `Auto-Submitted`), or `X-Auto-Response-Suppress` names `All` or
+///   `OOF` (MS-OXCMAIL 2.2.3.2.20, which Outlook also sets on mail people send);
+/// - it is some other `multipart/report` (a read receipt, a feedback report).
 ///
 /// [`InboundKind::Regular`] otherwise.
 pub(crate) fn classify(signals: &Signals<'_>) -> InboundKind {
     if is_bounce(signals) {
         InboundKind::Bounce
-    } else if is_auto_reply(signals.headers) {
+    } else if is_auto_submitted(signals.headers) {
         InboundKind::AutoReply
+    } else if asks_for_no_automatic_answer(signals.headers)
+        || signals.content_type.as_deref() == Some("multipart/report")
+    {
+        InboundKind::Bulk
     } else {
         InboundKind::Regular
     }
 }
 
+const DELIVERY_STATUS: &[&str] = &["delivery-status", "global-delivery-status"];
+
 fn is_bounce(signals: &Signals<'_>) -> bool {
-    if signals.content_type.as_deref() == Some("multipart/report") {
+    if signals.content_type.as_deref() == Some("multipart/report")
+        && signals
+            .report_type
+            .as_deref()
+            .is_some_and(|t| DELIVERY_STATUS.contains(&t))
+    {
         return true;
     }
     let local = signals.from.as_str().rsplit_once('@').map_or("", |(local, _)| local);
-    let from_mail_system = local.eq_ignore_ascii_case("mailer-daemon") || local.eq_ignore_ascii_case("postmaster");
+    let null_return_path = signals
+        .headers
+        .iter()
+        .any(|(name, value)| name.eq_ignore_ascii_case("Return-Path") && value.trim() == "<>");
+    let from_mail_system =
+        null_return_path || local.eq_ignore_ascii_case("mailer-daemon") || local.eq_ignore_ascii_case("postmaster");
     from_mail_system
         && signals
             .part_types
@@ -63,17 +88,31 @@ fn is_bounce(signals: &Signals<'_>) -> bool {
             .any(|t| t == "message/delivery-status" || t == "message/global-delivery-status")
 }
 
-fn is_auto_reply(headers: &[(String, String)]) -> bool {
+/// The first token of a header value, without comments or parameters.
+fn first_token(value: &str) -> &str {
+    value.split([';', '(', ' ', '\t']).next().unwrap_or_default().trim()
+}
+
+fn is_auto_submitted(headers: &[(String, String)]) -> bool {
     headers.iter().any(|(name, value)| {
-        let first_token = || value.split([';', '(', ' ', '\t']).next().unwrap_or_default().trim();
-        if name.eq_ignore_ascii_case("Auto-Submitted") {
-            !first_token().is_empty() && !first_token().eq_ignore_ascii_case("no")
-        } else if name.eq_ignore_ascii_case("X-Autoreply") || name.eq_ignore_ascii_case("X-Autorespond") {
+        name.eq_ignore_ascii_case("Auto-Submitted") && {
+            let token = first_token(value);
+            !token.is_empty() && !token.eq_ignore_ascii_case("no")
+        }
+    })
+}
+
+fn asks_for_no_automatic_answer(headers: &[(String, String)]) -> bool {
+    headers.iter().any(|(name, value)| {
+        if name.eq_ignore_ascii_case("List-Id")
+            || name.eq_ignore_ascii_case("X-Autoreply")
+            || name.eq_ignore_ascii_case("X-Autorespond")
+        {
             true
         } else if name.eq_ignore_ascii_case("Precedence") {
             ["bulk", "junk", "list", "auto_reply"]
                 .iter()
-                .any(|p| first_token().eq_ignore_ascii_case(p))
+                .any(|p| first_token(value).eq_ignore_ascii_case(p))
         } else if name.eq_ignore_ascii_case("X-Auto-Response-Suppress") {
             value
                 .split([',', ' ', '\t'])
@@ -124,32 +163,63 @@ mod tests {
     }
 
     #[test]
-    fn vendor_auto_reply_headers() {
-        assert_eq!(kind_of("X-Autoreply: yes"), InboundKind::AutoReply);
-        assert_eq!(kind_of("x-autorespond: Vacation"), InboundKind::AutoReply);
-        assert_eq!(kind_of("X-Auto-Response-Suppress: All"), InboundKind::AutoReply);
+    fn vendor_auto_reply_headers_only_stop_automatic_answers() {
+        assert_eq!(kind_of("X-Autoreply: yes"), InboundKind::Bulk);
+        assert_eq!(kind_of("x-autorespond: Vacation"), InboundKind::Bulk);
+        assert_eq!(kind_of("X-Auto-Response-Suppress: All"), InboundKind::Bulk);
         assert_eq!(
             kind_of("X-Auto-Response-Suppress: DR, OOF, AutoReply"),
+            InboundKind::Bulk
+        );
+        assert_eq!(
+            kind_of("X-Autoreply: yes\r\nAuto-Submitted: auto-replied"),
             InboundKind::AutoReply
         );
     }
 
     #[test]
-    fn bulk_precedence_is_automatic() {
+    fn list_and_bulk_mail_is_a_persons_mail_not_to_be_answered() {
         for value in ["bulk", "junk", "list", "auto_reply", "BULK"] {
-            assert_eq!(
-                kind_of(&format!("Precedence: {value}")),
-                InboundKind::AutoReply,
-                "{value}"
-            );
+            assert_eq!(kind_of(&format!("Precedence: {value}")), InboundKind::Bulk, "{value}");
         }
+        assert_eq!(
+            kind_of("List-Id: Customers of Example <customers.example.com>"),
+            InboundKind::Bulk
+        );
+        assert!(!InboundKind::Bulk.may_be_answered_automatically());
+        assert!(InboundKind::Bulk.is_a_persons_mail());
     }
 
     #[test]
-    fn any_multipart_report_is_a_bounce() {
-        let raw = "From: postmaster@example.org\r\n\
-                   Content-Type: multipart/report; report-type=disposition-notification; boundary=b\r\n\r\n\
-                   --b\r\nContent-Type: text/plain\r\n\r\nread\r\n--b--\r\n";
+    fn only_a_delivery_status_report_is_a_bounce() {
+        let raw = |report: &str| {
+            format!(
+                "From: postmaster@example.org\r\n\
+                 Content-Type: multipart/report; report-type={report}; boundary=b\r\n\r\n\
+                 --b\r\nContent-Type: text/plain\r\n\r\nreport\r\n--b--\r\n"
+            )
+        };
+        assert_eq!(
+            parse(raw("delivery-status").as_bytes()).expect("parses").kind,
+            InboundKind::Bounce
+        );
+        assert_eq!(
+            parse(raw("Delivery-Status").as_bytes()).expect("parses").kind,
+            InboundKind::Bounce
+        );
+        // A read receipt is not a bounce: filed, never answered.
+        assert_eq!(
+            parse(raw("disposition-notification").as_bytes()).expect("parses").kind,
+            InboundKind::Bulk
+        );
+    }
+
+    #[test]
+    fn a_null_return_path_with_a_delivery_status_part_is_a_bounce() {
+        let raw = "Return-Path: <>\r\nFrom: Mail System <notices@mx.example.org>\r\n\
+                   Content-Type: multipart/mixed; boundary=b\r\n\r\n\
+                   --b\r\nContent-Type: text/plain\r\n\r\nfailed\r\n\
+                   --b\r\nContent-Type: message/delivery-status\r\n\r\nStatus: 5.1.1\r\n--b--\r\n";
         assert_eq!(parse(raw.as_bytes()).expect("parses").kind, InboundKind::Bounce);
     }
 

@@ -2,20 +2,31 @@
 //! and `helpdesk ingest-email`.
 
 use chrono::{DateTime, Utc};
-use helpdesk_domain::ids::{MessageId, TicketId};
+use helpdesk_domain::held_mail::HeldMailReason;
+use helpdesk_domain::ids::{HeldMailId, MessageId, TicketId};
 use helpdesk_domain::ticket::{Actor, Channel, Priority, TicketStatus, text};
+use helpdesk_persistence::held_mail::NewHeldMail;
 use helpdesk_persistence::tickets::{MailParts, MessageAuthor, NewAttachment, NewMessage, NewTicket, TicketRecord};
 use helpdesk_persistence::{Store, StoreError};
 
-use super::{EmailConfig, InboundEmail, InboundKind, ParseError, parse, ticket_token};
+use super::{EmailConfig, InboundEmail, InboundKind, ParseError, parse, sanitize_html, ticket_token};
 
-/// Where a mail was filed.
+/// What became of a mail: filed on a ticket, or held for review.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct IngestOutcome {
-    pub ticket_id: TicketId,
-    pub message_id: MessageId,
-    /// The Message-ID was stored already; nothing new was stored.
-    pub duplicate: bool,
+pub enum IngestOutcome {
+    Filed {
+        ticket_id: TicketId,
+        message_id: MessageId,
+        /// The Message-ID was stored already; nothing new was stored.
+        duplicate: bool,
+    },
+    /// Accepted but kept out of the queue, in the held list admins review.
+    Held {
+        held_id: HeldMailId,
+        reason: HeldMailReason,
+        /// The Message-ID was held already; nothing new was stored.
+        duplicate: bool,
+    },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -24,8 +35,7 @@ pub enum IngestError {
     TooLarge { size: usize, limit: usize },
     #[error("unparseable message: {0}")]
     Unparseable(#[from] ParseError),
-    /// A well-formed mail the desk does not file (e.g. an auto-reply that
-    /// belongs to no ticket).
+    /// Two deliveries raced for one Message-ID and the winner is not found.
     #[error("{0}")]
     Refused(String),
     #[error("store unavailable: {0}")]
@@ -51,9 +61,15 @@ const MAX_MERGE_HOPS: usize = 16;
 /// Threading, in order: a stored Message-ID named by `In-Reply-To` or
 /// `References`; a `[#number]` token in the subject of a mail from that
 /// ticket's customer; else a new ticket. A reply to a CLOSED ticket opens a
-/// new ticket that follows it up. Auto-replies, bounces and mail from the
-/// desk's own address are filed as system messages (never customer replies,
-/// never answered), and refused when they thread to no ticket.
+/// new ticket that follows it up.
+///
+/// A person's mail is always filed, list and bulk mail included (its
+/// headers only stop automatic answers). Bounces, `Auto-Submitted` mail and
+/// mail from the desk's own address are filed as system messages (never
+/// customer replies, never answered) on the open ticket they thread to;
+/// when they thread to none, or to a closed one, they are held for review
+/// ([`IngestOutcome::Held`]), never refused: a refusal makes the sending
+/// server bounce the mail back, and loops.
 pub async fn ingest(
     store: &Store,
     config: &EmailConfig,
@@ -67,61 +83,138 @@ pub async fn ingest(
         });
     }
     let mail = parse(raw)?;
-    if let Some(existing) = store.message_by_rfc_id(&mail.message_id).await? {
-        return Ok(IngestOutcome {
-            ticket_id: existing.ticket_id,
-            message_id: existing.id,
-            duplicate: true,
-        });
+    if let Some(existing) = stored(store, &mail).await? {
+        return Ok(existing);
     }
-    match file(store, config, &mail, now).await {
+    let filed = match file(store, &mail, automatic_reason(config, &mail), now).await {
+        Ok(Filing::Done(outcome)) => Ok(outcome),
+        Ok(Filing::Hold(reason)) => hold(store, &mail, raw, reason, now).await,
+        Err(err) => Err(err),
+    };
+    match filed {
         // Another delivery of the same mail won the race for its Message-ID.
-        Err(IngestError::Store(StoreError::Conflict(_))) => match store.message_by_rfc_id(&mail.message_id).await? {
-            Some(existing) => Ok(IngestOutcome {
-                ticket_id: existing.ticket_id,
-                message_id: existing.id,
-                duplicate: true,
-            }),
-            None => Err(IngestError::Refused("conflicting message".into())),
-        },
+        Err(IngestError::Store(StoreError::Conflict(_))) => stored(store, &mail)
+            .await?
+            .ok_or_else(|| IngestError::Refused("conflicting message".into())),
         other => other,
     }
 }
 
-async fn file(
+/// Files a held mail as a person's mail (threaded, or a new ticket) and
+/// takes it off the held list. `None` when no such mail is held.
+///
+/// Safe to repeat: when the mail was filed already (a release that stopped
+/// before taking it off the list), it is only taken off.
+pub async fn release_held(store: &Store, id: HeldMailId, now: DateTime<Utc>) -> Result<Option<TicketId>, IngestError> {
+    let Some((_, raw)) = store.held_mail(id).await? else {
+        return Ok(None);
+    };
+    let mail = parse(&raw)?;
+    let ticket = match store.message_by_rfc_id(&mail.message_id).await? {
+        Some(existing) => existing.ticket_id,
+        None => match file(store, &mail, None, now).await? {
+            Filing::Done(IngestOutcome::Filed { ticket_id, .. }) => ticket_id,
+            // Filing a person's mail never holds it.
+            Filing::Done(IngestOutcome::Held { .. }) | Filing::Hold(_) => {
+                return Err(IngestError::Refused("a released mail was held again".into()));
+            }
+        },
+    };
+    store.delete_held_mail(id).await?;
+    Ok(Some(ticket))
+}
+
+/// Where a mail with this Message-ID already is: on a ticket, or held.
+async fn stored(store: &Store, mail: &InboundEmail) -> Result<Option<IngestOutcome>, StoreError> {
+    if let Some(existing) = store.message_by_rfc_id(&mail.message_id).await? {
+        return Ok(Some(IngestOutcome::Filed {
+            ticket_id: existing.ticket_id,
+            message_id: existing.id,
+            duplicate: true,
+        }));
+    }
+    Ok(store
+        .held_mail_by_rfc_id(&mail.message_id)
+        .await?
+        .map(|held| IngestOutcome::Held {
+            held_id: held.id,
+            reason: held.reason,
+            duplicate: true,
+        }))
+}
+
+/// Why a mail is not a person's, and may be held when it threads to no open
+/// ticket; `None` for a person's mail, list and bulk mail included.
+fn automatic_reason(config: &EmailConfig, mail: &InboundEmail) -> Option<HeldMailReason> {
+    match mail.kind {
+        InboundKind::Bounce => Some(HeldMailReason::Bounce),
+        InboundKind::AutoReply => Some(HeldMailReason::AutoSubmitted),
+        InboundKind::Regular | InboundKind::Bulk if mail.from.address == config.desk_address => {
+            Some(HeldMailReason::OwnAddress)
+        }
+        InboundKind::Regular | InboundKind::Bulk => None,
+    }
+}
+
+/// What filing decided.
+enum Filing {
+    Done(IngestOutcome),
+    /// Automatic mail with no open ticket to go on.
+    Hold(HeldMailReason),
+}
+
+async fn hold(
     store: &Store,
-    config: &EmailConfig,
     mail: &InboundEmail,
+    raw: &[u8],
+    reason: HeldMailReason,
     now: DateTime<Utc>,
 ) -> Result<IngestOutcome, IngestError> {
-    let from_desk = mail.from.address == config.desk_address;
-    let automatic = from_desk || mail.kind != InboundKind::Regular;
+    let held = store
+        .hold_mail(
+            NewHeldMail {
+                rfc_message_id: mail.message_id.clone(),
+                reason,
+                sender: mail.from.address.to_string(),
+                // PostgreSQL text cannot hold U+0000.
+                subject: mail.subject.replace('\0', ""),
+                raw: raw.to_vec(),
+            },
+            now,
+        )
+        .await?;
+    tracing::info!(
+        message_id = %mail.message_id,
+        reason = %reason,
+        duplicate = held.duplicate,
+        "inbound mail held for review"
+    );
+    Ok(IngestOutcome::Held {
+        held_id: held.record.id,
+        reason: held.record.reason,
+        duplicate: held.duplicate,
+    })
+}
+
+/// Files `mail`; `automatic` says why it is not a person's mail, if it is not.
+async fn file(
+    store: &Store,
+    mail: &InboundEmail,
+    automatic: Option<HeldMailReason>,
+    now: DateTime<Utc>,
+) -> Result<Filing, IngestError> {
     let ticket = thread(store, mail).await?;
-
-    let ticket = match ticket {
-        Some(t) if t.status == TicketStatus::Closed && !automatic => {
-            return open_ticket(store, mail, Some(t.id), now).await;
+    let ticket = match (ticket, automatic) {
+        (Some(t), Some(reason)) if t.status == TicketStatus::Closed => return Ok(Filing::Hold(reason)),
+        (Some(t), None) if t.status == TicketStatus::Closed => {
+            return open_ticket(store, mail, Some(t.id), now).await.map(Filing::Done);
         }
-        Some(t) => t,
-        None if automatic => {
-            let what = if from_desk {
-                "mail from the desk's own address"
-            } else {
-                "automatic mail"
-            };
-            return Err(IngestError::Refused(format!(
-                "{what} that belongs to no ticket is not filed"
-            )));
-        }
-        None => return open_ticket(store, mail, None, now).await,
+        (Some(t), _) => t,
+        (None, Some(reason)) => return Ok(Filing::Hold(reason)),
+        (None, None) => return open_ticket(store, mail, None, now).await.map(Filing::Done),
     };
-    if automatic && ticket.status == TicketStatus::Closed {
-        return Err(IngestError::Refused(
-            "automatic mail to a closed ticket is not filed".into(),
-        ));
-    }
 
-    let author = if automatic {
+    let author = if automatic.is_some() {
         MessageAuthor::System
     } else if customer_email(store, &ticket).await?.as_ref() == Some(&mail.from.address) {
         MessageAuthor::Customer
@@ -142,11 +235,11 @@ async fn file(
         outbox: None,
     };
     let (message, ticket) = store.add_message(ticket.id, message, now).await?;
-    Ok(IngestOutcome {
+    Ok(Filing::Done(IngestOutcome::Filed {
         ticket_id: ticket.id,
         message_id: message.id,
         duplicate: false,
-    })
+    }))
 }
 
 /// The ticket a mail replies to, following merges to the surviving ticket.
@@ -214,7 +307,7 @@ async fn open_ticket(
         .message_by_rfc_id(&mail.message_id)
         .await?
         .ok_or(IngestError::Store(StoreError::NotFound { what: "message" }))?;
-    Ok(IngestOutcome {
+    Ok(IngestOutcome::Filed {
         ticket_id: ticket.id,
         message_id: message.id,
         duplicate: false,
@@ -223,7 +316,8 @@ async fn open_ticket(
 
 fn mail_parts(mail: &InboundEmail) -> MailParts {
     MailParts {
-        html_body: mail.html.clone(),
+        // Stored sanitized; served sanitized again, whatever the row holds.
+        html_body: mail.html.as_deref().map(sanitize_html),
         sender: Some(mail.from.address.to_string()),
         attachments: mail
             .attachments

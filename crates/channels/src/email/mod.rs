@@ -11,7 +11,9 @@
 //!   charset to UTF-8, and collects attachments;
 //! - [`InboundKind`] tells a person's mail from an auto-reply or a bounce, so that
 //!   the desk neither opens tickets for out-of-office notices nor answers them;
-//! - [`ticket_token`] and [`subject_with_token`] read and write the subject token.
+//! - [`ticket_token`] and [`subject_with_token`] read and write the subject token;
+//! - [`sanitize_html`] is the one policy for HTML from outside, applied before
+//!   a mail's HTML is stored and again when it is served.
 //!
 //! MIME decoding is mail-parser's; the choices about identity (From, never
 //! Reply-To), ids, body selection and classification are made here. The
@@ -19,10 +21,12 @@
 
 mod classify;
 mod parse;
+mod sanitize;
 mod text;
 mod token;
 
 pub use parse::{Attachment, GENERATED_ID_DOMAIN, InboundEmail, InboundKind, NO_SUBJECT, ParseError, Sender, parse};
+pub use sanitize::{LINK_REL, sanitize_html};
 pub use token::{subject_with_token, ticket_token};
 
 // The half that acts: filing inbound mail in the store, composing replies,
@@ -33,6 +37,6 @@ mod outbound;
 mod sender;
 
 pub use config::EmailConfig;
-pub use ingest::{IngestError, IngestOutcome, ingest};
+pub use ingest::{IngestError, IngestOutcome, ingest, release_held};
 pub use outbound::{new_message_id, reply_mail};
 pub use sender::{SenderError, SmtpSender};

@@ -103,16 +103,36 @@ impl std::fmt::Debug for Attachment {
     }
 }
 
-/// What kind of mail this is, for deciding whether a person is waiting on an answer.
+/// What kind of mail this is, for deciding whether a person is waiting on an
+/// answer and whether the desk may answer it automatically.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum InboundKind {
     /// Written by a person.
     Regular,
-    /// Sent by a program on a person's behalf: out-of-office notices, vacation
-    /// responders, list or bulk mail. See `classify` for the signals.
+    /// Written by a person but sent through a mailing list or group alias, or
+    /// marked not to be answered automatically: filed like [`Regular`](Self::Regular),
+    /// never acknowledged or auto-answered. See `classify` for the signals.
+    Bulk,
+    /// Sent by a program (`Auto-Submitted` other than `no`): out-of-office
+    /// notices, vacation responders, notifications.
     AutoReply,
     /// A delivery failure report: a message the desk sent did not arrive.
     Bounce,
+}
+
+impl InboundKind {
+    /// A person wrote it: it is a customer's message, and opens a ticket when
+    /// it threads to none.
+    pub fn is_a_persons_mail(self) -> bool {
+        matches!(self, InboundKind::Regular | InboundKind::Bulk)
+    }
+
+    /// The desk may send an automatic answer (an acknowledgement, an
+    /// auto-reply) to it. Never to list or bulk mail, robots or bounces
+    /// (RFC 3834 §2), which would loop or spam a whole list.
+    pub fn may_be_answered_automatically(self) -> bool {
+        self == InboundKind::Regular
+    }
 }
 
 /// Why a raw message could not be turned into an [`InboundEmail`]. The text is
@@ -180,6 +200,11 @@ fn parse_message(raw: &[u8]) -> Result<InboundEmail, ParseError> {
             .root_part()
             .content_type()
             .map(|ct| mime_type(ct.ctype(), ct.subtype())),
+        report_type: message
+            .root_part()
+            .content_type()
+            .and_then(|ct| ct.attribute("report-type"))
+            .map(|t| t.trim().to_ascii_lowercase()),
         part_types: message
             .parts
             .iter()

@@ -9,6 +9,7 @@ pub mod counter;
 pub mod customer;
 pub mod customer_identity;
 pub mod duration_sample;
+pub mod held_mail;
 pub mod message;
 pub mod outbox;
 pub mod overdue_span;

@@ -5,6 +5,7 @@ mod auth;
 mod calendar;
 mod chat;
 mod forms;
+mod held_mail;
 mod sla;
 mod tickets;
 
@@ -20,4 +21,5 @@ pub struct Mutation(
     forms::FormMutation,
     sla::SlaMutation,
     calendar::CalendarMutation,
+    held_mail::HeldMailMutation,
 );

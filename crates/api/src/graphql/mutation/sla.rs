@@ -39,6 +39,8 @@ pub(crate) struct SlaPolicyInput {
     warning_percent: Option<i32>,
     /// Where warnings and breaches are POSTed as JSON, signed with
     /// `x-helpdesk-signature: sha256=<HMAC-SHA256 of the body under webhookSecret>`.
+    /// An http(s) URL whose host resolves to public addresses only (or is on
+    /// the server's HELPDESK_WEBHOOK_ALLOW list); redirects are not followed.
     webhook_url: Option<String>,
     /// Required with `webhookUrl`; never shown again.
     webhook_secret: Option<String>,
@@ -101,6 +103,20 @@ impl SlaPolicyInput {
     }
 }
 
+/// Refuses a webhook URL whose host is not public (loopback, private,
+/// link-local, metadata, ...) unless `HELPDESK_WEBHOOK_ALLOW` lets it through.
+/// The sender checks again at every send, after resolving the name anew.
+async fn check_webhook_target(ctx: &Context<'_>, policy: &PolicyRecord) -> ApiResult<()> {
+    if let Some(webhook) = &policy.webhook {
+        state(ctx)?
+            .webhook_allow
+            .check_url(&webhook.url)
+            .await
+            .map_err(|err| ApiError::BadUserInput(format!("webhookUrl: {err}")))?;
+    }
+    Ok(())
+}
+
 #[Object]
 impl SlaMutation {
     /// Defines an SLA policy (admin only). Tickets are matched against it at
@@ -110,6 +126,7 @@ impl SlaMutation {
     async fn create_sla_policy(&self, ctx: &Context<'_>, input: SlaPolicyInput) -> ApiResult<SlaPolicy> {
         viewer::admin(ctx)?;
         let policy = input.into_policy(SlaPolicyId::new())?;
+        check_webhook_target(ctx, &policy).await?;
         Ok(SlaPolicy(
             state(ctx)?
                 .store
@@ -124,6 +141,7 @@ impl SlaMutation {
     async fn update_sla_policy(&self, ctx: &Context<'_>, id: ID, input: SlaPolicyInput) -> ApiResult<SlaPolicy> {
         viewer::admin(ctx)?;
         let policy = input.into_policy(parse_id(&id, "id")?)?;
+        check_webhook_target(ctx, &policy).await?;
         Ok(SlaPolicy(
             state(ctx)?
                 .store

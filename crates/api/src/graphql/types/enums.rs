@@ -123,3 +123,16 @@ pub(crate) enum Period {
     /// One calendar year.
     Year,
 }
+
+/// Why an inbound mail was held for review instead of filed.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "HeldMailReason", remote = "helpdesk_domain::held_mail::HeldMailReason")]
+pub(crate) enum HeldMailReason {
+    /// A delivery status notification that belongs to no open ticket.
+    Bounce,
+    /// `Auto-Submitted` mail (auto-replies, notifications) that belongs to
+    /// no open ticket.
+    AutoSubmitted,
+    /// Mail from the desk's own address that belongs to no open ticket.
+    OwnAddress,
+}

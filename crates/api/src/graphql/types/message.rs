@@ -53,9 +53,13 @@ impl Message {
         self.0.created_at
     }
 
-    /// The HTML body, for messages that came by mail with one.
-    async fn html_body(&self) -> Option<&str> {
-        self.0.html_body.as_deref()
+    /// The HTML body, for messages that came by mail with one, sanitized
+    /// (no scripts, event handlers, `javascript:` links or remote images;
+    /// see docs/api.md#html-bodies).
+    async fn html_body(&self) -> Option<String> {
+        // Sanitized when stored and again here, so rows stored before the
+        // policy (or under an older one) are served safe too.
+        self.0.html_body.as_deref().map(helpdesk_channels::email::sanitize_html)
     }
 
     async fn attachments(&self, ctx: &Context<'_>) -> ApiResult<Vec<Attachment>> {

@@ -8,6 +8,7 @@ pub(crate) mod customer;
 pub(crate) mod desk_access;
 pub(crate) mod enums;
 pub(crate) mod event;
+pub(crate) mod held_mail;
 pub(crate) mod kpi;
 pub(crate) mod message;
 pub(crate) mod sla;

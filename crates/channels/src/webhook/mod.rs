@@ -1,7 +1,14 @@
 //! The webhook queue's courier: posts queued SLA events to policies'
 //! webhooks as JSON bodies signed with HMAC-SHA256. Leasing, retries with
 //! backoff and giving up are the delivery worker's (`worker::DeliveryJob`).
+//!
+//! Where a webhook may go is [`target`]'s policy, checked again at every
+//! send: the client resolves names only through [`target::CheckedResolver`],
+//! uses no proxy, and follows no redirect (a 3xx is a failed attempt).
 
+mod target;
+
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -11,6 +18,8 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use crate::worker::{Attempt, Courier};
+
+pub use target::{AllowListError, TargetError, WebhookAllowList, forbidden_kind};
 
 /// The header carrying `sha256=<hex HMAC-SHA256 of the body>`.
 pub const SIGNATURE_HEADER: &str = "x-helpdesk-signature";
@@ -25,21 +34,26 @@ pub fn signature(secret: &str, body: &[u8]) -> String {
 
 pub struct WebhookSender {
     client: reqwest::Client,
+    allow: Arc<WebhookAllowList>,
 }
 
-impl Default for WebhookSender {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+#[derive(Debug, thiserror::Error)]
+#[error("cannot build the webhook HTTP client: {0}")]
+pub struct WebhookClientError(#[from] reqwest::Error);
 
 impl WebhookSender {
-    pub fn new() -> Self {
+    /// A sender that reaches only public addresses and those `allow` names.
+    pub fn new(allow: WebhookAllowList) -> Result<Self, WebhookClientError> {
+        let allow = Arc::new(allow);
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
-            .build()
-            .unwrap_or_default();
-        Self { client }
+            // A proxy would connect on our behalf, to an address we did not check.
+            .no_proxy()
+            // A redirect would lead to an address we did not check.
+            .redirect(reqwest::redirect::Policy::none())
+            .dns_resolver(Arc::new(target::CheckedResolver(allow.clone())))
+            .build()?;
+        Ok(Self { client, allow })
     }
 }
 
@@ -82,6 +96,15 @@ impl Courier for WebhookSender {
     }
 
     async fn attempt(&self, delivery: &WebhookDelivery) -> Attempt {
+        // Checked before connecting, so a refused target costs no connection
+        // and is not retried; the client's resolver checks names again, and
+        // connects only to what passed.
+        if let Err(err) = self.allow.check_url(&delivery.url).await {
+            return match err {
+                TargetError::Unresolvable { .. } => Attempt::Retry(err.to_string()),
+                refused => Attempt::GiveUp(format!("webhook target refused: {refused}")),
+            };
+        }
         let response = self
             .client
             .post(&delivery.url)
@@ -96,6 +119,10 @@ impl Courier for WebhookSender {
             .await;
         match response {
             Ok(r) if r.status().is_success() => Attempt::Delivered,
+            // Not followed: the new location was never checked.
+            Ok(r) if r.status().is_redirection() => {
+                Attempt::Retry(format!("receiver answered {} (redirects are not followed)", r.status()))
+            }
             // The receiver refuses this request for good (but may be busy or throttling).
             Ok(r) if r.status().is_client_error() && r.status() != 408 && r.status() != 429 => {
                 Attempt::GiveUp(format!("receiver answered {}", r.status()))
