@@ -24,7 +24,7 @@ fn main() -> ExitCode {
     };
     runtime.block_on(async {
         let result = match cli.command {
-            Command::Serve(args) => serve::run(&cli.database_url, args).await,
+            Command::Serve(args) => serve::run(&cli.database_url, *args).await,
             Command::Migrate => migrate(&cli.database_url).await,
             Command::Schema => {
                 print!("{}", helpdesk_api::sdl());
