@@ -2,9 +2,11 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand};
+use helpdesk_api::{AbuseLimits, HttpConfig, TrustedProxies};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -172,6 +174,50 @@ pub struct ServeArgs {
     #[arg(long, env = "HELPDESK_WEBHOOK_ALLOW", default_value = "", value_parser = parse_webhook_allow)]
     pub webhook_allow: helpdesk_channels::webhook::WebhookAllowList,
 
+    /// `startChat` and `sendChatMessage` calls one client may make per minute (RATE_LIMITED beyond).
+    #[arg(long, env = "HELPDESK_CHAT_RATE_PER_MINUTE", default_value_t = 30)]
+    pub chat_rate_per_minute: u32,
+
+    /// `login` calls one client may make per minute (RATE_LIMITED beyond).
+    #[arg(long, env = "HELPDESK_LOGIN_RATE_PER_MINUTE", default_value_t = 30)]
+    pub login_rate_per_minute: u32,
+
+    /// Failed logins for one email address per window before logins for it are refused.
+    #[arg(long, env = "HELPDESK_LOGIN_FAILURES_PER_EMAIL", default_value_t = 5)]
+    pub login_failures_per_email: u32,
+
+    /// Failed logins from one client per window before its logins are refused.
+    #[arg(long, env = "HELPDESK_LOGIN_FAILURES_PER_CLIENT", default_value_t = 20)]
+    pub login_failures_per_client: u32,
+
+    /// The window failed logins are counted in, in minutes.
+    #[arg(long, env = "HELPDESK_LOGIN_FAILURE_WINDOW_MINUTES", default_value_t = 15)]
+    pub login_failure_window_minutes: u64,
+
+    /// A chat token stops working this many hours after the visitor's last message.
+    #[arg(long, env = "HELPDESK_CHAT_TOKEN_TTL_HOURS", default_value_t = 24)]
+    pub chat_token_ttl_hours: u64,
+
+    /// Reverse proxies whose X-Forwarded-For is believed: IPs and CIDRs, comma separated.
+    #[arg(long, env = "HELPDESK_TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: TrustedProxies,
+
+    /// Seconds a client has to send a request's headers before its connection is closed.
+    #[arg(long, env = "HELPDESK_HEADER_READ_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_read_timeout_secs: u64,
+
+    /// Seconds a client has to send a request's whole body, counted from its headers.
+    #[arg(long, env = "HELPDESK_BODY_READ_TIMEOUT_SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    pub body_read_timeout_secs: u64,
+
+    /// GraphiQL at GET /graphql and schema introspection (true|false) [default: on for SQLite, off for PostgreSQL].
+    #[arg(long, env = "HELPDESK_GRAPHIQL")]
+    pub graphiql: Option<bool>,
+
+    /// Sends `Strict-Transport-Security: max-age=<this>` on every response; only for a desk served over HTTPS alone.
+    #[arg(long, env = "HELPDESK_HSTS_MAX_AGE_SECS")]
+    pub hsts_max_age_secs: Option<u64>,
+
     #[command(flatten)]
     pub mail: MailArgs,
 }
@@ -179,6 +225,29 @@ pub struct ServeArgs {
 fn parse_webhook_allow(raw: &str) -> Result<helpdesk_channels::webhook::WebhookAllowList, String> {
     raw.parse()
         .map_err(|e: helpdesk_channels::webhook::AllowListError| e.to_string())
+}
+
+impl ServeArgs {
+    pub fn http(&self) -> HttpConfig {
+        HttpConfig {
+            header_read_timeout: Duration::from_secs(self.header_read_timeout_secs),
+            body_read_timeout: Duration::from_secs(self.body_read_timeout_secs),
+            graphiql: self.graphiql,
+            hsts_max_age_secs: self.hsts_max_age_secs,
+        }
+    }
+
+    pub fn abuse_limits(&self) -> AbuseLimits {
+        AbuseLimits {
+            chat_requests_per_minute: self.chat_rate_per_minute,
+            login_requests_per_minute: self.login_rate_per_minute,
+            login_failures_per_email: self.login_failures_per_email,
+            login_failures_per_client: self.login_failures_per_client,
+            login_failure_window: Duration::from_secs(self.login_failure_window_minutes.saturating_mul(60)),
+            chat_token_ttl: Duration::from_secs(self.chat_token_ttl_hours.saturating_mul(3600)),
+            trusted_proxies: self.trusted_proxies.clone(),
+        }
+    }
 }
 
 impl MailArgs {

@@ -1,6 +1,5 @@
 //! `helpdesk serve`: migrate, make sure of an admin and a secret, then serve.
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -24,6 +23,8 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
             inbound_token: args.inbound_token.clone().filter(|t| !t.is_empty()),
             webform_posts_per_minute: args.webform_rate_per_minute,
         },
+        limits: args.abuse_limits(),
+        http: args.http(),
         smtp_url: args.smtp_url.clone(),
         clock: Clock::system(),
         workers: WorkerSet::All,
@@ -45,12 +46,10 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     tracing::info!(address = %listener.local_addr()?, "serving");
-    axum::serve(listener, app.router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("server error")?;
+    let served = app.serve(listener, shutdown_signal());
+    served.server.await.context("server task failed")?;
     // Each worker finishes the item in hand; what is left stays queued.
-    app.workers.shutdown().await;
+    served.workers.shutdown().await;
     tracing::info!("stopped");
     Ok(())
 }

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use common::ws::GraphqlWs;
 use common::{ADMIN_EMAIL, LOGIN, TestApp, TestDb, each_store, error_code, error_message};
+use helpdesk_api::{App, WorkerSet};
 use serde_json::json;
 
 async fn missing_forged_and_garbage_tokens_are_unauthenticated(db: TestDb) {
@@ -288,7 +289,28 @@ async fn new_agents_default_to_their_teams_and_admins_to_the_whole_desk(db: Test
     app.stop().await;
 }
 
+/// A short signing secret can be brute-forced from any token it signed, so
+/// the server refuses to start with one, and says what to do.
+async fn a_short_jwt_secret_is_refused_at_start(db: TestDb) {
+    let mut config = TestApp::config(&db, None, WorkerSet::None);
+    config.jwt_secret = Some("only-31-bytes-of-secret-text-xx".to_owned());
+    assert_eq!(config.jwt_secret.as_ref().unwrap().len(), 31);
+    let refused = match App::build(config).await {
+        Ok(_) => panic!("a 31-byte secret was accepted"),
+        Err(err) => err.to_string(),
+    };
+    assert!(refused.contains("HELPDESK_JWT_SECRET"), "{refused}");
+    assert!(refused.contains("at least 32"), "{refused}");
+
+    let app = TestApp::spawn_configured(&db, |c| {
+        c.jwt_secret = Some("exactly-32-bytes-of-secret-text!".to_owned());
+    })
+    .await;
+    app.login_admin().await;
+}
+
 each_store!(
+    a_short_jwt_secret_is_refused_at_start,
     missing_forged_and_garbage_tokens_are_unauthenticated,
     wrong_passwords_and_unknown_emails_get_the_same_answer,
     only_admins_manage_agents_and_teams,

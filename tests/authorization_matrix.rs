@@ -136,7 +136,11 @@ impl Desk {
         assert_eq!(status, 202, "{body}");
         let held = self
             .app
-            .ok(&self.admin, "{ heldMail(first: 1) { nodes { id emailMessageId } } }", json!({}))
+            .ok(
+                &self.admin,
+                "{ heldMail(first: 1) { nodes { id emailMessageId } } }",
+                json!({}),
+            )
             .await;
         let node = &held["heldMail"]["nodes"][0];
         assert_eq!(node["emailMessageId"].as_str().unwrap().trim_matches(['<', '>']), id);

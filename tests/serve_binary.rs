@@ -26,6 +26,8 @@ impl Server {
             .env("HELPDESK_ADMIN_EMAIL", "root@desk.example")
             .env("HELPDESK_ADMIN_PASSWORD", "root-password")
             .env_remove("HELPDESK_JWT_SECRET")
+            // The IDE is on by default only for SQLite; this story opens it on both.
+            .env("HELPDESK_GRAPHIQL", "true")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

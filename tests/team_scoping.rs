@@ -26,7 +26,9 @@ struct Desk {
 }
 
 async fn desk(db: &TestDb) -> Desk {
-    let app = TestApp::spawn(db).await;
+    // The SLA policy's webhook below posts to loopback, which only an
+    // allow-listed desk accepts.
+    let app = TestApp::spawn_allowing_webhooks(db, None, "127.0.0.1").await;
     let admin = app.login_admin().await;
     let billing = app.team(&admin, "Billing").await;
     let shipping = app.team(&admin, "Shipping").await;
@@ -270,7 +272,7 @@ async fn sla_webhook_urls_are_for_admins_only(db: TestDb) {
     d.app
         .ok(
             &d.admin,
-            "mutation { createSlaPolicy(input: {name: \"Gold\", position: 1, targets: [{target: RESOLUTION, minutes: 600}], webhookUrl: \"https://hooks.example.com/hook?key=s3cret\", webhookSecret: \"0123456789abcdef\"}) { id } }",
+            "mutation { createSlaPolicy(input: {name: \"Gold\", position: 1, targets: [{target: RESOLUTION, minutes: 600}], webhookUrl: \"http://127.0.0.1:9/hook?key=s3cret\", webhookSecret: \"0123456789abcdef\"}) { id } }",
             json!({}),
         )
         .await;
@@ -286,7 +288,7 @@ async fn sla_webhook_urls_are_for_admins_only(db: TestDb) {
     let as_admin = d.app.ok(&d.admin, read, json!({ "id": ticket["id"] })).await;
     assert_eq!(
         as_admin["ticket"]["slaTargets"][0]["policy"]["webhookUrl"],
-        "https://hooks.example.com/hook?key=s3cret"
+        "http://127.0.0.1:9/hook?key=s3cret"
     );
     let nested = "query($id: ID!) { ticket(id: $id) { slaTargets { policy { name webhookUrl } } } }";
     let as_agent = d.app.ok(&d.ann, nested, json!({ "id": ticket["id"] })).await;

@@ -192,7 +192,10 @@ async fn the_acknowledgement_is_mailed_and_answers_thread_back(db: TestDb) {
 
     let mails = smtp.wait_for(1, Duration::from_secs(20)).await;
     assert_eq!(header(&mails[0], "To").as_deref(), Some("dee@example.com"));
-    assert_eq!(header(&mails[0], "Subject").as_deref(), Some("[#1] Broken lid"));
+    assert_eq!(
+        header(&mails[0], "Subject").as_deref(),
+        Some("[#1] We received your request")
+    );
     let ack_id = header(&mails[0], "Message-ID").unwrap();
 
     let answer = format!(
@@ -216,7 +219,47 @@ async fn the_acknowledgement_is_mailed_and_answers_thread_back(db: TestDb) {
     );
 }
 
+/// Anyone may post a form with anyone's address: the acknowledgement a
+/// stranger receives must not carry a word the poster wrote.
+async fn the_acknowledgement_carries_no_text_of_the_poster(db: TestDb) {
+    let smtp = SmtpSink::start();
+    let app = TestApp::spawn_with_smtp(&db, Some(&smtp.url())).await;
+    let admin = app.login_admin().await;
+    app.ok(
+        &admin,
+        CREATE_FORM,
+        json!({ "i": { "key": "support", "name": "Acme Support", "acknowledge": true } }),
+    )
+    .await;
+    let response = post_json(
+        &app,
+        "support",
+        json!({
+            "name": "Your bank: verify at evil.example",
+            "email": "victim@example.com",
+            "subject": "Account locked, call +1 555 0100",
+            "message": "Log in at http://evil.example/reset to unlock your account.",
+        }),
+    )
+    .await;
+    assert_eq!(response.status().as_u16(), 201);
+
+    let mails = smtp.wait_for(1, Duration::from_secs(20)).await;
+    let mail = &mails[0];
+    assert_eq!(header(mail, "To").as_deref(), Some("victim@example.com"));
+    assert_eq!(
+        header(mail, "Subject").as_deref(),
+        Some("[#1] We received your request")
+    );
+    let (_, body) = mail.split_once("\n\n").unwrap();
+    assert!(body.contains("number 1"), "the ticket number is the one detail: {body}");
+    for planted in ["evil.example", "555 0100", "bank", "locked", "unlock"] {
+        assert!(!mail.contains(planted), "{planted:?} reached the mail:\n{mail}");
+    }
+}
+
 each_store!(
+    the_acknowledgement_carries_no_text_of_the_poster,
     a_form_post_opens_a_routed_ticket,
     bad_posts_get_per_field_errors_and_bots_get_nothing,
     one_address_is_rate_limited,

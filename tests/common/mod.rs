@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use helpdesk_api::{App, AppConfig, MailConfig, WorkerSet, Workers};
+use helpdesk_api::{AbuseLimits, App, AppConfig, HttpConfig, MailConfig, WorkerSet, Workers};
 use helpdesk_channels::clock::Clock;
 use helpdesk_channels::email::EmailConfig;
 use helpdesk_domain::email::EmailAddress;
@@ -33,6 +33,8 @@ pub const ADMIN_PASSWORD: &str = "correct horse battery";
 /// loopback port, on a clock the test can move forward.
 pub struct TestApp {
     pub base_url: String,
+    /// Where it listens, for tests speaking raw TCP.
+    pub addr: SocketAddr,
     pub store: Store,
     /// The server's clock: `app.clock.advance(..)` instead of waiting.
     pub clock: Clock,
@@ -51,24 +53,40 @@ impl TestApp {
 
     /// Like `spawn`, with the mail sender delivering to `smtp_url`.
     pub async fn spawn_with_smtp(db: &TestDb, smtp_url: Option<&str>) -> Self {
-        Self::start(db, smtp_url, WorkerSet::All, "").await
+        Self::start(db, smtp_url, WorkerSet::All).await
     }
 
     /// Like `spawn_with_smtp`, with SLA webhooks allowed to reach what
     /// `webhook_allow` names (`HELPDESK_WEBHOOK_ALLOW`): tests' receivers
     /// listen on loopback, which the desk otherwise refuses.
     pub async fn spawn_allowing_webhooks(db: &TestDb, smtp_url: Option<&str>, webhook_allow: &str) -> Self {
-        Self::start(db, smtp_url, WorkerSet::All, webhook_allow).await
+        let mut config = Self::config(db, smtp_url, WorkerSet::All);
+        config.webhook_allow = webhook_allow.parse().unwrap();
+        Self::serve(config).await
     }
 
     /// Like `spawn`, without background workers, whose polling would show in
     /// `Store::statements_run`.
     pub async fn spawn_without_jobs(db: &TestDb) -> Self {
-        Self::start(db, None, WorkerSet::None, "").await
+        Self::start(db, None, WorkerSet::None).await
     }
 
-    async fn start(db: &TestDb, smtp_url: Option<&str>, workers: WorkerSet, webhook_allow: &str) -> Self {
-        let config = AppConfig {
+    /// Like `spawn`, after `configure` changed the configuration (tighter
+    /// limits, trusted proxies, ...).
+    pub async fn spawn_configured(db: &TestDb, configure: impl FnOnce(&mut AppConfig)) -> Self {
+        let mut config = Self::config(db, None, WorkerSet::All);
+        configure(&mut config);
+        Self::serve(config).await
+    }
+
+    async fn start(db: &TestDb, smtp_url: Option<&str>, workers: WorkerSet) -> Self {
+        Self::serve(Self::config(db, smtp_url, workers)).await
+    }
+
+    /// What the tests run with: limits generous enough that a story's many
+    /// logins from 127.0.0.1 never meet them; tests of the limits tighten them.
+    pub fn config(db: &TestDb, smtp_url: Option<&str>, workers: WorkerSet) -> AppConfig {
+        AppConfig {
             database_url: db.url.clone(),
             admin_email: Some(ADMIN_EMAIL.to_owned()),
             admin_password: Some(ADMIN_PASSWORD.to_owned()),
@@ -80,25 +98,34 @@ impl TestApp {
                 inbound_token: Some(INBOUND_TOKEN.to_owned()),
                 webform_posts_per_minute: WEBFORM_POSTS_PER_MINUTE,
             },
+            limits: AbuseLimits {
+                chat_requests_per_minute: 10_000,
+                login_requests_per_minute: 10_000,
+                login_failures_per_client: 10_000,
+                ..AbuseLimits::default()
+            },
+            http: HttpConfig::default(),
             smtp_url: smtp_url.map(str::to_owned),
             clock: Clock::movable(),
             workers,
-            webhook_allow: webhook_allow.parse().unwrap(),
-        };
+            webhook_allow: Default::default(),
+        }
+    }
+
+    async fn serve(config: AppConfig) -> Self {
         let app = App::build(config).await.expect("build the app");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
-        let service = app.router.into_make_service_with_connect_info::<SocketAddr>();
-        let server = tokio::spawn(async move {
-            axum::serve(listener, service).await.expect("serve");
-        });
+        // Served as `helpdesk serve` serves, timeouts included.
+        let served = app.serve(listener, std::future::pending());
         Self {
             base_url: format!("http://{addr}"),
-            store: app.store,
-            clock: app.clock,
+            addr,
+            store: served.store,
+            clock: served.clock,
             client: reqwest::Client::new(),
-            server,
-            workers: app.workers,
+            server: served.server,
+            workers: served.workers,
         }
     }
 

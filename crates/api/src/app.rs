@@ -16,8 +16,8 @@ use helpdesk_persistence::{Store, StoreError};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::bootstrap::{AdminBootstrap, BootstrapError, ensure_admin, jwt_secret};
-use crate::{ApiError, AppState, AuthConfig, MailConfig};
+use crate::bootstrap::{AdminBootstrap, BootstrapError, check_jwt_secret, ensure_admin, jwt_secret};
+use crate::{AbuseLimits, ApiError, AppState, AuthConfig, HttpConfig, MailConfig};
 
 /// Everything the desk is configured with, parsed once by the caller.
 #[derive(Clone)]
@@ -33,6 +33,10 @@ pub struct AppConfig {
     pub previous_jwt_secrets: Vec<String>,
     pub token_ttl: Duration,
     pub mail: MailConfig,
+    /// Rate limits of the public endpoints, chat token lifetime, trusted proxies.
+    pub limits: AbuseLimits,
+    /// Read timeouts, GraphiQL, HSTS.
+    pub http: HttpConfig,
     /// Where outgoing mail is sent; without it, mail is queued, not sent.
     pub smtp_url: Option<String>,
     pub clock: Clock,
@@ -79,10 +83,14 @@ pub struct App {
     pub clock: Clock,
     /// What making sure of an admin did (a generated password is shown once).
     pub admin: AdminBootstrap,
+    /// For [`App::serve`].
+    header_read_timeout: Duration,
 }
 
 impl App {
     pub async fn build(config: AppConfig) -> Result<Self, AppError> {
+        // Before touching the store: a bad secret is a configuration error.
+        check_jwt_secret(config.jwt_secret.as_deref())?;
         let store = Store::connect(&config.database_url).await.map_err(AppError::Connect)?;
         store.migrate().await.map_err(AppError::Migrate)?;
         let admin = ensure_admin(
@@ -104,9 +112,17 @@ impl App {
             token_ttl: config.token_ttl,
         };
         let email = config.mail.email.clone();
-        let state = AppState::new(store.clone(), &auth, config.mail, config.clock.clone())
-            .map_err(AppError::Auth)?
-            .with_webhook_allow(config.webhook_allow.clone());
+        let header_read_timeout = config.http.header_read_timeout;
+        let state = AppState::new(
+            store.clone(),
+            &auth,
+            config.mail,
+            config.limits,
+            config.http,
+            config.clock.clone(),
+        )
+        .map_err(AppError::Auth)?
+        .with_webhook_allow(config.webhook_allow.clone());
 
         let mut workers = Workers::new(config.clock.clone());
         if config.workers == WorkerSet::All {
@@ -132,8 +148,35 @@ impl App {
             store,
             clock: config.clock,
             admin,
+            header_read_timeout,
         })
     }
+
+    /// Serves the router on `listener` until `shutdown` resolves, with the
+    /// configured header read timeout; the workers keep running (stop them
+    /// with [`Workers::shutdown`]). Hands back what outlives serving.
+    pub fn serve(
+        self,
+        listener: tokio::net::TcpListener,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> Served {
+        let server = crate::http::server::serve(listener, self.router, self.header_read_timeout, shutdown);
+        Served {
+            server: tokio::spawn(server),
+            workers: self.workers,
+            store: self.store,
+            clock: self.clock,
+        }
+    }
+}
+
+/// A desk being served: the serving task, its workers, store and clock.
+pub struct Served {
+    /// Ends when serving has stopped and open requests have finished.
+    pub server: JoinHandle<()>,
+    pub workers: Workers,
+    pub store: Store,
+    pub clock: Clock,
 }
 
 /// The running background workers, each a [`Job`] in the one worker loop.

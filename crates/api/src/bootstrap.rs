@@ -20,6 +20,24 @@ pub enum BootstrapError {
     AdminEmail(helpdesk_domain::DomainError),
     #[error("HELPDESK_ADMIN_PASSWORD: {}", .0.message())]
     AdminPassword(ApiError),
+    #[error(
+        "HELPDESK_JWT_SECRET is {0} bytes long; it must have at least {MIN_JWT_SECRET_BYTES} \
+         (e.g. `openssl rand -base64 48`), or be left unset to have one generated"
+    )]
+    ShortJwtSecret(usize),
+}
+
+/// Shortest configured signing secret accepted: HS256 wants a key at least
+/// as long as its 256-bit hash, and a short one can be guessed offline from
+/// any token.
+pub const MIN_JWT_SECRET_BYTES: usize = 32;
+
+/// Refuses a configured secret too short to sign with.
+pub fn check_jwt_secret(configured: Option<&str>) -> Result<(), BootstrapError> {
+    match configured.filter(|s| !s.is_empty()) {
+        Some(secret) if secret.len() < MIN_JWT_SECRET_BYTES => Err(BootstrapError::ShortJwtSecret(secret.len())),
+        _ => Ok(()),
+    }
 }
 
 /// The secret that signs access tokens: the configured one, else one

@@ -7,6 +7,10 @@ use helpdesk_domain::DomainError;
 use helpdesk_metrics::MetricsError;
 use helpdesk_persistence::StoreError;
 
+/// The code of [`ApiError::RateLimited`]; `/graphql` answers 429 when an
+/// error carries it.
+pub(crate) const RATE_LIMITED: &str = "RATE_LIMITED";
+
 /// Every error a client can see, each with a stable `extensions.code`.
 ///
 /// Deliberately not `Display`: async-graphql converts any `Display` error
@@ -19,6 +23,11 @@ pub enum ApiError {
     NotFound(&'static str),
     BadUserInput(String),
     Conflict(String),
+    /// Too many requests from one client or for one account; carries
+    /// `extensions.retryAfter` (seconds), and over HTTP a 429 with `Retry-After`.
+    RateLimited {
+        retry_after_secs: u64,
+    },
     /// Details are logged where the error happens, never sent.
     Internal,
 }
@@ -30,6 +39,7 @@ impl ApiError {
             ApiError::Unauthenticated(m) | ApiError::Forbidden(m) => (*m).to_owned(),
             ApiError::NotFound(what) => format!("{what} not found"),
             ApiError::BadUserInput(m) | ApiError::Conflict(m) => m.clone(),
+            ApiError::RateLimited { .. } => "too many requests; retry later".to_owned(),
             ApiError::Internal => "internal error".to_owned(),
         }
     }
@@ -41,7 +51,14 @@ impl ApiError {
             ApiError::NotFound(_) => "NOT_FOUND",
             ApiError::BadUserInput(_) => "BAD_USER_INPUT",
             ApiError::Conflict(_) => "CONFLICT",
+            ApiError::RateLimited { .. } => RATE_LIMITED,
             ApiError::Internal => "INTERNAL",
+        }
+    }
+
+    pub(crate) fn rate_limited(wait: std::time::Duration) -> Self {
+        ApiError::RateLimited {
+            retry_after_secs: crate::http::rate_limit::retry_after_secs(wait),
         }
     }
 
@@ -54,7 +71,16 @@ impl ApiError {
 impl From<ApiError> for async_graphql::Error {
     fn from(err: ApiError) -> Self {
         let code = err.code();
-        async_graphql::Error::new(err.message()).extend_with(|_, ext| ext.set("code", code))
+        let retry_after = match err {
+            ApiError::RateLimited { retry_after_secs } => Some(retry_after_secs),
+            _ => None,
+        };
+        async_graphql::Error::new(err.message()).extend_with(|_, ext| {
+            ext.set("code", code);
+            if let Some(seconds) = retry_after {
+                ext.set("retryAfter", seconds);
+            }
+        })
     }
 }
 
@@ -80,6 +106,7 @@ impl From<ChatError> for ApiError {
         match err {
             ChatError::Invalid(rule) => rule.into(),
             ChatError::UnknownToken => ApiError::Unauthenticated("unknown chat token"),
+            ChatError::Expired => ApiError::Unauthenticated("chat token expired; start a new chat"),
             ChatError::Store(store) => store.into(),
         }
     }

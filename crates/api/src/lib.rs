@@ -20,10 +20,11 @@ mod graphql;
 mod http;
 mod state;
 
-pub use app::{App, AppConfig, AppError, WorkerSet, Workers};
+pub use app::{App, AppConfig, AppError, Served, WorkerSet, Workers};
 pub use auth::password;
-pub use bootstrap::{AdminBootstrap, BootstrapError, ensure_admin, jwt_secret};
+pub use bootstrap::{AdminBootstrap, BootstrapError, MIN_JWT_SECRET_BYTES, ensure_admin, jwt_secret};
 pub use error::ApiError;
 pub use graphql::{AppSchema, build_schema, sdl};
+pub use http::client_address::TrustedProxies;
 pub use http::router;
-pub use state::{AppState, AuthConfig, MailConfig};
+pub use state::{AbuseLimits, AppState, AuthConfig, HttpConfig, MailConfig};

@@ -1,5 +1,6 @@
 //! The GraphQL schema: roots, object types, inputs and data loaders.
 
+mod introspection;
 mod loaders;
 mod mutation;
 mod query;
@@ -27,7 +28,16 @@ fn builder() -> SchemaBuilder<query::Query, mutation::Mutation, subscription::Su
 
 /// The schema served for `state`.
 pub fn build_schema(state: AppState) -> AppSchema {
-    builder().data(state).finish()
+    // Without the IDE, introspection is off too: a production desk does not
+    // hand its whole API map to anyone who asks.
+    let builder = if state.graphiql {
+        builder()
+    } else {
+        builder()
+            .disable_introspection()
+            .extension(introspection::RefuseIntrospection)
+    };
+    builder.data(state).finish()
 }
 
 /// The schema in SDL, as committed in `schema.graphql`.

@@ -199,7 +199,9 @@ impl Subscription {
     ) -> async_graphql::Result<impl Stream<Item = ChatMessage> + use<>> {
         let state = state(ctx)?;
         // Through ApiError, so the refusal carries its code.
-        let session = chat::session(&state.store, &token).await.map_err(ApiError::from)?;
+        let session = chat::session(&state.store, &token, state.clock.now(), state.limits.chat_token_ttl)
+            .await
+            .map_err(ApiError::from)?;
         let feed = EventFeed::start(state.store.clone(), Some(session.ticket_id), None).await?;
         // While this stream lives the visitor counts as present, so replies
         // are not mailed to them as well.

@@ -1,18 +1,18 @@
 use async_graphql::Data;
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
-use async_graphql::http::GraphiQLSource;
 use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
-use axum::extract::State;
-use axum::extract::WebSocketUpgrade;
-use axum::http::HeaderMap;
-use axum::http::header::AUTHORIZATION;
-use axum::response::Html;
-use axum::response::Response;
+use std::net::SocketAddr;
 
-use crate::ApiError;
-use crate::AppState;
+use axum::extract::{ConnectInfo, State, WebSocketUpgrade};
+use axum::http::header::{AUTHORIZATION, RETRY_AFTER};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
 use crate::auth::viewer::{self, Authentication};
+use crate::error::RATE_LIMITED;
 use crate::graphql::{AppSchema, loader};
+use crate::http::client_address::{ClientAddress, client_address};
+use crate::{ApiError, AppState};
 
 #[derive(Clone)]
 pub(super) struct GraphqlState {
@@ -21,21 +21,25 @@ pub(super) struct GraphqlState {
 }
 
 /// Runs one GraphQL operation (batches are not accepted: complexity limits
-/// apply per operation, and a batch would multiply them).
+/// apply per operation, and a batch would multiply them). A rate-limited
+/// operation answers HTTP 429 with `Retry-After`, as the other public
+/// endpoints do, so proxies and clients can back off without reading the body.
 pub(super) async fn execute(
     State(state): State<GraphqlState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     request: GraphQLRequest,
-) -> GraphQLResponse {
+) -> Response {
     let auth = match authenticate(&state.app, &headers).await {
         Ok(auth) => auth,
         Err(err) => {
             let err = async_graphql::Error::from(err).into_server_error(async_graphql::Pos::default());
-            return async_graphql::Response::from_errors(vec![err]).into();
+            return GraphQLResponse::from(async_graphql::Response::from_errors(vec![err])).into_response();
         }
     };
+    let client = ClientAddress(client_address(peer.ip(), &headers, &state.app.limits.trusted_proxies));
     let loader = loader(&state.app, &auth);
-    let request = request.into_inner().data(auth).data(loader);
+    let request = request.into_inner().data(auth).data(client).data(loader);
     let mut response = state.schema.execute(request).await;
     for error in &mut response.errors {
         let extensions = error.extensions.get_or_insert_with(Default::default);
@@ -45,7 +49,20 @@ pub(super) async fn execute(
             extensions.set("code", "BAD_USER_INPUT");
         }
     }
-    response.into()
+    let retry_after = response.errors.iter().find_map(|error| {
+        let extensions = error.extensions.as_ref()?;
+        let limited = matches!(extensions.get("code"), Some(async_graphql::Value::String(c)) if c == RATE_LIMITED);
+        match extensions.get("retryAfter") {
+            Some(async_graphql::Value::Number(n)) if limited => n.as_u64(),
+            _ => None,
+        }
+    });
+    let mut http = GraphQLResponse::from(response).into_response();
+    if let Some(seconds) = retry_after {
+        *http.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+        http.headers_mut().insert(RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    http
 }
 
 /// Who the request's `Authorization` header names, checked against the
@@ -66,9 +83,14 @@ pub(super) async fn authenticate(state: &AppState, headers: &HeaderMap) -> Resul
 /// token is the subscription's argument.
 pub(super) async fn websocket(
     State(state): State<GraphqlState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     protocol: GraphQLProtocol,
     upgrade: WebSocketUpgrade,
 ) -> Response {
+    // Operations sent over the socket (a mutation may be) are limited as the
+    // same client.
+    let client = ClientAddress(client_address(peer.ip(), &headers, &state.app.limits.trusted_proxies));
     upgrade.protocols(ALL_WEBSOCKET_PROTOCOLS).on_upgrade(move |socket| {
         let app = state.app.clone();
         GraphQLWebSocket::new(socket, state.schema.clone(), protocol)
@@ -85,18 +107,9 @@ pub(super) async fn websocket(
                 let mut data = Data::default();
                 data.insert(loader(&app, &auth));
                 data.insert(auth);
+                data.insert(client);
                 Ok(data)
             })
             .serve()
     })
-}
-
-/// The interactive GraphQL IDE.
-pub(super) async fn ide() -> Html<String> {
-    Html(
-        GraphiQLSource::build()
-            .endpoint("/graphql")
-            .title("helpdesk GraphQL")
-            .finish(),
-    )
 }

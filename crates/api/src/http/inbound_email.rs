@@ -1,7 +1,7 @@
 //! `POST /inbound/email`: one raw RFC 5322 message from a mail server.
 
 use axum::Json;
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::State;
 use axum::http::header::AUTHORIZATION;
 use axum::http::{HeaderMap, StatusCode};
@@ -11,8 +11,12 @@ use serde_json::json;
 use subtle::ConstantTimeEq;
 
 use crate::AppState;
+use crate::http::body_deadline;
 
-pub(super) async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+/// The token is checked from the headers alone, before a byte of the body is
+/// read: a caller without it cannot make the server take in a large or slow
+/// body.
+pub(super) async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
     let Some(expected) = state.mail.inbound_token.as_deref() else {
         return error(
             StatusCode::NOT_FOUND,
@@ -27,6 +31,25 @@ pub(super) async fn receive(State(state): State<AppState>, headers: HeaderMap, b
     if !bool::from(presented.as_bytes().ct_eq(expected.as_bytes())) {
         return error(StatusCode::UNAUTHORIZED, "missing or wrong inbound token");
     }
+    // One byte over the channel's own limit is read, so ingest answers 413
+    // with its reason; a far larger body stops being read there.
+    let limit = state.mail.email.max_message_bytes.saturating_add(1);
+    let body = match axum::body::to_bytes(body, limit).await {
+        Ok(body) => body,
+        Err(err) if body_deadline::timed_out(&err) => {
+            return error(StatusCode::REQUEST_TIMEOUT, "the message did not arrive in time");
+        }
+        Err(err) if body_deadline::caused_by::<http_body_util::LengthLimitError>(&err) => {
+            return error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                &format!("message is larger than {} bytes", limit - 1),
+            );
+        }
+        Err(err) => {
+            tracing::info!(%err, "inbound email: body could not be read");
+            return error(StatusCode::BAD_REQUEST, "the message could not be read");
+        }
+    };
     match ingest(&state.store, &state.mail.email, &body, state.clock.now()).await {
         Ok(IngestOutcome::Filed {
             ticket_id,

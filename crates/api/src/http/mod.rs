@@ -1,16 +1,22 @@
 //! The HTTP surface: routes, and the layers every request passes.
 
+mod body_deadline;
+pub(crate) mod client_address;
 mod csv;
+mod graphiql;
 mod graphql;
 mod health;
 mod inbound_email;
 mod kpi_export;
 pub(crate) mod rate_limit;
+mod security_headers;
+pub(crate) mod server;
 pub(crate) mod telemetry;
 mod webform;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
@@ -28,25 +34,31 @@ const GRAPHQL_BODY_LIMIT: usize = 4 * 1024 * 1024;
 pub fn router(state: AppState) -> Router {
     let schema = build_schema(state.clone());
     let state_for_telemetry = state.clone();
-    let graphql = Router::new()
-        .route("/graphql", get(graphql::ide).post(graphql::execute))
+    // Without the IDE, `GET /graphql` is not found, as if never there.
+    let graphql_route = if state.graphiql {
+        get(graphiql::page).post(graphql::execute)
+    } else {
+        get(|| async { StatusCode::NOT_FOUND }).post(graphql::execute)
+    };
+    let mut graphql = Router::new()
+        .route("/graphql", graphql_route)
         .route("/graphql/ws", get(graphql::websocket))
         .layer(RequestBodyLimitLayer::new(GRAPHQL_BODY_LIMIT))
         .with_state(graphql::GraphqlState {
             app: state.clone(),
             schema,
         });
-    // One byte over the channel's own limit still reaches the handler, which
-    // answers 413 with a reason; far larger bodies are cut off by axum.
-    let inbound_limit = state.mail.email.max_message_bytes.saturating_add(1);
+    if state.graphiql {
+        graphql = graphql.merge(graphiql::routes());
+    }
+    let body_deadline = body_deadline::BodyDeadline(state.http.body_read_timeout);
+    let hsts = security_headers::Hsts::max_age(state.http.hsts_max_age_secs);
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(telemetry::render))
         .route("/exports/kpis.csv", get(kpi_export::export))
-        .route(
-            "/inbound/email",
-            post(inbound_email::receive).layer(DefaultBodyLimit::max(inbound_limit)),
-        )
+        // Reads its body itself, after checking the token, up to this limit.
+        .route("/inbound/email", post(inbound_email::receive))
         .route(
             "/inbound/webform/{form_key}",
             post(webform::receive).layer(DefaultBodyLimit::max(WEBFORM_BODY_LIMIT)),
@@ -58,5 +70,10 @@ pub fn router(state: AppState) -> Router {
             state_for_telemetry,
             telemetry::track,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            body_deadline,
+            body_deadline::limit,
+        ))
+        .layer(axum::middleware::from_fn_with_state(hsts, security_headers::add))
         .layer(TraceLayer::new_for_http())
 }

@@ -1,7 +1,6 @@
 //! `POST /inbound/webform/{formKey}`: a public form opens a ticket.
 
 use std::net::SocketAddr;
-use std::time::Instant;
 
 use axum::Json;
 use axum::body::Bytes;
@@ -13,6 +12,8 @@ use helpdesk_channels::webform::{Submission, submit};
 use serde_json::json;
 
 use crate::AppState;
+use crate::http::client_address::client_address;
+use crate::http::rate_limit::retry_after_secs;
 
 pub(super) async fn receive(
     State(state): State<AppState>,
@@ -21,8 +22,9 @@ pub(super) async fn receive(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Err(wait) = state.webform_limiter.check(client.ip(), Instant::now()) {
-        let seconds = wait.as_secs().max(1).to_string();
+    let client = client_address(client.ip(), &headers, &state.limits.trusted_proxies);
+    if let Err(wait) = state.limiters.webform.check(&client, state.clock.now()) {
+        let seconds = retry_after_secs(wait).to_string();
         return (
             StatusCode::TOO_MANY_REQUESTS,
             [(RETRY_AFTER, seconds)],

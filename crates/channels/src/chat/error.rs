@@ -11,6 +11,10 @@ pub enum ChatError {
     /// The token opens no session: mistyped, forged, or from another desk.
     #[error("unknown chat token")]
     UnknownToken,
+    /// The token was real, but the visitor has not written for longer than
+    /// a token lives.
+    #[error("chat token expired")]
+    Expired,
     #[error(transparent)]
     Store(#[from] StoreError),
 }

@@ -1,7 +1,9 @@
 //! The visitor's side of a running chat: who a token speaks for, what they
 //! write, and which of the desk's messages they are shown.
 
-use chrono::{DateTime, Utc};
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, Utc};
 use helpdesk_domain::ids::MessageId;
 use helpdesk_domain::ticket::{Author, Channel, EventKind, text};
 use helpdesk_persistence::Store;
@@ -10,18 +12,43 @@ use helpdesk_persistence::tickets::{EventRecord, MailParts, MessageAuthor, Messa
 
 use super::{ChatError, token};
 
-/// The session a visitor's token opens.
-pub async fn session(store: &Store, token: &str) -> Result<ChatSession, ChatError> {
-    store
+/// The session a visitor's token opens, while it lives: a token stops
+/// working `ttl` after the visitor's last message, so one found later (in a
+/// browser's storage, a log) cannot write into or read the chat.
+pub async fn session(store: &Store, token: &str, now: DateTime<Utc>, ttl: Duration) -> Result<ChatSession, ChatError> {
+    let session = store
         .chat_session(&token::hash(token))
         .await?
-        .ok_or(ChatError::UnknownToken)
+        .ok_or(ChatError::UnknownToken)?;
+    let messages = store.messages_of(&[session.ticket_id]).await?;
+    let last_visitor_message = messages
+        .iter()
+        .filter(|m| m.author == Author::Customer && m.channel == Channel::Chat)
+        .map(|m| m.created_at)
+        .max();
+    if expired(last_visitor_message, now, ttl) {
+        return Err(ChatError::Expired);
+    }
+    Ok(session)
+}
+
+/// Whether a token whose visitor last wrote at `last` is dead at `now`. A
+/// chat with no visitor line (merged away) has nothing to extend it.
+fn expired(last: Option<DateTime<Utc>>, now: DateTime<Utc>, ttl: Duration) -> bool {
+    let ttl = TimeDelta::from_std(ttl).unwrap_or(TimeDelta::MAX);
+    last.is_none_or(|last| now.signed_duration_since(last) >= ttl)
 }
 
 /// The visitor writes again in their chat; the token alone identifies them,
 /// and is checked before the message is.
-pub async fn send(store: &Store, token: &str, body: &str, now: DateTime<Utc>) -> Result<MessageRecord, ChatError> {
-    let session = session(store, token).await?;
+pub async fn send(
+    store: &Store,
+    token: &str,
+    body: &str,
+    now: DateTime<Utc>,
+    ttl: Duration,
+) -> Result<MessageRecord, ChatError> {
+    let session = session(store, token, now, ttl).await?;
     let new = NewMessage {
         author: MessageAuthor::Customer,
         body: text::body(body)?,
@@ -72,6 +99,17 @@ mod tests {
             moved_from: None,
         };
         (id, kind)
+    }
+
+    #[test]
+    fn a_token_lives_for_its_ttl_after_the_visitors_last_message() {
+        let last = DateTime::parse_from_rfc3339("2026-03-02T09:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let day = Duration::from_secs(24 * 3600);
+        assert!(!expired(Some(last), last + TimeDelta::hours(23), day));
+        assert!(expired(Some(last), last + TimeDelta::hours(24), day));
+        assert!(expired(None, last, day), "no visitor line, nothing to extend");
     }
 
     #[test]

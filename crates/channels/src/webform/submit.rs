@@ -16,11 +16,19 @@ pub enum SubmitError {
     Store(#[from] StoreError),
 }
 
+/// The acknowledgement's subject, before its `[#number]`.
+pub const ACKNOWLEDGEMENT_SUBJECT: &str = "We received your request";
+
 /// Opens a WEB_FORM ticket from `post` with the form's priority, team and
 /// tags. When the form asks for it, the desk then acknowledges the request:
 /// a system message on the ticket (never a reply in the metrics) whose mail
 /// is queued with it, carrying the ticket's `[#number]` and its own
 /// Message-ID, so the customer's answer threads back into the ticket.
+///
+/// Anyone can post a form with anyone's address, so the acknowledgement
+/// carries nothing the poster wrote (no subject, name or message), only the
+/// ticket number and the admin's form name: the desk cannot be made to mail
+/// a stranger an attacker's text.
 pub async fn submit(
     store: &Store,
     config: &EmailConfig,
@@ -33,7 +41,6 @@ pub async fn submit(
         .clone()
         .unwrap_or_else(|| format!("{} from {}", form.name, post.name));
     let to = post.email.to_string();
-    let greeting = post.name.clone();
     let new = NewTicket {
         subject,
         body: post.message,
@@ -54,14 +61,14 @@ pub async fn submit(
         return Ok(ticket);
     }
     let body = format!(
-        "Hello {greeting},\n\nWe received your request \"{}\" and will answer as soon as we can. \
+        "Hello,\n\nWe received your request and filed it as number {}. We will answer as soon as we can. \
          Reply to this mail to add to it.\n\n{}",
-        ticket.subject, form.name
+        ticket.number, form.name
     );
     let mail = NewOutboxMail {
         kind: OutboxKind::Acknowledgement,
         to,
-        subject: subject_with_token(&ticket.subject, ticket.number),
+        subject: subject_with_token(ACKNOWLEDGEMENT_SUBJECT, ticket.number),
         body: body.clone(),
         rfc_message_id: new_message_id(config),
         in_reply_to: None,

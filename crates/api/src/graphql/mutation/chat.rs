@@ -4,9 +4,10 @@
 use async_graphql::{Context, InputObject, Object, SimpleObject};
 use helpdesk_channels::chat;
 
+use crate::ApiError;
 use crate::error::ApiResult;
 use crate::graphql::types::chat::{ChatMessage, ChatTicket};
-use crate::graphql::types::state;
+use crate::graphql::types::{client_address, state};
 
 #[derive(Default)]
 pub(crate) struct ChatMutation;
@@ -42,6 +43,7 @@ impl ChatMutation {
             message: input.message,
         };
         let state = state(ctx)?;
+        limit(ctx)?;
         let started = chat::start(&state.store, visitor, state.clock.now()).await?;
         Ok(StartChatPayload {
             token: started.token,
@@ -54,7 +56,27 @@ impl ChatMutation {
     /// See docs/api.md#live-chat-for-a-website-widget.
     async fn send_chat_message(&self, ctx: &Context<'_>, token: String, body: String) -> ApiResult<ChatMessage> {
         let state = state(ctx)?;
-        let message = chat::send(&state.store, &token, &body, state.clock.now()).await?;
+        limit(ctx)?;
+        let message = chat::send(
+            &state.store,
+            &token,
+            &body,
+            state.clock.now(),
+            state.limits.chat_token_ttl,
+        )
+        .await?;
         Ok(ChatMessage(message))
     }
+}
+
+/// Counts a chat call against its client's budget (public calls, so per
+/// client address): `RATE_LIMITED` beyond it.
+fn limit(ctx: &Context<'_>) -> ApiResult<()> {
+    let state = state(ctx)?;
+    let client = client_address(ctx)?;
+    state
+        .limiters
+        .chat
+        .check(&client, state.clock.now())
+        .map_err(ApiError::rate_limited)
 }

@@ -27,6 +27,13 @@ pub(crate) fn state<'a>(ctx: &Context<'a>) -> Result<&'a AppState, ApiError> {
         .map_err(|e| ApiError::internal("schema built without state", e.message))
 }
 
+/// The requesting client's address, as the HTTP layer decided it.
+pub(crate) fn client_address(ctx: &Context<'_>) -> Result<std::net::IpAddr, ApiError> {
+    ctx.data::<crate::http::client_address::ClientAddress>()
+        .map(|c| c.0)
+        .map_err(|e| ApiError::internal("request without a client address", e.message))
+}
+
 pub(crate) type Loader = DataLoader<StoreLoader, HashMapCache>;
 
 pub(crate) fn loader<'a>(ctx: &Context<'a>) -> Result<&'a Loader, ApiError> {
