@@ -4,10 +4,7 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
-use common::{TestApp, TestDb, each_store, fixture};
+use common::{TestApp, TestDb, each_store, fixture, ingest_pipe};
 use serde_json::{Value, json};
 
 /// What the desk does with a fixture, in this order.
@@ -40,26 +37,6 @@ const FIXTURES: &[(&str, Filed)] = &[
     ("bounce_delivery_status.eml", Filed::Held),
 ];
 
-/// Runs `helpdesk ingest-email` with `raw` on stdin; returns (exit code, stdout).
-fn pipe(db_url: &str, raw: &[u8]) -> (i32, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_helpdesk"))
-        .arg("ingest-email")
-        .env("HELPDESK_DATABASE_URL", db_url)
-        .env("HELPDESK_MAIL_FROM", common::DESK_ADDRESS)
-        .env("HELPDESK_MAX_EMAIL_BYTES", common::MAX_EMAIL_BYTES.to_string())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn helpdesk ingest-email");
-    child.stdin.take().unwrap().write_all(raw).unwrap();
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-    )
-}
-
 const STORED: &str =
     "{ tickets(first: 100, orderBy: {field: CREATED_AT, direction: ASC}) { nodes { subject channel customer { email }
     messages { body htmlBody author { kind } attachments { filename contentType size } } } } }";
@@ -71,7 +48,7 @@ async fn fixtures_file_the_same_through_http_and_the_pipe(db: TestDb) {
     for (name, filed) in FIXTURES {
         let raw = fixture(name);
         let (status, body) = app.post_email(&raw).await;
-        let (code, out) = pipe(&piped.url, &raw);
+        let (code, out) = ingest_pipe(&piped.url, &raw);
         first_ticket = first_ticket.or_else(|| body["ticketId"].as_str().map(str::to_owned));
         if *filed == Filed::IntoTicket1 {
             assert_eq!(body["ticketId"].as_str(), first_ticket.as_deref(), "{name}");
@@ -84,7 +61,7 @@ async fn fixtures_file_the_same_through_http_and_the_pipe(db: TestDb) {
         // Delivered again: stored once, through either door.
         let (_, again) = app.post_email(&raw).await;
         assert_eq!(again["duplicate"], true, "{name}");
-        let (code, out) = pipe(&piped.url, &raw);
+        let (code, out) = ingest_pipe(&piped.url, &raw);
         assert_eq!(code, 0);
         assert!(out.contains("\"duplicate\":true"), "{name}: {out}");
     }
@@ -123,16 +100,16 @@ async fn fixtures_file_the_same_through_http_and_the_pipe(db: TestDb) {
 }
 
 async fn the_pipe_speaks_sysexits(db: TestDb) {
-    let (code, _) = pipe(&db.url, b"this is not a mail");
+    let (code, _) = ingest_pipe(&db.url, b"this is not a mail");
     assert_eq!(code, 65, "garbage is refused");
     let huge = format!(
         "From: a@example.com\r\nSubject: big\r\n\r\n{}",
         "x".repeat(common::MAX_EMAIL_BYTES)
     );
-    assert_eq!(pipe(&db.url, huge.as_bytes()).0, 65, "oversized mail is refused");
-    let (code, _) = pipe("sqlite:///nonexistent-dir/for/sure/helpdesk.db", &fixture("plain.eml"));
+    assert_eq!(ingest_pipe(&db.url, huge.as_bytes()).0, 65, "oversized mail is refused");
+    let (code, _) = ingest_pipe("sqlite:///nonexistent-dir/for/sure/helpdesk.db", &fixture("plain.eml"));
     assert_eq!(code, 75, "an unavailable store asks the MTA to retry");
-    let (code, _) = pipe("postgres://postgres@127.0.0.1:1/none", &fixture("plain.eml"));
+    let (code, _) = ingest_pipe("postgres://postgres@127.0.0.1:1/none", &fixture("plain.eml"));
     assert_eq!(code, 75);
 }
 

@@ -6,10 +6,7 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
-use common::{DESK_ADDRESS, TestApp, TestDb, each_store, error_code, fixture};
+use common::{DESK_ADDRESS, TestApp, TestDb, each_store, error_code, fixture, ingest_pipe};
 use serde_json::{Value, json};
 
 /// Ana writes to a group alias that forwards to the desk, as list software does.
@@ -29,26 +26,6 @@ const HELD: &str = "query($first: Int, $after: String) { heldMail(first: $first,
 
 const TICKETS: &str = "{ tickets { totalCount nodes { id subject channel customer { email }
     messages { body author { kind } delivery { status } } } } }";
-
-/// Runs `helpdesk ingest-email` with `raw` on stdin; returns (exit code, stdout).
-fn pipe(db_url: &str, raw: &[u8]) -> (i32, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_helpdesk"))
-        .arg("ingest-email")
-        .env("HELPDESK_DATABASE_URL", db_url)
-        .env("HELPDESK_MAIL_FROM", DESK_ADDRESS)
-        .env("HELPDESK_MAX_EMAIL_BYTES", common::MAX_EMAIL_BYTES.to_string())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn helpdesk ingest-email");
-    child.stdin.take().unwrap().write_all(raw).unwrap();
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-    )
-}
 
 async fn mail_through_a_list_is_a_customers_ticket_and_is_not_answered(db: TestDb) {
     let app = TestApp::spawn(&db).await;
@@ -228,12 +205,12 @@ async fn the_mta_pipe_accepts_a_bounce(db: TestDb) {
     let app = TestApp::spawn(&db).await;
     let admin = app.login_admin().await;
     let bounce = fixture("bounce_delivery_status.eml");
-    let (code, out) = pipe(&db.url, &bounce);
+    let (code, out) = ingest_pipe(&db.url, &bounce);
     assert_eq!(code, 0, "the MTA must neither bounce nor retry it: {out}");
     let printed: Value = serde_json::from_str(out.trim()).unwrap();
     assert_eq!(printed["reason"], "BOUNCE");
     assert_eq!(printed["duplicate"], false);
-    let (code, out) = pipe(&db.url, &bounce);
+    let (code, out) = ingest_pipe(&db.url, &bounce);
     assert_eq!(code, 0);
     assert!(out.contains("\"duplicate\":true"), "{out}");
 
@@ -243,7 +220,7 @@ async fn the_mta_pipe_accepts_a_bounce(db: TestDb) {
     assert_eq!(app.ok(&admin, TICKETS, json!({})).await["tickets"]["totalCount"], 0);
 
     // A customer's list mail through the pipe is a ticket.
-    let (code, out) = pipe(&db.url, &list_mail("list-pipe@mail.example.com", ""));
+    let (code, out) = ingest_pipe(&db.url, &list_mail("list-pipe@mail.example.com", ""));
     assert_eq!(code, 0);
     assert!(out.contains("\"ticketId\""), "{out}");
     assert_eq!(app.ok(&admin, TICKETS, json!({})).await["tickets"]["totalCount"], 1);

@@ -275,3 +275,26 @@ pub fn event_kinds(ticket: &Value) -> Vec<String> {
         .map(|e| e["kind"].as_str().expect("kind").to_owned())
         .collect()
 }
+
+/// Runs `helpdesk ingest-email` (the MTA pipe) against `db_url` with `raw`
+/// on stdin; returns (exit code, stdout).
+pub fn ingest_pipe(db_url: &str, raw: &[u8]) -> (i32, String) {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_helpdesk"))
+        .arg("ingest-email")
+        .env("HELPDESK_DATABASE_URL", db_url)
+        .env("HELPDESK_MAIL_FROM", DESK_ADDRESS)
+        .env("HELPDESK_MAX_EMAIL_BYTES", MAX_EMAIL_BYTES.to_string())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn helpdesk ingest-email");
+    child.stdin.take().unwrap().write_all(raw).unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
