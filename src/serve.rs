@@ -13,6 +13,7 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     let email = args.mail.email_config()?;
     let config = AppConfig {
         database_url: database_url.to_owned(),
+        store: args.store_options(),
         admin_email: args.admin_email.clone(),
         admin_password: args.admin_password.clone(),
         jwt_secret: args.jwt_secret.clone(),

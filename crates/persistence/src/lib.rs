@@ -23,6 +23,7 @@ pub mod outbox;
 pub mod settings;
 pub mod sla;
 mod store;
+mod store_options;
 pub mod teams;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -33,3 +34,4 @@ pub mod webhooks;
 pub use customers::CustomerRecord;
 pub use error::StoreError;
 pub use store::{Backend, Store};
+pub use store_options::{StoreOptions, default_report_connections};
