@@ -71,6 +71,11 @@ async fn one_operation_of_many_aliased_reports_is_refused_before_it_runs(db: Tes
 }
 
 async fn a_burst_of_year_long_daily_reports_starves_neither_the_queue_nor_the_sla_scheduler(db: TestDb) {
+    // A report that fails for another reason than its time shows why.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter("error")
+        .with_test_writer()
+        .try_init();
     seed(&db, 1_500);
     // Reports that cannot finish within 10 s give up, so the burst ends.
     let app = TestApp::spawn_configured(&db, |config| {

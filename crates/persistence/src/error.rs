@@ -49,6 +49,7 @@ impl From<DbErr> for StoreError {
         match err {
             DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => StoreError::Unavailable(err),
             other if cancelled_by_statement_timeout(&other) => StoreError::Timeout { what: "a statement" },
+            other if server_unavailable(&other) => StoreError::Unavailable(other),
             other => StoreError::Database(other),
         }
     }
@@ -63,6 +64,20 @@ fn cancelled_by_statement_timeout(err: &DbErr) -> bool {
             .as_database_error()
             .and_then(|db| db.code())
             .is_some_and(|code| code == QUERY_CANCELED),
+        _ => false,
+    }
+}
+
+/// PostgreSQL refusing work for now rather than for the request: out of
+/// connection slots (53300), shutting down or starting up (57P01-57P03),
+/// or a connection exception (class 08). Worth retrying, like a store
+/// that cannot be reached.
+fn server_unavailable(err: &DbErr) -> bool {
+    match err {
+        DbErr::Query(RuntimeErr::SqlxError(e)) | DbErr::Exec(RuntimeErr::SqlxError(e)) => e
+            .as_database_error()
+            .and_then(|db| db.code())
+            .is_some_and(|code| code == "53300" || code.starts_with("57P0") || code.starts_with("08")),
         _ => false,
     }
 }
