@@ -15,6 +15,7 @@ use helpdesk_persistence::{Store, StoreOptions};
 use serde_json::{Value, json};
 use tokio::task::JoinHandle;
 
+pub mod chat;
 pub mod smtp;
 pub mod webhook;
 pub mod ws;
