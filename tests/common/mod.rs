@@ -15,7 +15,9 @@ use helpdesk_persistence::{Store, StoreOptions};
 use serde_json::{Value, json};
 use tokio::task::JoinHandle;
 
+pub mod census;
 pub mod chat;
+pub mod process;
 pub mod smtp;
 pub mod webhook;
 pub mod ws;
