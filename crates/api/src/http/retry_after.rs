@@ -9,11 +9,10 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 
-/// Seconds a client waits before retrying a 503: long enough for a
-/// restarted database to come back, short enough not to delay mail much.
-pub(crate) const UNAVAILABLE_RETRY_SECS: u64 = 5;
+use crate::error::UNAVAILABLE_RETRY_SECS;
 
-/// Adds `Retry-After` to a 503 that does not carry one already.
+/// Adds `Retry-After` to a 503 that does not carry one already (GraphQL's
+/// `UNAVAILABLE` sets its own, the same wait).
 pub(crate) async fn add(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     if response.status() == StatusCode::SERVICE_UNAVAILABLE && !response.headers().contains_key(RETRY_AFTER) {
