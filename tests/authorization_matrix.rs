@@ -10,6 +10,8 @@ use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
+use common::chat::{mailed_code, start_chat};
+use common::smtp::SmtpSink;
 use common::ws::GraphqlWs;
 use common::{INBOUND_TOKEN, TestApp, TestDb, each_store};
 use serde_json::{Value, json};
@@ -82,6 +84,8 @@ fn expected(need: Need, caller: Caller) -> Outcome {
 
 struct Desk {
     app: TestApp,
+    /// Where the desk's mail goes (chat verification codes).
+    smtp: SmtpSink,
     admin: String,
     team_a: String,
     team_b: String,
@@ -163,7 +167,8 @@ impl Desk {
 const CREATE_POLICY: &str = "mutation($i: SlaPolicyInput!) { createSlaPolicy(input: $i) { id } }";
 
 async fn desk(db: &TestDb) -> Desk {
-    let app = TestApp::spawn(db).await;
+    let smtp = SmtpSink::start();
+    let app = TestApp::spawn_with_smtp(db, Some(&smtp.url())).await;
     let admin = app.login_admin().await;
     let (_, expired) = app.agent(&admin, "expired@desk.example", "AGENT").await;
     // Every other token is issued after this, so only `expired` is stale.
@@ -203,6 +208,7 @@ async fn desk(db: &TestDb) -> Desk {
     ];
     let mut desk = Desk {
         app,
+        smtp,
         admin,
         team_a,
         team_b,
@@ -370,6 +376,39 @@ async fn row(d: &Desk, field: &str, caller: Caller) -> (Need, &'static str, Valu
             "mutation($id: ID!) { deleteHeldMail(id: $id) }",
             json!({ "id": d.held_mail().await }),
         ),
+        "requestChatVerification" => (
+            Need::ChatToken,
+            "mutation($t: String!) { requestChatVerification(token: $t) }",
+            json!({ "t": chat_token }),
+        ),
+        "verifyChat" => {
+            // The visitor's own chat, with the code mailed to them.
+            let (token, code) = if caller == Caller::ChatVisitor {
+                let email = format!("{}@example.com", d.unique("v"));
+                let (token, _) = start_chat(&d.app, &email).await;
+                let code = mailed_code(&d.app, &d.smtp, &token, &email, 1).await;
+                (token, code)
+            } else {
+                (chat_token, "123456".to_owned())
+            };
+            (
+                Need::ChatToken,
+                "mutation($t: String!, $c: String!) { verifyChat(token: $t, code: $c) }",
+                json!({ "t": token, "c": code }),
+            )
+        }
+        "confirmChatIdentity" => {
+            // A fresh chat of team A, its visitor unverified.
+            let email = format!("{}@example.com", d.unique("c"));
+            let (_, ticket) = start_chat(&d.app, &email).await;
+            let route = "mutation($id: ID!, $t: ID) { updateTicket(input: {ticketId: $id, teamId: $t}) { id } }";
+            d.app.ok(&d.admin, route, json!({ "id": ticket, "t": d.team_a })).await;
+            (
+                Need::TicketOfTeamA,
+                "mutation($id: ID!) { confirmChatIdentity(ticketId: $id) { id } }",
+                json!({ "id": ticket }),
+            )
+        }
         // Subscriptions.
         "chatMessages" => (
             Need::ChatToken,

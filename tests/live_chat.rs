@@ -7,30 +7,14 @@ mod common;
 
 use std::time::Duration;
 
+use common::chat::start_chat;
 use common::smtp::{SmtpSink, header};
 use common::ws::GraphqlWs;
 use common::{TestApp, TestDb, each_store, error_code};
 use serde_json::{Value, json};
 
-const START: &str = "mutation($i: StartChatInput!) { startChat(input: $i) { token ticket { id number } } }";
 const REPLY: &str = "mutation($id: ID!, $body: String!, $internal: Boolean) { replyToTicket(input: {ticketId: $id, body: $body, internal: $internal}) { message { id delivery { status } } } }";
 const LIVE: &str = "subscription($token: String!) { chatMessages(token: $token) { body fromVisitor authorName } }";
-
-async fn start_chat(app: &TestApp, email: &str) -> (String, String) {
-    let body = app
-        .gql(
-            None,
-            START,
-            json!({ "i": { "name": "Ana", "email": email, "message": "Hi! My order has not arrived." } }),
-        )
-        .await;
-    assert!(body.get("errors").is_none(), "{body}");
-    let chat = &body["data"]["startChat"];
-    (
-        chat["token"].as_str().unwrap().to_owned(),
-        chat["ticket"]["id"].as_str().unwrap().to_owned(),
-    )
-}
 
 async fn a_visitor_sees_the_agents_reply_live(db: TestDb) {
     let app = TestApp::spawn(&db).await;
@@ -135,21 +119,6 @@ async fn a_visitor_who_left_gets_the_reply_by_mail(db: TestDb) {
     assert!(mails[0].contains("Sorry for the wait: refunded."));
 }
 
-async fn one_customer_across_email_and_chat(db: TestDb) {
-    let app = TestApp::spawn(&db).await;
-    let agent = app.login_admin().await;
-    let raw = "From: Cy <cy@example.com>\r\nTo: support@desk.example\r\nSubject: Billing\r\nMessage-ID: <cy1@mail.example.com>\r\n\r\nInvoice?\r\n";
-    assert_eq!(app.post_email(raw.as_bytes()).await.0, 200);
-    start_chat(&app, "CY@example.com").await;
-    let q = "{ tickets(filter: {customerEmail: \"cy@example.com\"}, orderBy: {direction: ASC}) { totalCount nodes { channel customer { id email } } } }";
-    let data = app.ok(&agent, q, json!({})).await;
-    let nodes = data["tickets"]["nodes"].as_array().unwrap();
-    assert_eq!(data["tickets"]["totalCount"], 2);
-    assert_eq!(nodes[0]["channel"], "EMAIL");
-    assert_eq!(nodes[1]["channel"], "CHAT");
-    assert_eq!(nodes[0]["customer"]["id"], nodes[1]["customer"]["id"], "one customer");
-}
-
 async fn agents_follow_ticket_changes_live(db: TestDb) {
     let app = TestApp::spawn(&db).await;
     let agent = app.login_admin().await;
@@ -215,6 +184,5 @@ async fn agents_follow_ticket_changes_live(db: TestDb) {
 each_store!(
     a_visitor_sees_the_agents_reply_live,
     a_visitor_who_left_gets_the_reply_by_mail,
-    one_customer_across_email_and_chat,
     agents_follow_ticket_changes_live,
 );

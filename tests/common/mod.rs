@@ -1,6 +1,6 @@
 //! Shared helpers for the end-to-end tests: a real server on a real store,
 //! spoken to over HTTP the way a frontend would.
-#![allow(dead_code, clippy::unwrap_used)]
+#![allow(dead_code, unused_imports, clippy::unwrap_used)]
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -15,6 +15,10 @@ use helpdesk_persistence::{Store, StoreOptions};
 use serde_json::{Value, json};
 use tokio::task::JoinHandle;
 
+pub mod census;
+pub mod chat;
+pub mod private_postgres;
+pub mod process;
 pub mod smtp;
 pub mod webhook;
 pub mod ws;

@@ -16,7 +16,7 @@ pub(crate) const UNAVAILABLE: &str = "UNAVAILABLE";
 
 /// How long a client is asked to wait when the store is unreachable: about
 /// what a database restart takes.
-const UNAVAILABLE_RETRY_SECS: u64 = 5;
+pub(crate) const UNAVAILABLE_RETRY_SECS: u64 = 5;
 
 /// Every error a client can see, each with a stable `extensions.code`.
 ///

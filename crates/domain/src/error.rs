@@ -37,6 +37,14 @@ pub enum DomainError {
     WarningPercent,
     #[error("webhookSecret of at least {min} characters is required")]
     WebhookSecret { min: usize },
+    #[error("this chat's address is verified already")]
+    ContactVerified,
+    #[error("no live verification code: request a new one")]
+    NoVerificationCode,
+    #[error("wrong verification code; {attempts_left} attempts left")]
+    WrongVerificationCode { attempts_left: u32 },
+    #[error("no more verification codes for this chat (at most {max} are sent)")]
+    TooManyVerificationCodes { max: u32 },
     #[error("unknown {kind} {value:?}")]
     UnknownValue { kind: &'static str, value: String },
 }

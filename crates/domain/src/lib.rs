@@ -13,6 +13,7 @@ mod macros;
 pub mod access;
 pub mod agent;
 pub mod calendar;
+pub mod chat_verification;
 pub mod customer;
 pub mod email;
 pub mod error;

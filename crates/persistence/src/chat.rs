@@ -2,10 +2,12 @@
 
 use chrono::{DateTime, Utc};
 use helpdesk_domain::ids::{CustomerId, TicketId};
+use helpdesk_domain::ticket::Actor;
 use helpdesk_domain::time::to_micros;
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 
 use crate::entity::chat_session;
+use crate::tickets::{CustomerOf, NewTicket, TicketRecord, insert_ticket};
 use crate::{Store, StoreError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,22 +17,30 @@ pub struct ChatSession {
 }
 
 impl Store {
-    /// Records a session; `token_hash` is a one-way hash of the visitor's token.
-    pub async fn create_chat_session(
+    /// Opens a chat: its CHAT ticket, for a new unverified contact that
+    /// claims `new.customer_email` (never the address's existing customer,
+    /// see `chat_identity`), and the session `token_hash` stands for, in one
+    /// transaction.
+    pub async fn open_chat(
         &self,
+        new: NewTicket,
         token_hash: &str,
-        session: ChatSession,
         at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<TicketRecord, StoreError> {
+        let txn = self.write().await?;
+        let model = insert_ticket(&txn, new, CustomerOf::Claim, Actor::System, at).await?;
         chat_session::ActiveModel {
             token_hash: Set(token_hash.to_owned()),
-            ticket_id: Set(session.ticket_id.as_uuid()),
-            customer_id: Set(session.customer_id.as_uuid()),
+            ticket_id: Set(model.id),
+            customer_id: Set(model.customer_id),
             created_at: Set(to_micros(at)),
         }
-        .insert(self.db())
+        .insert(&txn)
         .await?;
-        Ok(())
+        txn.commit().await?;
+        let ticket: TicketRecord = model.try_into()?;
+        self.announce(ticket.id);
+        Ok(ticket)
     }
 
     pub async fn chat_session(&self, token_hash: &str) -> Result<Option<ChatSession>, StoreError> {

@@ -15,9 +15,25 @@ use crate::{Store, StoreError};
 pub struct CustomerRecord {
     pub id: CustomerId,
     pub name: Option<String>,
-    /// The customer's email identity, if they have one.
+    /// The customer's email identity, if they have one. An unverified
+    /// contact has none: its address is only `claimed_email`.
     pub email: Option<EmailAddress>,
     pub created_at: DateTime<Utc>,
+    /// False for a chat visitor's own contact until the address they gave
+    /// is proved theirs.
+    pub verified: bool,
+    /// The address an unverified contact claims, never used to find a customer.
+    pub claimed_email: Option<EmailAddress>,
+}
+
+impl CustomerRecord {
+    /// Where mail to this customer goes: their email identity, or for an
+    /// unverified chat contact the address the visitor gave (see SECURITY.md,
+    /// "Chat identity": an agent's own reply may go there, nothing of
+    /// another customer's).
+    pub fn mail_address(&self) -> Option<&EmailAddress> {
+        self.email.as_ref().or(self.claimed_email.as_ref())
+    }
 }
 
 /// The customer who owns this email identity, created (with the identity) on
@@ -49,6 +65,8 @@ pub(crate) async fn find_or_create_by_email<C: ConnectionTrait>(
         id: Set(id.as_uuid()),
         name: Set(name.map(str::to_owned)),
         created_at: Set(at),
+        verified: Set(true),
+        claimed_email: Set(None),
     }
     .insert(db)
     .await?;
@@ -58,6 +76,28 @@ pub(crate) async fn find_or_create_by_email<C: ConnectionTrait>(
         kind: Set(IdentityKind::Email.as_str().to_owned()),
         value: Set(email.to_string()),
         created_at: Set(at),
+    }
+    .insert(db)
+    .await?;
+    Ok(id)
+}
+
+/// A new contact for a chat visitor who gave `claimed` as their address:
+/// the address is kept, but as a claim, not as an identity, so the contact
+/// is nobody else's record and no other channel finds it.
+pub(crate) async fn create_unverified_contact<C: ConnectionTrait>(
+    db: &C,
+    claimed: &EmailAddress,
+    name: Option<&str>,
+    at: DateTime<Utc>,
+) -> Result<CustomerId, StoreError> {
+    let id = CustomerId::new();
+    customer::ActiveModel {
+        id: Set(id.as_uuid()),
+        name: Set(name.map(str::to_owned)),
+        created_at: Set(at),
+        verified: Set(false),
+        claimed_email: Set(Some(claimed.to_string())),
     }
     .insert(db)
     .await?;
@@ -93,6 +133,11 @@ impl Store {
                     name: c.name,
                     email,
                     created_at: c.created_at,
+                    verified: c.verified,
+                    claimed_email: c
+                        .claimed_email
+                        .map(|e| parse_column("customers.claimed_email", &e))
+                        .transpose()?,
                 })
             })
             .collect()

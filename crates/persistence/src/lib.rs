@@ -9,6 +9,7 @@
 pub mod agents;
 mod calendar;
 pub mod chat;
+mod chat_identity;
 mod customers;
 mod delivery;
 mod duration_figure;

@@ -18,6 +18,8 @@ pub enum OutboxKind {
     Acknowledgement,
     /// An SLA warning or breach, to the agents who own the ticket.
     SlaNotice,
+    /// A one-time code proving a chat visitor's claimed address.
+    ChatVerification,
 }
 
 impl OutboxKind {
@@ -26,6 +28,7 @@ impl OutboxKind {
             OutboxKind::AgentReply => "AGENT_REPLY",
             OutboxKind::Acknowledgement => "ACKNOWLEDGEMENT",
             OutboxKind::SlaNotice => "SLA_NOTICE",
+            OutboxKind::ChatVerification => "CHAT_VERIFICATION",
         }
     }
 }

@@ -9,6 +9,7 @@ mod health;
 mod inbound_email;
 mod kpi_export;
 pub(crate) mod rate_limit;
+mod retry_after;
 mod security_headers;
 pub(crate) mod server;
 pub(crate) mod telemetry;
@@ -74,6 +75,7 @@ pub fn router(state: AppState) -> Router {
             body_deadline,
             body_deadline::limit,
         ))
+        .layer(axum::middleware::from_fn(retry_after::add))
         .layer(axum::middleware::from_fn_with_state(hsts, security_headers::add))
         .layer(TraceLayer::new_for_http())
 }

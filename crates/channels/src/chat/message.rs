@@ -74,12 +74,15 @@ pub async fn desk_reply(store: &Store, event: &EventRecord) -> Result<Option<Mes
     Ok(messages.into_iter().find(|m| m.id == message_id && !m.internal))
 }
 
-/// The message an agent's public message event names.
+/// The message an agent's public message event names. Copies a merge
+/// brought over are history, not replies: a ticket merged into a chat must
+/// not stream its past (another customer's, perhaps) to the visitor.
 fn agent_message(kind: &EventKind) -> Option<MessageId> {
     match kind {
         EventKind::Message {
             message_id,
             author: Author::Agent,
+            moved_from: None,
             ..
         } => Some(*message_id),
         _ => None,
@@ -118,6 +121,13 @@ mod tests {
         assert_eq!(agent_message(&reply), Some(id));
         assert_eq!(agent_message(&message(Author::Customer).1), None);
         assert_eq!(agent_message(&message(Author::System).1), None);
+        let moved = EventKind::Message {
+            message_id: id,
+            author: Author::Agent,
+            channel: Channel::Email,
+            moved_from: Some(helpdesk_domain::ids::TicketId::new()),
+        };
+        assert_eq!(agent_message(&moved), None, "a merge's copies are not replies");
         let note = EventKind::Note {
             message_id: id,
             moved_from: None,

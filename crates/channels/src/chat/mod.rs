@@ -7,6 +7,9 @@
 //! - [`session`] and [`send`] are the visitor's later requests, identified by
 //!   the token alone (the store keeps only its hash, see `token`);
 //! - [`desk_reply`] says which changes of a ticket a visitor is shown;
+//! - [`request_code`] and [`verify`] prove the address the visitor gave:
+//!   until then the chat is its own unverified contact, not that address's
+//!   customer;
 //! - [`ChatPresence`] knows who is watching in this process.
 //!
 //! No clock here: every function that stores something takes the instant.
@@ -16,8 +19,10 @@ mod message;
 mod presence;
 mod start;
 mod token;
+mod verify;
 
 pub use error::ChatError;
 pub use message::{desk_reply, send, session};
 pub use presence::{ChatPresence, PresenceGuard};
 pub use start::{StartChat, StartedChat, start};
+pub use verify::{request_code, verify};

@@ -3,9 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use helpdesk_domain::email::EmailAddress;
-use helpdesk_domain::ticket::{Actor, Channel, Priority, text};
+use helpdesk_domain::ticket::{Channel, Priority, text};
 use helpdesk_persistence::Store;
-use helpdesk_persistence::chat::ChatSession;
 use helpdesk_persistence::tickets::{MailParts, NewTicket, TicketRecord};
 
 use super::{ChatError, token};
@@ -33,9 +32,10 @@ pub struct StartedChat {
 const SUBJECT_CHARS: usize = 80;
 const NAME_MAX: usize = 200;
 
-/// Opens a chat for `visitor`. The visitor is the same customer as anyone
-/// writing from that address by another channel. The message is checked
-/// first, then the address, then the name.
+/// Opens a chat for `visitor`. The address the visitor gives is a claim:
+/// the chat gets its own unverified contact holding it, and joins the
+/// address's customer only once verified (see `verify`). The message is
+/// checked first, then the address, then the name.
 pub async fn start(store: &Store, visitor: StartChat, now: DateTime<Utc>) -> Result<StartedChat, ChatError> {
     let body = text::body(&visitor.message)?;
     let new = NewTicket {
@@ -53,13 +53,8 @@ pub async fn start(store: &Store, visitor: StartChat, now: DateTime<Utc>) -> Res
         follow_up_of: None,
         mail: MailParts::default(),
     };
-    let ticket = store.create_ticket(new, Actor::System, now).await?;
     let token = token::generate();
-    let session = ChatSession {
-        ticket_id: ticket.id,
-        customer_id: ticket.customer_id,
-    };
-    store.create_chat_session(&token::hash(&token), session, now).await?;
+    let ticket = store.open_chat(new, &token::hash(&token), now).await?;
     Ok(StartedChat { token, ticket })
 }
 

@@ -47,7 +47,9 @@ pub enum IngestError {
 impl From<StoreError> for IngestError {
     fn from(err: StoreError) -> Self {
         match err {
-            StoreError::Unavailable(_) => IngestError::Unavailable(err),
+            // A statement cut off by the timeout is as temporary as a
+            // store that is down: the sender should retry, not bounce.
+            StoreError::Unavailable(_) | StoreError::Timeout { .. } => IngestError::Unavailable(err),
             other => IngestError::Store(other),
         }
     }

@@ -36,7 +36,10 @@ pub async fn reply_mail(
         return Ok(None);
     }
     let customer = store.customers_by_ids(&[ticket.customer_id]).await?.into_iter().next();
-    let Some(to) = customer.and_then(|c| c.email) else {
+    // An unverified chat contact's claimed address gets the reply too: the
+    // visitor asked at that address, and the mail carries only the agent's
+    // words on this ticket (SECURITY.md, "Chat identity").
+    let Some(to) = customer.and_then(|c| c.mail_address().cloned()) else {
         return Ok(None);
     };
     let thread = store.thread_rfc_ids(ticket.id).await?;

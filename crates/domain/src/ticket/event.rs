@@ -122,6 +122,12 @@ pub enum EventKind {
         started_at: DateTime<Utc>,
         due_at: Option<DateTime<Utc>>,
     },
+    /// The chat visitor's claimed address was verified: the ticket moved
+    /// from the visitor's unverified contact to the address's customer.
+    CustomerVerified {
+        from: CustomerId,
+        to: CustomerId,
+    },
     /// The customer answered a survey about this ticket.
     SurveyAnswered {
         survey: Survey,
@@ -158,6 +164,7 @@ impl EventKind {
             EventKind::SlaWarning { .. } => "SLA_WARNING",
             EventKind::SlaBreached { .. } => "SLA_BREACHED",
             EventKind::SurveyAnswered { .. } => "SURVEY_ANSWERED",
+            EventKind::CustomerVerified { .. } => "CUSTOMER_VERIFIED",
         }
     }
 }

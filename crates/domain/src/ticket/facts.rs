@@ -194,6 +194,7 @@ impl TicketFacts {
             | EventKind::FcrEligibilityChanged { .. }
             | EventKind::MergedInto { .. }
             | EventKind::MergedFrom { .. }
+            | EventKind::CustomerVerified { .. }
             | EventKind::SlaWarning { .. }
             | EventKind::SlaBreached { .. } => None,
         }

@@ -7,6 +7,10 @@ pub struct Model {
     pub id: Uuid,
     pub name: Option<String>,
     pub created_at: DateTimeUtc,
+    /// False for a chat visitor's contact until the claimed address is verified.
+    pub verified: bool,
+    /// The address an unverified contact claims; not an identity.
+    pub claimed_email: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

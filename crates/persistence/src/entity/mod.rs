@@ -5,6 +5,7 @@
 pub mod agent;
 pub mod attachment;
 pub mod chat_session;
+pub mod chat_verification;
 pub mod counter;
 pub mod customer;
 pub mod customer_identity;

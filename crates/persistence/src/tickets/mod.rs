@@ -20,6 +20,7 @@ mod scope;
 mod update;
 
 pub use create::NewTicket;
+pub(crate) use create::{CustomerOf, insert_ticket};
 pub use mail::{AttachmentRecord, MailParts, NewAttachment};
 pub use merge::Merge;
 pub use messages::{MessageAuthor, NewMessage};

@@ -12,6 +12,14 @@ pub(super) async fn next_ticket_number(txn: &DatabaseTransaction) -> Result<i64,
     reserve_ticket_numbers(txn, 1).await
 }
 
+/// Waits for (and then holds until commit) the counter row's lock without
+/// taking a number: a transaction that may create a customer by address
+/// outside a ticket creation queues with the creations, as they queue with
+/// one another, so none inserts an identity another has just added.
+pub(crate) async fn queue_behind_ticket_creations(txn: &DatabaseTransaction) -> Result<(), StoreError> {
+    reserve_ticket_numbers(txn, 0).await.map(|_| ())
+}
+
 /// Takes `count` consecutive numbers at once (for an import batch); returns
 /// the last of them.
 pub(crate) async fn reserve_ticket_numbers(txn: &DatabaseTransaction, count: i64) -> Result<i64, StoreError> {

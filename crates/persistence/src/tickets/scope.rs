@@ -115,4 +115,17 @@ impl ScopedStore {
     ) -> Result<(TicketRecord, TicketRecord), StoreError> {
         self.store.merge_tickets_within(merge, actor, at, &self.access).await
     }
+
+    /// Vouches for the address a chat visitor gave on `ticket_id`: its
+    /// unverified contact's tickets move to the address's customer.
+    pub async fn confirm_chat_identity(
+        &self,
+        ticket_id: TicketId,
+        actor: Actor,
+        at: DateTime<Utc>,
+    ) -> Result<TicketRecord, StoreError> {
+        self.store
+            .confirm_chat_identity_within(ticket_id, actor, at, &self.access)
+            .await
+    }
 }

@@ -32,8 +32,10 @@ pub(crate) struct StartChatPayload {
 #[Object]
 impl ChatMutation {
     /// Opens a chat (public: no access token needed). The first message
-    /// becomes a CHAT ticket for the visitor, who is the same customer as
-    /// anyone writing from that address by another channel.
+    /// becomes a CHAT ticket for the visitor's own unverified contact: the
+    /// address given is a claim, and the chat joins that address's customer
+    /// only once verified (`requestChatVerification`, `verifyChat`, or an
+    /// agent's `confirmChatIdentity`).
     ///
     /// See docs/api.md#live-chat-for-a-website-widget.
     async fn start_chat(&self, ctx: &Context<'_>, input: StartChatInput) -> ApiResult<StartChatPayload> {
@@ -66,6 +68,34 @@ impl ChatMutation {
         )
         .await?;
         Ok(ChatMessage(message))
+    }
+
+    /// Mails a one-time code to the address the visitor gave (public; the
+    /// token identifies them). The code lives 15 minutes and five wrong
+    /// guesses; a new request replaces it, up to three per chat.
+    ///
+    /// See docs/api.md#chat-identity.
+    async fn request_chat_verification(&self, ctx: &Context<'_>, token: String) -> ApiResult<bool> {
+        let state = state(ctx)?;
+        limit(ctx)?;
+        let now = state.clock.now();
+        let session = chat::session(&state.store, &token, now, state.limits.chat_token_ttl).await?;
+        chat::request_code(&state.store, &state.mail.email, session, now).await?;
+        Ok(true)
+    }
+
+    /// The visitor types the code mailed to them: the chat joins the
+    /// address's customer. A wrong code is `BAD_USER_INPUT` and spends an
+    /// attempt.
+    ///
+    /// See docs/api.md#chat-identity.
+    async fn verify_chat(&self, ctx: &Context<'_>, token: String, code: String) -> ApiResult<bool> {
+        let state = state(ctx)?;
+        limit(ctx)?;
+        let now = state.clock.now();
+        let session = chat::session(&state.store, &token, now, state.limits.chat_token_ttl).await?;
+        chat::verify(&state.store, session, &code, now).await?;
+        Ok(true)
     }
 }
 

@@ -219,4 +219,22 @@ impl TicketMutation {
             target: Ticket(target),
         })
     }
+
+    /// Vouches for the address a chat visitor gave: the chat's unverified
+    /// contact joins that address's customer (created if none), with its
+    /// history and other tickets, and the ticket's history records
+    /// CUSTOMER_VERIFIED. Only for a ticket within the caller's scope whose
+    /// customer is unverified (`BAD_USER_INPUT` otherwise).
+    ///
+    /// See docs/api.md#chat-identity.
+    async fn confirm_chat_identity(&self, ctx: &Context<'_>, ticket_id: ID) -> ApiResult<Ticket> {
+        let viewer = viewer::agent(ctx)?;
+        let id: TicketId = parse_id(&ticket_id, "ticketId")?;
+        let state = state(ctx)?;
+        let ticket = viewer
+            .tickets(state)
+            .confirm_chat_identity(id, Actor::Agent(viewer.agent_id), state.clock.now())
+            .await?;
+        Ok(Ticket(ticket))
+    }
 }

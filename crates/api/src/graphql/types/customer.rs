@@ -31,8 +31,27 @@ impl Customer {
         self.0.name.as_deref()
     }
 
+    /// The customer's address, proved by their mail (or a verified chat);
+    /// null for an unverified chat contact, whose address is only claimed.
     async fn email(&self) -> Option<&str> {
         self.0.email.as_ref().map(|e| e.as_str())
+    }
+
+    /// False for a chat visitor whose address is not proved yet: the
+    /// contact is not that address's customer, whatever it claims.
+    ///
+    /// See docs/api.md#chat-identity.
+    async fn verified(&self) -> bool {
+        self.0.verified
+    }
+
+    /// The address an unverified chat visitor gave; null once verified
+    /// (then it is `email`) and for customers found by their mail.
+    async fn claimed_email(&self) -> Option<&str> {
+        if self.0.verified {
+            return None;
+        }
+        self.0.claimed_email.as_ref().map(|e| e.as_str())
     }
 
     async fn created_at(&self) -> DateTime<Utc> {

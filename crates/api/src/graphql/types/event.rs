@@ -41,7 +41,8 @@ impl TicketEvent {
 
     /// CREATED, MESSAGE, NOTE, STATUS_CHANGED, PRIORITY_CHANGED,
     /// ASSIGNEE_CHANGED, TEAM_CHANGED, TAGS_CHANGED, FCR_ELIGIBILITY_CHANGED,
-    /// MERGED_INTO or MERGED_FROM.
+    /// MERGED_INTO, MERGED_FROM, SLA_WARNING, SLA_BREACHED, SURVEY_ANSWERED or
+    /// CUSTOMER_VERIFIED.
     async fn kind(&self) -> &'static str {
         self.0.event.kind.name()
     }
