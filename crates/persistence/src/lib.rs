@@ -23,6 +23,7 @@ pub mod outbox;
 pub mod settings;
 pub mod sla;
 mod store;
+pub mod surveys;
 pub mod teams;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -18,6 +18,8 @@ pub enum OutboxKind {
     Acknowledgement,
     /// An SLA warning or breach, to the agents who own the ticket.
     SlaNotice,
+    /// A CSAT or NPS invitation to the ticket's customer.
+    SurveyInvitation,
 }
 
 impl OutboxKind {
@@ -26,6 +28,7 @@ impl OutboxKind {
             OutboxKind::AgentReply => "AGENT_REPLY",
             OutboxKind::Acknowledgement => "ACKNOWLEDGEMENT",
             OutboxKind::SlaNotice => "SLA_NOTICE",
+            OutboxKind::SurveyInvitation => "SURVEY_INVITATION",
         }
     }
 }

@@ -15,7 +15,7 @@ mod error;
 mod message;
 mod presence;
 mod start;
-mod token;
+pub(crate) mod token;
 
 pub use error::ChatError;
 pub use message::{desk_reply, send, session};
