@@ -26,6 +26,7 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         limits: args.abuse_limits(),
         http: args.http(),
         smtp_url: args.smtp_url.clone(),
+        public_url: args.public_url(),
         clock: Clock::system(),
         workers: WorkerSet::All,
         webhook_allow: args.webhook_allow.clone(),
