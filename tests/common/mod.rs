@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 use tokio::task::JoinHandle;
 
 pub mod smtp;
+pub mod survey;
 pub mod webhook;
 pub mod ws;
 
