@@ -80,3 +80,20 @@ pub fn token_of(link: &str) -> String {
     let after = link.split("/survey/").nth(1).unwrap();
     after.split('?').next().unwrap().to_owned()
 }
+
+/// Solves `ticket` (an email ticket, on a desk without a mail server) and
+/// returns the token of its CSAT invitation, read from the queued mail.
+pub async fn queued_survey_token(app: &TestApp, admin: &str, ticket: &str) -> String {
+    set_status(app, admin, ticket, "SOLVED").await;
+    invitations_until(app, admin, ticket, first_is("SENT")).await;
+    let queued = app
+        .store
+        .lease_due_mail(app.clock.now(), 100, chrono::TimeDelta::seconds(1))
+        .await
+        .unwrap();
+    let mail = queued
+        .iter()
+        .find(|m| m.body.contains("/survey/"))
+        .expect("the invitation mail is queued");
+    token_of(&link_for(&mail.body, 4))
+}
