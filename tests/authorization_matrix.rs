@@ -10,8 +10,8 @@ use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use common::ws::GraphqlWs;
 use common::survey::queued_survey_token;
+use common::ws::GraphqlWs;
 use common::{INBOUND_TOKEN, TestApp, TestDb, each_store};
 use serde_json::{Value, json};
 
@@ -546,7 +546,11 @@ async fn every_http_route_answers_every_caller_as_the_rules_say(db: TestDb) {
         assert_eq!(status(answer), 200, "POST /survey/{{token}} as {caller:?}");
         let unknown = with_bearer(http.get(url("/survey/not-a-token"))).send().await.unwrap();
         assert_eq!(status(unknown), 404, "/survey/{{unknown}} as {caller:?}");
-        let tokenless = with_bearer(http.post(url("/survey"))).body("rating=5").send().await.unwrap();
+        let tokenless = with_bearer(http.post(url("/survey")))
+            .body("rating=5")
+            .send()
+            .await
+            .unwrap();
         assert_eq!(status(tokenless), 400, "POST /survey as {caller:?}");
     }
     // The mail server's own token opens the mail hook; a web form needs no

@@ -18,10 +18,10 @@ use common::ws::GraphqlWs;
 use common::{TestApp, TestDb, each_store, error_code, error_message, event_kinds};
 use serde_json::{Value, json};
 
-const REPLY: &str = "mutation($id: ID!, $body: String!) { replyToTicket(input: {ticketId: $id, body: $body}) { message { id } } }";
+const REPLY: &str =
+    "mutation($id: ID!, $body: String!) { replyToTicket(input: {ticketId: $id, body: $body}) { message { id } } }";
 const RESPONSES: &str = "query($f: SurveyResponseFilter) { surveyResponses(first: 10, filter: $f) { totalCount edges { cursor node { survey rating comment channel answeredAt ticket { number } } } pageInfo { hasNextPage } } }";
-const CSAT: &str =
-    "query($from: DateTime!, $to: DateTime!) { kpis(from: $from, to: $to) { total { csat { responses score average } nps { responses promoters score } } } }";
+const CSAT: &str = "query($from: DateTime!, $to: DateTime!) { kpis(from: $from, to: $to) { total { csat { responses score average } nps { responses promoters score } } } }";
 const EVENTS: &str = "query($id: ID!) { ticket(id: $id) { events { kind } } }";
 
 /// A mail from `from` opens an EMAIL ticket; returns its id.
@@ -47,14 +47,19 @@ async fn wait_for_survey_mails(smtp: &SmtpSink, n: usize) -> Vec<String> {
         if found.len() >= n {
             return found;
         }
-        assert!(std::time::Instant::now() < deadline, "expected {n} survey mails, got {}", found.len());
+        assert!(
+            std::time::Instant::now() < deadline,
+            "expected {n} survey mails, got {}",
+            found.len()
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 
 async fn kpis(app: &TestApp, token: &str) -> Value {
     let now = app.clock.now();
-    let vars = json!({ "from": (now - TimeDelta::days(1)).to_rfc3339(), "to": (now + TimeDelta::days(1)).to_rfc3339() });
+    let vars =
+        json!({ "from": (now - TimeDelta::days(1)).to_rfc3339(), "to": (now + TimeDelta::days(1)).to_rfc3339() });
     app.ok(token, CSAT, vars).await["kpis"]["total"].clone()
 }
 
@@ -97,14 +102,18 @@ async fn an_email_customer_rates_the_solved_ticket_in_one_click(db: TestDb) {
     let app = TestApp::spawn_with_smtp(&db, Some(&smtp.url())).await;
     let admin = app.login_admin().await;
     let id = mailed_ticket(&app, "Ana <ana@example.com>", "Card declined", "card@mail.example.com").await;
-    app.ok(&admin, REPLY, json!({ "id": id, "body": "Fixed, try again." })).await;
+    app.ok(&admin, REPLY, json!({ "id": id, "body": "Fixed, try again." }))
+        .await;
     set_status(&app, &admin, &id, "SOLVED").await;
 
     // The invitation reaches the customer, threaded with the ticket's mail.
     let mail = wait_for_survey_mails(&smtp, 1).await.remove(0);
     assert_eq!(header(&mail, "To").as_deref(), Some("ana@example.com"));
     let subject = header(&mail, "Subject").unwrap();
-    assert!(subject.contains("[#1]") && subject.contains("Card declined"), "{subject}");
+    assert!(
+        subject.contains("[#1]") && subject.contains("Card declined"),
+        "{subject}"
+    );
     let references = header(&mail, "References").unwrap();
     assert!(references.contains("<card@mail.example.com>"), "{references}");
     assert!(header(&mail, "In-Reply-To").is_some());
@@ -112,7 +121,10 @@ async fn an_email_customer_rates_the_solved_ticket_in_one_click(db: TestDb) {
     assert!(text.contains("Hello Ana"), "{text}");
     let sent = invitations(&app, &admin, &id).await;
     assert_eq!(sent.len(), 1);
-    assert_eq!((sent[0]["survey"].as_str(), sent[0]["state"].as_str()), (Some("CSAT"), Some("SENT")));
+    assert_eq!(
+        (sent[0]["survey"].as_str(), sent[0]["state"].as_str()),
+        (Some("CSAT"), Some("SENT"))
+    );
     assert_eq!(sent[0]["sentBy"], "MAIL");
 
     // One click on "4" records it and shows the page with 4 selected.
@@ -125,15 +137,27 @@ async fn an_email_customer_rates_the_solved_ticket_in_one_click(db: TestDb) {
     assert!(page.contains("Card declined"));
 
     let answered = invitations(&app, &admin, &id).await;
-    assert_eq!((answered[0]["state"].as_str(), answered[0]["rating"].as_i64()), (Some("ANSWERED"), Some(4)));
-    assert!(event_kinds(&app.ok(&admin, EVENTS, json!({ "id": id })).await["ticket"]).contains(&"SURVEY_ANSWERED".to_owned()));
+    assert_eq!(
+        (answered[0]["state"].as_str(), answered[0]["rating"].as_i64()),
+        (Some("ANSWERED"), Some(4))
+    );
+    assert!(
+        event_kinds(&app.ok(&admin, EVENTS, json!({ "id": id })).await["ticket"])
+            .contains(&"SURVEY_ANSWERED".to_owned())
+    );
     let listed = app.ok(&admin, RESPONSES, json!({})).await["surveyResponses"].clone();
     assert_eq!(listed["totalCount"], 1);
     let node = &listed["edges"][0]["node"];
-    assert_eq!((node["rating"].as_i64(), node["channel"].as_str()), (Some(4), Some("EMAIL")));
+    assert_eq!(
+        (node["rating"].as_i64(), node["channel"].as_str()),
+        (Some(4), Some("EMAIL"))
+    );
     assert_eq!(node["ticket"]["number"], 1);
     let figures = kpis(&app, &admin).await;
-    assert_eq!(figures["csat"], json!({ "responses": 1, "score": 100.0, "average": 4.0 }));
+    assert_eq!(
+        figures["csat"],
+        json!({ "responses": 1, "score": 100.0, "average": 4.0 })
+    );
 
     // Another link of the same mail changes the answer: still one response.
     let (status, page) = get(&app, &link_for(&text, 2)).await;
@@ -141,10 +165,18 @@ async fn an_email_customer_rates_the_solved_ticket_in_one_click(db: TestDb) {
     assert!(page.contains("id=\"rating-2\" value=\"2\" checked"), "{page}");
     // The form: a rating and a comment, posted without JavaScript.
     let form_url = format!("{}/survey/{}", app.base_url, token_of(&four));
-    let (status, page) = post_form(&app, &form_url, &[("rating", "3"), ("comment", "Slow, <b>but</b> fine")]).await;
+    let (status, page) = post_form(
+        &app,
+        &form_url,
+        &[("rating", "3"), ("comment", "Slow, <b>but</b> fine")],
+    )
+    .await;
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("id=\"thanks\""));
-    assert!(page.contains("Slow, &lt;b&gt;but&lt;"), "the comment is escaped: {page}");
+    assert!(
+        page.contains("Slow, &lt;b&gt;but&lt;"),
+        "the comment is escaped: {page}"
+    );
     assert!(!page.contains("<b>"), "{page}");
     let figures = kpis(&app, &admin).await;
     assert_eq!(figures["csat"], json!({ "responses": 1, "score": 0.0, "average": 3.0 }));
@@ -153,13 +185,20 @@ async fn an_email_customer_rates_the_solved_ticket_in_one_click(db: TestDb) {
     assert_eq!(listed["edges"][0]["node"]["comment"], "Slow, <b>but</b> fine");
     let last = invitations(&app, &admin, &id).await;
     assert_eq!(last[0]["rating"], 3);
-    assert_eq!(last[0]["answeredAt"], answered[0]["answeredAt"], "the first answer's time stays");
+    assert_eq!(
+        last[0]["answeredAt"], answered[0]["answeredAt"],
+        "the first answer's time stays"
+    );
 
     // Filters: a rating range that excludes it, and one that includes it.
     let none = app.ok(&admin, RESPONSES, json!({ "f": { "minRating": 4 } })).await;
     assert_eq!(none["surveyResponses"]["totalCount"], 0);
     let some = app
-        .ok(&admin, RESPONSES, json!({ "f": { "maxRating": 3, "channels": ["EMAIL"], "surveys": ["CSAT"] } }))
+        .ok(
+            &admin,
+            RESPONSES,
+            json!({ "f": { "maxRating": 3, "channels": ["EMAIL"], "surveys": ["CSAT"] } }),
+        )
         .await;
     assert_eq!(some["surveyResponses"]["totalCount"], 1);
     app.stop().await;
@@ -235,10 +274,17 @@ const LIVE: &str = "subscription($token: String!) { chatMessages(token: $token) 
 
 async fn start_chat(app: &TestApp, email: &str) -> (String, String) {
     let body = app
-        .gql(None, START, json!({ "i": { "name": "Eve", "email": email, "message": "Hello?" } }))
+        .gql(
+            None,
+            START,
+            json!({ "i": { "name": "Eve", "email": email, "message": "Hello?" } }),
+        )
         .await;
     let chat = &body["data"]["startChat"];
-    (chat["token"].as_str().unwrap().to_owned(), chat["ticket"]["id"].as_str().unwrap().to_owned())
+    (
+        chat["token"].as_str().unwrap().to_owned(),
+        chat["ticket"]["id"].as_str().unwrap().to_owned(),
+    )
 }
 
 async fn a_chat_visitor_is_asked_in_the_chat_and_by_mail_once_gone(db: TestDb) {
@@ -302,10 +348,16 @@ async fn expired_unknown_and_malformed_answers_are_refused_with_a_reason(db: Tes
     assert!(error_message(&wrong).contains("rating (1-5)"), "{wrong}");
     let off = app.gql(None, SUBMIT, json!({ "token": token, "rating": 0 })).await;
     assert_eq!(error_code(&off), "BAD_USER_INPUT");
-    assert_eq!(invitations(&app, &admin, &id).await[0]["state"], "SENT", "nothing recorded");
+    assert_eq!(
+        invitations(&app, &admin, &id).await[0]["state"],
+        "SENT",
+        "nothing recorded"
+    );
 
     // Over GraphQL, twice: the second replaces the first.
-    let first = app.gql(None, SUBMIT, json!({ "token": token, "rating": 5, "comment": "great" })).await;
+    let first = app
+        .gql(None, SUBMIT, json!({ "token": token, "rating": 5, "comment": "great" }))
+        .await;
     assert_eq!(first["data"]["submitSurvey"]["replaced"], false, "{first}");
     let second = app.gql(None, SUBMIT, json!({ "token": token, "rating": 4 })).await;
     assert_eq!(second["data"]["submitSurvey"]["replaced"], true);
@@ -315,7 +367,9 @@ async fn expired_unknown_and_malformed_answers_are_refused_with_a_reason(db: Tes
     let (status, page) = get(&app, &format!("{}/survey/nosuchtoken?rating=4", app.base_url)).await;
     assert_eq!(status, 404);
     assert!(page.contains("not known") && page.contains("<html"), "{page}");
-    let unknown = app.gql(None, SUBMIT, json!({ "token": "nosuchtoken", "rating": 4 })).await;
+    let unknown = app
+        .gql(None, SUBMIT, json!({ "token": "nosuchtoken", "rating": 4 }))
+        .await;
     assert_eq!(error_code(&unknown), "NOT_FOUND");
 
     // Expired: 410 page, BAD_USER_INPUT with the reason; the answer stays.
@@ -328,7 +382,10 @@ async fn expired_unknown_and_malformed_answers_are_refused_with_a_reason(db: Tes
     assert_eq!(error_code(&late), "BAD_USER_INPUT");
     assert!(error_message(&late).contains("expired"), "{late}");
     let kept = invitations(&app, &admin, &id).await;
-    assert_eq!((kept[0]["state"].as_str(), kept[0]["rating"].as_i64()), (Some("ANSWERED"), Some(4)));
+    assert_eq!(
+        (kept[0]["state"].as_str(), kept[0]["rating"].as_i64()),
+        (Some("ANSWERED"), Some(4))
+    );
     app.stop().await;
 }
 
@@ -343,7 +400,10 @@ async fn an_unanswered_invitation_shows_as_expired(db: TestDb) {
     assert_eq!(invitations(&app, &admin, &id).await[0]["state"], "EXPIRED");
     let customer = "query($id: ID!) { ticket(id: $id) { customer { surveys { state survey } } } }";
     let seen = app.ok(&admin, customer, json!({ "id": id })).await;
-    assert_eq!(seen["ticket"]["customer"]["surveys"], json!([{ "state": "EXPIRED", "survey": "CSAT" }]));
+    assert_eq!(
+        seen["ticket"]["customer"]["surveys"],
+        json!([{ "state": "EXPIRED", "survey": "CSAT" }])
+    );
     app.stop().await;
 }
 
@@ -388,11 +448,19 @@ async fn nps_asks_each_customer_every_interval_on_the_0_to_10_scale(db: TestDb) 
     let smtp = SmtpSink::start();
     let app = TestApp::spawn_with_smtp(&db, Some(&smtp.url())).await;
     let admin = app.login_admin().await;
-    configure(&app, &admin, json!({ "csatEnabled": false, "npsEnabled": true, "npsIntervalDays": 30 })).await;
+    configure(
+        &app,
+        &admin,
+        json!({ "csatEnabled": false, "npsEnabled": true, "npsIntervalDays": 30 }),
+    )
+    .await;
     let id = mailed_ticket(&app, "kim@example.com", "Setup", "setup@mail.example.com").await;
     set_status(&app, &admin, &id, "SOLVED").await;
     let queued = invitations(&app, &admin, &id).await;
-    assert_eq!((queued[0]["survey"].as_str(), queued[0]["state"].as_str()), (Some("NPS"), Some("QUEUED")));
+    assert_eq!(
+        (queued[0]["survey"].as_str(), queued[0]["state"].as_str()),
+        (Some("NPS"), Some("QUEUED"))
+    );
 
     app.clock.advance(TimeDelta::days(30)).unwrap();
     let admin = app.login_admin().await;
@@ -442,7 +510,11 @@ async fn settings_are_for_admins_and_templates_name_known_placeholders(db: TestD
     );
     assert_eq!(error_code(&app.gql(Some(&agent), read, json!({})).await), "FORBIDDEN");
     let bad = app
-        .gql(Some(&admin), common::survey::SETTINGS, json!({ "i": { "csatBody": "Hi {first_name}" } }))
+        .gql(
+            Some(&admin),
+            common::survey::SETTINGS,
+            json!({ "i": { "csatBody": "Hi {first_name}" } }),
+        )
         .await;
     assert_eq!(error_code(&bad), "BAD_USER_INPUT");
     assert!(error_message(&bad).contains("{first_name}"), "{bad}");

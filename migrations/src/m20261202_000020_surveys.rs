@@ -64,7 +64,11 @@ impl MigrationTrait for Migration {
             // The quiet period and NPS schedule: a customer's invitations.
             (
                 "ix_survey_invitations_customer",
-                &[SurveyInvitations::CustomerId, SurveyInvitations::Survey, SurveyInvitations::DueAt][..],
+                &[
+                    SurveyInvitations::CustomerId,
+                    SurveyInvitations::Survey,
+                    SurveyInvitations::DueAt,
+                ][..],
             ),
             ("ix_survey_invitations_ticket", &[SurveyInvitations::TicketId][..]),
         ] {

@@ -42,8 +42,14 @@ fn mail(to: &str) -> InvitationDelivery {
 /// invitation at minute 11 with the token hash `hash`; returns its id.
 async fn solved_and_sent(store: &Store, ticket: NewTicket, hash: &str) -> helpdesk_domain::ids::TicketId {
     let created = store.create_ticket(ticket, Actor::System, t(0)).await.unwrap();
-    store.update_ticket(created.id, to(TicketStatus::Solved), Actor::System, t(10)).await.unwrap();
-    let due = store.lease_due_invitations(t(11), 10, TimeDelta::minutes(2)).await.unwrap();
+    store
+        .update_ticket(created.id, to(TicketStatus::Solved), Actor::System, t(10))
+        .await
+        .unwrap();
+    let due = store
+        .lease_due_invitations(t(11), 10, TimeDelta::minutes(2))
+        .await
+        .unwrap();
     let invitation = due.iter().find(|i| i.ticket_id == created.id).unwrap();
     let sent = SentInvitation {
         token_hash: hash.to_owned(),
@@ -60,16 +66,28 @@ async fn a_live_solve_queues_one_invitation_and_an_import_none(db: TestDb) {
         .create_ticket(new_ticket("Printer", "ana@example.com"), Actor::System, t(0))
         .await
         .unwrap();
-    store.update_ticket(ticket.id, to(TicketStatus::Solved), Actor::System, t(10)).await.unwrap();
+    store
+        .update_ticket(ticket.id, to(TicketStatus::Solved), Actor::System, t(10))
+        .await
+        .unwrap();
     let queued = store.survey_invitations_of_tickets(&[ticket.id]).await.unwrap();
     assert_eq!(queued.len(), 1);
-    assert_eq!((queued[0].survey, queued[0].state), (Survey::Csat, InvitationState::Queued));
+    assert_eq!(
+        (queued[0].survey, queued[0].state),
+        (Survey::Csat, InvitationState::Queued)
+    );
     assert_eq!(queued[0].due_at, t(10), "no delay by default");
     assert_eq!(queued[0].customer_id, ticket.customer_id);
 
     // Closing the solved ticket is not another solve.
-    store.update_ticket(ticket.id, to(TicketStatus::Closed), Actor::System, t(20)).await.unwrap();
-    assert_eq!(store.survey_invitations_of_tickets(&[ticket.id]).await.unwrap().len(), 1);
+    store
+        .update_ticket(ticket.id, to(TicketStatus::Closed), Actor::System, t(20))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.survey_invitations_of_tickets(&[ticket.id]).await.unwrap().len(),
+        1
+    );
 
     let imported = ImportedTicket {
         external_id: "T-1".into(),
@@ -96,7 +114,10 @@ async fn a_live_solve_queues_one_invitation_and_an_import_none(db: TestDb) {
         ],
     };
     store.import_tickets(&[imported], t(30)).await.unwrap();
-    let due = store.lease_due_invitations(t(60), 10, TimeDelta::minutes(2)).await.unwrap();
+    let due = store
+        .lease_due_invitations(t(60), 10, TimeDelta::minutes(2))
+        .await
+        .unwrap();
     assert_eq!(due.len(), 1, "only the live solve's invitation: {due:?}");
     assert_eq!(due[0].ticket_id, ticket.id);
 }
@@ -107,15 +128,30 @@ async fn a_reopen_before_sending_cancels_and_a_lease_goes_to_one_sender(db: Test
         .create_ticket(new_ticket("VPN", "ana@example.com"), Actor::System, t(0))
         .await
         .unwrap();
-    store.update_ticket(ticket.id, to(TicketStatus::Solved), Actor::System, t(10)).await.unwrap();
+    store
+        .update_ticket(ticket.id, to(TicketStatus::Solved), Actor::System, t(10))
+        .await
+        .unwrap();
     // The customer writes again: the ticket reopens, the invitation goes.
-    store.add_message(ticket.id, from_customer("Still broken"), t(11)).await.unwrap();
+    store
+        .add_message(ticket.id, from_customer("Still broken"), t(11))
+        .await
+        .unwrap();
     let cancelled = store.survey_invitations_of_tickets(&[ticket.id]).await.unwrap();
     assert_eq!(cancelled[0].state, InvitationState::Cancelled);
-    assert!(store.lease_due_invitations(t(20), 10, TimeDelta::minutes(2)).await.unwrap().is_empty());
+    assert!(
+        store
+            .lease_due_invitations(t(20), 10, TimeDelta::minutes(2))
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     // Solved again: one invitation, leased to the first sender only.
-    store.update_ticket(ticket.id, to(TicketStatus::Solved), Actor::System, t(30)).await.unwrap();
+    store
+        .update_ticket(ticket.id, to(TicketStatus::Solved), Actor::System, t(30))
+        .await
+        .unwrap();
     let (a, b) = tokio::join!(
         store.lease_due_invitations(t(31), 10, TimeDelta::minutes(2)),
         store.lease_due_invitations(t(31), 10, TimeDelta::minutes(2)),
@@ -128,11 +164,27 @@ async fn a_reopen_before_sending_cancels_and_a_lease_goes_to_one_sender(db: Test
         expires_at: t(31) + TimeDelta::days(30),
         delivery: mail("ana@example.com"),
     };
-    assert!(store.record_invitation_sent(leased.id, sent("h1"), t(31)).await.unwrap());
+    assert!(
+        store
+            .record_invitation_sent(leased.id, sent("h1"), t(31))
+            .await
+            .unwrap()
+    );
     // A sender whose lease ran out cannot send it again.
-    assert!(!store.record_invitation_sent(leased.id, sent("h2"), t(40)).await.unwrap());
+    assert!(
+        !store
+            .record_invitation_sent(leased.id, sent("h2"), t(40))
+            .await
+            .unwrap()
+    );
     assert_eq!(store.pending_mail_count().await.unwrap(), 1);
-    assert!(store.lease_due_invitations(t(60), 10, TimeDelta::minutes(2)).await.unwrap().is_empty());
+    assert!(
+        store
+            .lease_due_invitations(t(60), 10, TimeDelta::minutes(2))
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 async fn a_second_answer_replaces_the_first_and_counts_once(db: TestDb) {
@@ -167,7 +219,9 @@ async fn a_second_answer_replaces_the_first_and_counts_once(db: TestDb) {
         Err(StoreError::NotFound { .. })
     ));
     assert!(matches!(
-        store.answer_survey("hash-1", 5, None, t(11) + TimeDelta::days(30)).await,
+        store
+            .answer_survey("hash-1", 5, None, t(11) + TimeDelta::days(30))
+            .await,
         Err(StoreError::Rule(DomainError::SurveyExpired))
     ));
 }
@@ -190,7 +244,10 @@ async fn responses_are_listed_within_the_callers_reach(db: TestDb) {
     let page = everything.survey_responses(&all, 10, None).await.unwrap();
     assert_eq!(page.total_count, 2);
     assert_eq!(page.responses[0].score, 1, "newest first");
-    let next = everything.survey_responses(&all, 1, Some(page.responses[0].cursor())).await.unwrap();
+    let next = everything
+        .survey_responses(&all, 1, Some(page.responses[0].cursor()))
+        .await
+        .unwrap();
     assert_eq!((next.responses.len(), next.responses[0].score), (1, 5));
 
     let team_a = store.scoped(TicketAccess::of(
@@ -206,7 +263,10 @@ async fn responses_are_listed_within_the_callers_reach(db: TestDb) {
         ..SurveyResponseFilter::default()
     };
     assert_eq!(team_a.survey_responses(&low, 10, None).await.unwrap().total_count, 0);
-    assert_eq!(everything.survey_responses(&low, 10, None).await.unwrap().total_count, 1);
+    assert_eq!(
+        everything.survey_responses(&low, 10, None).await.unwrap().total_count,
+        1
+    );
 }
 
 each_store!(

@@ -74,8 +74,14 @@ pub fn router(state: AppState) -> Router {
                 .post(survey_page::submit)
                 .layer(DefaultBodyLimit::max(SURVEY_BODY_LIMIT)),
         )
-        .route("/survey", get(survey_page::missing_token).post(survey_page::missing_token))
-        .route("/survey/", get(survey_page::missing_token).post(survey_page::missing_token))
+        .route(
+            "/survey",
+            get(survey_page::missing_token).post(survey_page::missing_token),
+        )
+        .route(
+            "/survey/",
+            get(survey_page::missing_token).post(survey_page::missing_token),
+        )
         .with_state(state)
         .merge(graphql)
         // A route layer runs after routing, so it sees the route template.

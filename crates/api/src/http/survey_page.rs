@@ -120,7 +120,9 @@ pub(super) async fn show(
     let comment = found.invitation.comment.clone();
     match answer(&state.store, &token, rating, comment.as_deref(), now).await {
         Ok(answered) => shown(StatusCode::OK, &answered.page, &token, &desk, None),
-        Err(SurveyError::Invalid(rule)) => shown(StatusCode::BAD_REQUEST, &found, &token, &desk, Some(rule.to_string())),
+        Err(SurveyError::Invalid(rule)) => {
+            shown(StatusCode::BAD_REQUEST, &found, &token, &desk, Some(rule.to_string()))
+        }
         Err(err) => failed(&err, &desk),
     }
 }

@@ -149,15 +149,15 @@ pub(crate) fn notice_with(
 
 fn render(status: StatusCode, ctx: Value, retry_after: Option<u64>) -> Response {
     let view = view();
-    let html = view
-        .env
-        .get_template("page.html")
-        .and_then(|t| t.render(ctx));
+    let html = view.env.get_template("page.html").and_then(|t| t.render(ctx));
     let mut response = match html {
         Ok(html) => (status, html).into_response(),
         Err(err) => {
             tracing::error!(%err, "survey page did not render");
-            (StatusCode::INTERNAL_SERVER_ERROR, "The survey page is unavailable; please try again later.")
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The survey page is unavailable; please try again later.",
+            )
                 .into_response()
         }
     };

@@ -80,10 +80,16 @@ mod tests {
             "https://desk.example/",
             "tok",
         );
-        assert!(subject.contains("[#7]") && subject.contains("Card declined"), "{subject}");
+        assert!(
+            subject.contains("[#7]") && subject.contains("Card declined"),
+            "{subject}"
+        );
         assert!(text.starts_with("Hello Ana,"), "{text}");
         for n in 1..=5 {
-            assert!(text.contains(&format!("https://desk.example/survey/tok?rating={n}\n")), "{text}");
+            assert!(
+                text.contains(&format!("https://desk.example/survey/tok?rating={n}\n")),
+                "{text}"
+            );
         }
         assert!(!text.contains("rating=0") && !text.contains("rating=6"));
         let (_, nps) = invitation_text(&SurveySettings::default(), Survey::Nps, &values, "http://x", "t");

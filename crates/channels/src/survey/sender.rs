@@ -65,9 +65,8 @@ impl SurveySender {
             .into_iter()
             .next();
         let address = customer.as_ref().and_then(|c| c.email.clone());
-        let in_chat = invitation.survey == Survey::Csat
-            && ticket.channel == Channel::Chat
-            && self.presence.is_present(ticket.id);
+        let in_chat =
+            invitation.survey == Survey::Csat && ticket.channel == Channel::Chat && self.presence.is_present(ticket.id);
         if !enabled || (!in_chat && address.is_none()) {
             // Turned off since it was queued, or no way to reach the customer.
             self.store.cancel_invitation(invitation.id).await?;

@@ -145,6 +145,12 @@ mod tests {
             expiry_days: 0,
             ..SurveySettings::default()
         };
-        assert!(matches!(s.validate(), Err(DomainError::OutOfRange { field: "expiryDays", .. })));
+        assert!(matches!(
+            s.validate(),
+            Err(DomainError::OutOfRange {
+                field: "expiryDays",
+                ..
+            })
+        ));
     }
 }

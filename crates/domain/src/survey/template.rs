@@ -112,7 +112,11 @@ mod tests {
 
     #[test]
     fn fills_every_placeholder() {
-        let t = Template::parse("body", "Hi {customer_name}, how was #{ticket_number} ({subject})? {{ok}}").unwrap();
+        let t = Template::parse(
+            "body",
+            "Hi {customer_name}, how was #{ticket_number} ({subject})? {{ok}}",
+        )
+        .unwrap();
         assert_eq!(t.render(&values()), "Hi Ana, how was #42 (Card declined)? {ok}");
     }
 

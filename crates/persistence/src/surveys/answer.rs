@@ -34,7 +34,10 @@ pub struct AnsweredSurvey {
 async fn by_token<C: ConnectionTrait>(db: &C, token_hash: &str) -> Result<SurveyPage, StoreError> {
     let row = survey_invitation::Entity::find()
         .filter(survey_invitation::Column::TokenHash.eq(token_hash))
-        .filter(survey_invitation::Column::State.is_in([InvitationState::Sent.as_str(), InvitationState::Answered.as_str()]))
+        .filter(
+            survey_invitation::Column::State
+                .is_in([InvitationState::Sent.as_str(), InvitationState::Answered.as_str()]),
+        )
         .one(db)
         .await?
         .ok_or_else(|| StoreError::not_found("survey"))?;

@@ -153,13 +153,11 @@ impl Store {
             page = page.filter(
                 Condition::any().add(C::AnsweredAt.lt(c.answered_at)).add(
                     Condition::all().add(C::AnsweredAt.eq(c.answered_at)).add(
-                        Condition::any()
-                            .add(C::TicketId.lt(c.ticket_id.as_uuid()))
-                            .add(
-                                Condition::all()
-                                    .add(C::TicketId.eq(c.ticket_id.as_uuid()))
-                                    .add(C::Seq.lt(c.seq)),
-                            ),
+                        Condition::any().add(C::TicketId.lt(c.ticket_id.as_uuid())).add(
+                            Condition::all()
+                                .add(C::TicketId.eq(c.ticket_id.as_uuid()))
+                                .add(C::Seq.lt(c.seq)),
+                        ),
                     ),
                 ),
             );

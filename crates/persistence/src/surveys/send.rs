@@ -13,9 +13,7 @@ use helpdesk_domain::survey::InvitationState;
 use helpdesk_domain::ticket::Channel;
 use helpdesk_domain::time::to_micros;
 use sea_orm::sea_query::{Expr, LockBehavior, LockType};
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::{SentBy, SurveyInvitationRecord};
 use crate::entity::{outbox, survey_invitation};
@@ -95,15 +93,18 @@ impl Store {
         };
         // Lock the ticket before flipping the invitation: a reopen holds the
         // ticket's lock while it cancels, so the two cannot interleave.
-        let ticket_row = crate::tickets::lock::lock_ticket(&txn, helpdesk_domain::ids::TicketId::from_uuid(row.ticket_id))
-            .await?;
+        let ticket_row =
+            crate::tickets::lock::lock_ticket(&txn, helpdesk_domain::ids::TicketId::from_uuid(row.ticket_id)).await?;
         if ticket_row.merged_into_id.is_some() {
             set_state(&txn, id, InvitationState::Cancelled).await?;
             txn.commit().await?;
             return Ok(false);
         }
         let flipped = survey_invitation::Entity::update_many()
-            .col_expr(survey_invitation::Column::State, Expr::value(InvitationState::Sent.as_str()))
+            .col_expr(
+                survey_invitation::Column::State,
+                Expr::value(InvitationState::Sent.as_str()),
+            )
             .col_expr(survey_invitation::Column::TokenHash, Expr::value(sent.token_hash))
             .col_expr(
                 survey_invitation::Column::SentBy,
@@ -116,7 +117,10 @@ impl Store {
                 ),
             )
             .col_expr(survey_invitation::Column::SentAt, Expr::value(at))
-            .col_expr(survey_invitation::Column::ExpiresAt, Expr::value(to_micros(sent.expires_at)))
+            .col_expr(
+                survey_invitation::Column::ExpiresAt,
+                Expr::value(to_micros(sent.expires_at)),
+            )
             .col_expr(
                 survey_invitation::Column::LockedUntil,
                 Expr::value(Option::<DateTime<Utc>>::None),
@@ -169,7 +173,11 @@ impl Store {
     }
 }
 
-async fn set_state<C: ConnectionTrait>(db: &C, id: SurveyInvitationId, state: InvitationState) -> Result<(), StoreError> {
+async fn set_state<C: ConnectionTrait>(
+    db: &C,
+    id: SurveyInvitationId,
+    state: InvitationState,
+) -> Result<(), StoreError> {
     survey_invitation::Entity::update_many()
         .col_expr(survey_invitation::Column::State, Expr::value(state.as_str()))
         .col_expr(

@@ -38,7 +38,9 @@ impl SurveyMutation {
         let invitation = page(&state.store, &token, now).await?.invitation;
         let value = match (invitation.survey, rating, score) {
             (_, Some(_), Some(_)) => {
-                return Err(ApiError::BadUserInput("give rating (CSAT) or score (NPS), not both".to_owned()));
+                return Err(ApiError::BadUserInput(
+                    "give rating (CSAT) or score (NPS), not both".to_owned(),
+                ));
             }
             (helpdesk_domain::ticket::Survey::Csat, Some(v), None)
             | (helpdesk_domain::ticket::Survey::Nps, None, Some(v)) => v,
@@ -47,7 +49,9 @@ impl SurveyMutation {
                     helpdesk_domain::ticket::Survey::Csat => "rating (1-5)",
                     helpdesk_domain::ticket::Survey::Nps => "score (0-10)",
                 };
-                return Err(ApiError::BadUserInput(format!("this is a {survey} survey: answer with {field}")));
+                return Err(ApiError::BadUserInput(format!(
+                    "this is a {survey} survey: answer with {field}"
+                )));
             }
         };
         let answered = answer(&state.store, &token, i64::from(value), comment.as_deref(), now).await?;
@@ -64,11 +68,7 @@ impl SurveyMutation {
 
     /// Changes the survey settings (admins only); a template with an
     /// unknown placeholder is refused with its name.
-    async fn update_survey_settings(
-        &self,
-        ctx: &Context<'_>,
-        input: SurveySettingsInput,
-    ) -> ApiResult<SurveySettings> {
+    async fn update_survey_settings(&self, ctx: &Context<'_>, input: SurveySettingsInput) -> ApiResult<SurveySettings> {
         viewer::admin(ctx)?;
         let store = &state(ctx)?.store;
         let settings = input.apply(store.survey_settings().await?);
