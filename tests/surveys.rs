@@ -127,7 +127,16 @@ async fn an_email_customer_rates_the_solved_ticket_in_one_click(db: TestDb) {
     );
     assert_eq!(sent[0]["sentBy"], "MAIL");
 
-    // One click on "4" records it and shows the page with 4 selected.
+    // One click on "4" records it and shows the page with 4 selected; the
+    // answer is a change to the ticket that subscribers see.
+    let mut watcher = GraphqlWs::connect(&app.base_url, json!({ "authorization": format!("Bearer {admin}") })).await;
+    watcher
+        .subscribe(
+            "1",
+            "subscription($id: ID!) { ticketEvents(ticketId: $id) { kind } }",
+            json!({ "id": id }),
+        )
+        .await;
     let four = link_for(&text, 4);
     assert!(four.starts_with(&app.base_url), "{four}");
     let (status, page) = get(&app, &four).await;
@@ -136,6 +145,11 @@ async fn an_email_customer_rates_the_solved_ticket_in_one_click(db: TestDb) {
     assert!(page.contains("id=\"rating-4\" value=\"4\" checked"), "{page}");
     assert!(page.contains("Card declined"));
 
+    assert_eq!(
+        watcher.next_payload().await["data"]["ticketEvents"]["kind"],
+        "SURVEY_ANSWERED"
+    );
+    watcher.close().await;
     let answered = invitations(&app, &admin, &id).await;
     assert_eq!(
         (answered[0]["state"].as_str(), answered[0]["rating"].as_i64()),
@@ -183,6 +197,27 @@ async fn an_email_customer_rates_the_solved_ticket_in_one_click(db: TestDb) {
     let listed = app.ok(&admin, RESPONSES, json!({})).await["surveyResponses"].clone();
     assert_eq!(listed["totalCount"], 1);
     assert_eq!(listed["edges"][0]["node"]["comment"], "Slow, <b>but</b> fine");
+    let now = app.clock.now();
+    let csv = app
+        .http()
+        .get(format!(
+            "{}/exports/kpis.csv?from={}&to={}",
+            app.base_url,
+            (now - TimeDelta::days(1)).format("%Y-%m-%dT%H:%M:%SZ"),
+            (now + TimeDelta::days(1)).format("%Y-%m-%dT%H:%M:%SZ")
+        ))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let mut rows = csv.lines();
+    let columns: Vec<&str> = rows.next().unwrap().split(',').collect();
+    let total: Vec<&str> = rows.last().unwrap().split(',').collect();
+    let at = |name: &str| total[columns.iter().position(|c| *c == name).unwrap()];
+    assert_eq!((at("csat_responses"), at("csat_average")), ("1", "3"), "{csv}");
     let last = invitations(&app, &admin, &id).await;
     assert_eq!(last[0]["rating"], 3);
     assert_eq!(

@@ -263,6 +263,23 @@ async fn responses_are_listed_within_the_callers_reach(db: TestDb) {
         ..SurveyResponseFilter::default()
     };
     assert_eq!(team_a.survey_responses(&low, 10, None).await.unwrap().total_count, 0);
+    // Invitations too: team B's ticket is out of reach, as if it had none.
+    let b_ticket = everything.survey_responses(&low, 10, None).await.unwrap().responses[0].ticket_id;
+    assert_eq!(
+        everything
+            .survey_invitations_of_tickets(&[b_ticket])
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(
+        team_a
+            .survey_invitations_of_tickets(&[b_ticket])
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(
         everything.survey_responses(&low, 10, None).await.unwrap().total_count,
         1

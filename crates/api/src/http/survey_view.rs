@@ -125,8 +125,7 @@ pub(crate) fn survey(status: StatusCode, page: &SurveyPage, s: PageState<'_>) ->
 /// A short page saying why there is no survey to show (unknown or expired
 /// link, a post without a token, too many requests).
 pub(crate) fn notice(status: StatusCode, desk_name: &str, title: &str, message: &str) -> Response {
-    let retry_after = None;
-    notice_with(status, desk_name, title, message, retry_after)
+    notice_with(status, desk_name, title, message, None)
 }
 
 /// [`notice`] with a `Retry-After` of `seconds`.

@@ -136,7 +136,8 @@ impl Job for SurveySender {
                 sent += 1;
             }
         }
-        // Leased but not sent still counts as work done this round.
-        Ok(due.len().max(sent))
+        tracing::debug!(leased = due.len(), sent, "survey round");
+        // Leased but not sent (cancelled meanwhile) is work done too: look again at once.
+        Ok(due.len())
     }
 }
