@@ -11,6 +11,12 @@ use crate::cli::ServeArgs;
 
 pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     let email = args.mail.email_config()?;
+    if args.public_url.is_none() {
+        tracing::warn!(
+            url = %args.public_url(),
+            "HELPDESK_PUBLIC_URL is not set: survey links point at the listen address"
+        );
+    }
     let config = AppConfig {
         database_url: database_url.to_owned(),
         admin_email: args.admin_email.clone(),
