@@ -7,6 +7,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand};
 use helpdesk_api::{AbuseLimits, HttpConfig, TrustedProxies};
+use helpdesk_persistence::{StoreOptions, default_report_connections};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -227,6 +228,22 @@ pub struct ServeArgs {
     #[arg(long, env = "HELPDESK_HSTS_MAX_AGE_SECS")]
     pub hsts_max_age_secs: Option<u64>,
 
+    /// Connections in the store's pool [default: 8 on SQLite, 16 on PostgreSQL].
+    #[arg(long, env = "HELPDESK_DB_POOL_SIZE", value_parser = clap::value_parser!(u32).range(2..))]
+    pub db_pool_size: Option<u32>,
+
+    /// Seconds a request waits for a store connection before failing with UNAVAILABLE.
+    #[arg(long, env = "HELPDESK_DB_ACQUIRE_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    pub db_acquire_timeout_secs: u64,
+
+    /// Seconds one statement, or one KPI report as a whole, may take before it is abandoned with TIMEOUT; 0 for no limit.
+    #[arg(long, env = "HELPDESK_STATEMENT_TIMEOUT_SECS", default_value_t = 30)]
+    pub statement_timeout_secs: u64,
+
+    /// KPI reports (GraphQL and CSV) read at once; more wait their turn without holding a connection [default: half the cores, at least 1].
+    #[arg(long, env = "HELPDESK_REPORT_CONNECTIONS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub report_connections: Option<u64>,
+
     #[command(flatten)]
     pub mail: MailArgs,
 }
@@ -237,6 +254,18 @@ fn parse_webhook_allow(raw: &str) -> Result<helpdesk_channels::webhook::WebhookA
 }
 
 impl ServeArgs {
+    pub fn store_options(&self) -> StoreOptions {
+        StoreOptions {
+            max_connections: self.db_pool_size,
+            acquire_timeout: Duration::from_secs(self.db_acquire_timeout_secs),
+            statement_timeout: (self.statement_timeout_secs > 0)
+                .then(|| Duration::from_secs(self.statement_timeout_secs)),
+            report_connections: self
+                .report_connections
+                .map_or_else(default_report_connections, |n| usize::try_from(n).unwrap_or(usize::MAX)),
+        }
+    }
+
     pub fn http(&self) -> HttpConfig {
         HttpConfig {
             header_read_timeout: Duration::from_secs(self.header_read_timeout_secs),

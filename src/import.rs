@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use helpdesk_channels::clock::Clock;
 use helpdesk_channels::import::{ImportOptions, ImportStreamError, ImportSummary, import_stream};
-use helpdesk_persistence::{Store, StoreError};
+use helpdesk_persistence::{Store, StoreError, StoreOptions};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cli::ImportArgs;
@@ -77,7 +77,7 @@ fn open(path: &Path) -> std::io::Result<(Box<dyn BufRead>, Option<u64>)> {
 }
 
 pub async fn open_store(database_url: &str) -> Result<Store, StoreError> {
-    let store = Store::connect(database_url).await?;
+    let store = Store::connect_with(database_url, StoreOptions::command()).await?;
     store.migrate().await?;
     Ok(store)
 }

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use helpdesk_channels::clock::Clock;
 use helpdesk_channels::email::{IngestError, IngestOutcome, ingest};
-use helpdesk_persistence::Store;
+use helpdesk_persistence::{Store, StoreOptions};
 
 use crate::cli::MailArgs;
 
@@ -30,7 +30,7 @@ pub async fn run(database_url: &str, args: &MailArgs) -> ExitCode {
     if let Err(err) = std::io::stdin().lock().take(limit).read_to_end(&mut raw) {
         return fail(EX_TEMPFAIL, &format!("cannot read stdin: {err}"));
     }
-    let store = match Store::connect(database_url).await {
+    let store = match Store::connect_with(database_url, StoreOptions::command()).await {
         Ok(store) => store,
         Err(err) => return fail(EX_TEMPFAIL, &format!("store unavailable: {err}")),
     };

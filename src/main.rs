@@ -47,7 +47,8 @@ fn main() -> ExitCode {
 }
 
 async fn migrate(database_url: &str) -> anyhow::Result<()> {
-    let store = helpdesk_persistence::Store::connect(database_url).await?;
+    let store =
+        helpdesk_persistence::Store::connect_with(database_url, helpdesk_persistence::StoreOptions::command()).await?;
     store.migrate().await?;
     tracing::info!("migrations applied");
     Ok(())

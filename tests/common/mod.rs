@@ -9,9 +9,9 @@ use helpdesk_api::{AbuseLimits, App, AppConfig, HttpConfig, MailConfig, WorkerSe
 use helpdesk_channels::clock::Clock;
 use helpdesk_channels::email::EmailConfig;
 use helpdesk_domain::email::EmailAddress;
-use helpdesk_persistence::Store;
 pub use helpdesk_persistence::each_store;
 pub use helpdesk_persistence::testing::TestDb;
+use helpdesk_persistence::{Store, StoreOptions};
 use serde_json::{Value, json};
 use tokio::task::JoinHandle;
 
@@ -89,6 +89,7 @@ impl TestApp {
     pub fn config(db: &TestDb, smtp_url: Option<&str>, workers: WorkerSet) -> AppConfig {
         AppConfig {
             database_url: db.url.clone(),
+            store: StoreOptions::default(),
             admin_email: Some(ADMIN_EMAIL.to_owned()),
             admin_password: Some(ADMIN_PASSWORD.to_owned()),
             jwt_secret: None,

@@ -13,7 +13,7 @@ use helpdesk_channels::sla_alerts::SlaAlerts;
 use helpdesk_channels::survey::SurveySender;
 use helpdesk_channels::webhook::{WebhookAllowList, WebhookClientError, WebhookSender};
 use helpdesk_channels::worker::{self, DeliveryJob, Job};
-use helpdesk_persistence::{Store, StoreError};
+use helpdesk_persistence::{Store, StoreError, StoreOptions};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -24,6 +24,8 @@ use crate::{AbuseLimits, ApiError, AppState, AuthConfig, HttpConfig, MailConfig}
 #[derive(Clone)]
 pub struct AppConfig {
     pub database_url: String,
+    /// Pool size and the bounds on waiting, statements and reports.
+    pub store: StoreOptions,
     /// The first admin, created when the store has none (a password is
     /// generated when unset, see [`AdminBootstrap::Generated`]).
     pub admin_email: Option<String>,
@@ -94,7 +96,9 @@ impl App {
     pub async fn build(config: AppConfig) -> Result<Self, AppError> {
         // Before touching the store: a bad secret is a configuration error.
         check_jwt_secret(config.jwt_secret.as_deref())?;
-        let store = Store::connect(&config.database_url).await.map_err(AppError::Connect)?;
+        let store = Store::connect_with(&config.database_url, config.store)
+            .await
+            .map_err(AppError::Connect)?;
         store.migrate().await.map_err(AppError::Migrate)?;
         let admin = ensure_admin(
             &store,

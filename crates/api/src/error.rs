@@ -11,6 +11,13 @@ use helpdesk_persistence::StoreError;
 /// The code of [`ApiError::RateLimited`]; `/graphql` answers 429 when an
 /// error carries it.
 pub(crate) const RATE_LIMITED: &str = "RATE_LIMITED";
+/// The code of [`ApiError::Unavailable`]; `/graphql` answers 503 when an
+/// error carries it.
+pub(crate) const UNAVAILABLE: &str = "UNAVAILABLE";
+
+/// How long a client is asked to wait when the store is unreachable: about
+/// what a database restart takes.
+const UNAVAILABLE_RETRY_SECS: u64 = 5;
 
 /// Every error a client can see, each with a stable `extensions.code`.
 ///
@@ -29,6 +36,14 @@ pub enum ApiError {
     RateLimited {
         retry_after_secs: u64,
     },
+    /// The request ran past the statement timeout (or waited that long for
+    /// a report slot) and was abandoned: ask for less, or later.
+    Timeout,
+    /// The store cannot be reached; worth retrying after
+    /// `extensions.retryAfter` seconds (over HTTP a 503 with `Retry-After`).
+    Unavailable {
+        retry_after_secs: u64,
+    },
     /// Details are logged where the error happens, never sent.
     Internal,
 }
@@ -41,6 +56,11 @@ impl ApiError {
             ApiError::NotFound(what) => format!("{what} not found"),
             ApiError::BadUserInput(m) | ApiError::Conflict(m) => m.clone(),
             ApiError::RateLimited { .. } => "too many requests; retry later".to_owned(),
+            ApiError::Timeout => {
+                "the request took longer than the server allows; ask for less (a shorter range, fewer buckets) or retry later"
+                    .to_owned()
+            }
+            ApiError::Unavailable { .. } => "the store is unavailable; retry later".to_owned(),
             ApiError::Internal => "internal error".to_owned(),
         }
     }
@@ -53,6 +73,8 @@ impl ApiError {
             ApiError::BadUserInput(_) => "BAD_USER_INPUT",
             ApiError::Conflict(_) => "CONFLICT",
             ApiError::RateLimited { .. } => RATE_LIMITED,
+            ApiError::Timeout => "TIMEOUT",
+            ApiError::Unavailable { .. } => UNAVAILABLE,
             ApiError::Internal => "INTERNAL",
         }
     }
@@ -73,7 +95,9 @@ impl From<ApiError> for async_graphql::Error {
     fn from(err: ApiError) -> Self {
         let code = err.code();
         let retry_after = match err {
-            ApiError::RateLimited { retry_after_secs } => Some(retry_after_secs),
+            ApiError::RateLimited { retry_after_secs } | ApiError::Unavailable { retry_after_secs } => {
+                Some(retry_after_secs)
+            }
             _ => None,
         };
         async_graphql::Error::new(err.message()).extend_with(|_, ext| {
@@ -97,6 +121,16 @@ impl From<StoreError> for ApiError {
             StoreError::Rule(rule) => rule.into(),
             StoreError::NotFound { what } => ApiError::NotFound(what),
             StoreError::Conflict(message) => ApiError::Conflict(message),
+            StoreError::Timeout { what } => {
+                tracing::warn!(what, "abandoned past the statement timeout");
+                ApiError::Timeout
+            }
+            StoreError::Unavailable(err) => {
+                tracing::warn!(%err, "store unavailable");
+                ApiError::Unavailable {
+                    retry_after_secs: UNAVAILABLE_RETRY_SECS,
+                }
+            }
             other => ApiError::internal("store error", other),
         }
     }

@@ -1,5 +1,5 @@
 use helpdesk_domain::DomainError;
-use sea_orm::{DbErr, SqlErr};
+use sea_orm::{DbErr, RuntimeErr, SqlErr};
 
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -15,6 +15,10 @@ pub enum StoreError {
     /// The database could not be reached; worth retrying later.
     #[error("store unavailable: {0}")]
     Unavailable(#[source] DbErr),
+    /// A statement or a report ran past the statement timeout (or waited
+    /// that long for its turn) and was abandoned.
+    #[error("{what} took longer than the statement timeout")]
+    Timeout { what: &'static str },
     #[error("database error: {0}")]
     Database(#[source] DbErr),
     /// A read query's row did not have the shape its statement promises: a
@@ -44,8 +48,37 @@ impl From<DbErr> for StoreError {
     fn from(err: DbErr) -> Self {
         match err {
             DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => StoreError::Unavailable(err),
+            other if cancelled_by_statement_timeout(&other) => StoreError::Timeout { what: "a statement" },
+            other if server_unavailable(&other) => StoreError::Unavailable(other),
             other => StoreError::Database(other),
         }
+    }
+}
+
+/// PostgreSQL's `query_canceled`: what a statement past
+/// `statement_timeout` fails with.
+fn cancelled_by_statement_timeout(err: &DbErr) -> bool {
+    const QUERY_CANCELED: &str = "57014";
+    match err {
+        DbErr::Query(RuntimeErr::SqlxError(e)) | DbErr::Exec(RuntimeErr::SqlxError(e)) => e
+            .as_database_error()
+            .and_then(|db| db.code())
+            .is_some_and(|code| code == QUERY_CANCELED),
+        _ => false,
+    }
+}
+
+/// PostgreSQL refusing work for now rather than for the request: out of
+/// connection slots (53300), shutting down or starting up (57P01-57P03),
+/// or a connection exception (class 08). Worth retrying, like a store
+/// that cannot be reached.
+fn server_unavailable(err: &DbErr) -> bool {
+    match err {
+        DbErr::Query(RuntimeErr::SqlxError(e)) | DbErr::Exec(RuntimeErr::SqlxError(e)) => e
+            .as_database_error()
+            .and_then(|db| db.code())
+            .is_some_and(|code| code == "53300" || code.starts_with("57P0") || code.starts_with("08")),
+        _ => false,
     }
 }
 

@@ -23,6 +23,7 @@ pub mod outbox;
 pub mod settings;
 pub mod sla;
 mod store;
+mod store_options;
 pub mod surveys;
 pub mod teams;
 #[cfg(feature = "testing")]
@@ -34,3 +35,4 @@ pub mod webhooks;
 pub use customers::CustomerRecord;
 pub use error::StoreError;
 pub use store::{Backend, Store};
+pub use store_options::{StoreOptions, default_report_connections};

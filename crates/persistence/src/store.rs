@@ -12,7 +12,8 @@ use sea_orm::{
 use helpdesk_domain::ids::{AgentId, TicketId};
 use tokio::sync::broadcast;
 
-use crate::StoreError;
+use crate::kpi::ReportGate;
+use crate::{StoreError, StoreOptions};
 
 /// Which engine a store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,38 +35,57 @@ pub struct Store {
     /// or scope changed, team joined or left), so open subscriptions
     /// re-check their caller at once.
     agent_changes: broadcast::Sender<AgentId>,
+    /// The few report slots and the time a report may take.
+    reports: ReportGate,
 }
 
 impl Store {
-    /// Connects to `url` (`sqlite://…` or `postgres://…`).
+    /// Connects to `url` (`sqlite://…` or `postgres://…`) with a server's
+    /// bounds ([`StoreOptions::default`]).
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        Self::connect_with(url, StoreOptions::default()).await
+    }
+
+    /// Connects to `url` with `options`.
     ///
     /// SQLite gets WAL (readers never wait for the writer), a busy timeout
     /// (writers queue instead of failing), foreign keys, a larger page cache,
     /// and a small pool; see
     /// [`Store::write`] for why write transactions begin IMMEDIATE.
-    pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        let mut options = ConnectOptions::new(url.to_owned());
-        options
+    /// PostgreSQL cancels any statement that runs past the statement timeout
+    /// itself, so a cancelled request's statement does not run on.
+    pub async fn connect_with(url: &str, options: StoreOptions) -> Result<Self, StoreError> {
+        let mut connect = ConnectOptions::new(url.to_owned());
+        connect
             .sqlx_logging(false)
             .connect_timeout(Duration::from_secs(5))
-            .acquire_timeout(Duration::from_secs(10));
+            .acquire_timeout(options.acquire_timeout);
         if url.starts_with("sqlite:") {
-            options.max_connections(8).min_connections(1).map_sqlx_sqlite_opts(|o| {
-                o.journal_mode(SqliteJournalMode::Wal)
-                    .synchronous(SqliteSynchronous::Normal)
-                    .busy_timeout(Duration::from_secs(10))
-                    .foreign_keys(true)
-                    // Reports read across whole tables: a 64 MiB page cache per
-                    // connection (the default is 2 MiB) and memory-mapped reads
-                    // keep them off the file system.
-                    .pragma("cache_size", "-65536")
-                    .pragma("mmap_size", "268435456")
-                    .pragma("temp_store", "memory")
-            });
+            connect
+                .max_connections(options.max_connections.unwrap_or(8))
+                .min_connections(1)
+                .map_sqlx_sqlite_opts(|o| {
+                    o.journal_mode(SqliteJournalMode::Wal)
+                        .synchronous(SqliteSynchronous::Normal)
+                        .busy_timeout(Duration::from_secs(10))
+                        .foreign_keys(true)
+                        // Reports read across whole tables: a 64 MiB page cache per
+                        // connection (the default is 2 MiB) and memory-mapped reads
+                        // keep them off the file system.
+                        .pragma("cache_size", "-65536")
+                        .pragma("mmap_size", "268435456")
+                        .pragma("temp_store", "memory")
+                });
         } else {
-            options.max_connections(16).min_connections(1);
+            connect
+                .max_connections(options.max_connections.unwrap_or(16))
+                .min_connections(1);
+            if let Some(timeout) = options.statement_timeout {
+                let millis = timeout.as_millis().to_string();
+                connect.map_sqlx_postgres_opts(move |o| o.options([("statement_timeout", millis.as_str())]));
+            }
         }
-        let mut db = Database::connect(options).await?;
+        let mut db = Database::connect(connect).await?;
         let statements = Arc::new(AtomicU64::new(0));
         let counter = Arc::clone(&statements);
         db.set_metric_callback(move |_| {
@@ -80,6 +100,7 @@ impl Store {
             statements,
             changes,
             agent_changes,
+            reports: ReportGate::new(options.report_connections, options.statement_timeout),
         })
     }
 
@@ -145,6 +166,10 @@ impl Store {
         Ok(())
     }
 
+    pub(crate) fn reports(&self) -> &ReportGate {
+        &self.reports
+    }
+
     pub(crate) fn db(&self) -> &DatabaseConnection {
         &self.db
     }
@@ -160,5 +185,36 @@ impl Store {
             ..TransactionOptions::default()
         };
         Ok(self.db.begin_with_options(options).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::testing::{POSTGRES_ENV, TestDb};
+
+    #[tokio::test]
+    async fn postgres_cancels_a_statement_past_the_timeout_and_serves_on() {
+        let Some(db) = TestDb::postgres().await else {
+            eprintln!("{POSTGRES_ENV} unset: PostgreSQL run skipped");
+            return;
+        };
+        let options = StoreOptions {
+            statement_timeout: Some(Duration::from_millis(200)),
+            ..StoreOptions::default()
+        };
+        let store = Store::connect_with(&db.url, options).await.unwrap();
+        let slow = store
+            .db()
+            .execute_unprepared("SELECT pg_sleep(5)")
+            .await
+            .map_err(StoreError::from);
+        assert!(matches!(slow, Err(StoreError::Timeout { .. })), "{slow:?}");
+        store.ping().await.unwrap();
+        // Commands such as an import run without the limit.
+        let command = Store::connect_with(&db.url, StoreOptions::command()).await.unwrap();
+        command.db().execute_unprepared("SELECT pg_sleep(0.3)").await.unwrap();
     }
 }

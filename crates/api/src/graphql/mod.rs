@@ -1,5 +1,6 @@
 //! The GraphQL schema: roots, object types, inputs and data loaders.
 
+mod cost;
 mod introspection;
 mod loaders;
 mod mutation;
@@ -20,10 +21,10 @@ pub type AppSchema = Schema<query::Query, mutation::Mutation, subscription::Subs
 
 fn builder() -> SchemaBuilder<query::Query, mutation::Mutation, subscription::Subscription> {
     Schema::build(query::Query, mutation::Mutation::default(), subscription::Subscription)
-        // Bounds the work one request can ask for; a page of tickets with
-        // their messages and history stays far below both.
+        // Bounds the work one request can ask for: pages and reports cost
+        // what they make the store do (see `cost`).
         .limit_depth(12)
-        .limit_complexity(5_000)
+        .limit_complexity(cost::LIMIT)
 }
 
 /// The schema served for `state`.

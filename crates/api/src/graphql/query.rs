@@ -5,6 +5,7 @@ use helpdesk_domain::ids::{AgentId, TeamId, TicketId};
 use helpdesk_metrics::{KpiQuery, kpi_report};
 use helpdesk_persistence::tickets::TicketFilter as StoreFilter;
 
+use super::cost;
 use super::types::agent::Agent;
 use super::types::calendar::BusinessCalendar;
 use super::types::connection::{TicketConnection, TicketEdge, TicketOrder, decode_cursor, encode_cursor};
@@ -92,6 +93,7 @@ impl Query {
     /// Tickets matching `filter`, a page at a time (`first` at most 100).
     ///
     /// See docs/api.md#listing-tickets.
+    #[graphql(complexity = "cost::page(first, DEFAULT_PAGE, MAX_PAGE, child_complexity)")]
     async fn tickets(
         &self,
         ctx: &Context<'_>,
@@ -134,6 +136,7 @@ impl Query {
 
     /// Survey responses on tickets the caller may see, newest first, a page
     /// at a time (`first` at most 100). See docs/api.md#surveys.
+    #[graphql(complexity = "cost::page(first, DEFAULT_PAGE, MAX_PAGE, child_complexity)")]
     async fn survey_responses(
         &self,
         ctx: &Context<'_>,
@@ -178,6 +181,7 @@ impl Query {
     ///
     /// See docs/kpis.md#the-kpis-query.
     #[allow(clippy::too_many_arguments)] // one per GraphQL argument
+    #[graphql(complexity = "cost::report(from, to, group_by, child_complexity)")]
     async fn kpis(
         &self,
         ctx: &Context<'_>,
@@ -276,6 +280,7 @@ impl Query {
     /// ticket), newest first (admin only).
     ///
     /// See docs/api.md#held-mail.
+    #[graphql(complexity = "cost::page(first, DEFAULT_PAGE, MAX_PAGE, child_complexity)")]
     async fn held_mail(
         &self,
         ctx: &Context<'_>,

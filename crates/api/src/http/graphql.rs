@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use crate::auth::viewer::{self, Authentication};
-use crate::error::RATE_LIMITED;
+use crate::error::{RATE_LIMITED, UNAVAILABLE};
 use crate::graphql::{AppSchema, loader};
 use crate::http::client_address::{ClientAddress, client_address};
 use crate::{ApiError, AppState};
@@ -22,8 +22,8 @@ pub(super) struct GraphqlState {
 
 /// Runs one GraphQL operation (batches are not accepted: complexity limits
 /// apply per operation, and a batch would multiply them). A rate-limited
-/// operation answers HTTP 429 with `Retry-After`, as the other public
-/// endpoints do, so proxies and clients can back off without reading the body.
+/// operation answers HTTP 429 and one that found the store down 503, both
+/// with `Retry-After`, as the other public endpoints do.
 pub(super) async fn execute(
     State(state): State<GraphqlState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -34,7 +34,7 @@ pub(super) async fn execute(
         Ok(auth) => auth,
         Err(err) => {
             let err = async_graphql::Error::from(err).into_server_error(async_graphql::Pos::default());
-            return GraphQLResponse::from(async_graphql::Response::from_errors(vec![err])).into_response();
+            return with_retry_status(async_graphql::Response::from_errors(vec![err]));
         }
     };
     let client = ClientAddress(client_address(peer.ip(), &headers, &state.app.limits.trusted_proxies));
@@ -49,17 +49,28 @@ pub(super) async fn execute(
             extensions.set("code", "BAD_USER_INPUT");
         }
     }
-    let retry_after = response.errors.iter().find_map(|error| {
+    with_retry_status(response)
+}
+
+/// The HTTP answer to `response`: 429 when it was rate limited and 503 when
+/// the store was unavailable, each with `Retry-After`, so proxies and
+/// clients can back off without reading the body; 200 otherwise.
+fn with_retry_status(response: async_graphql::Response) -> Response {
+    let retry = response.errors.iter().find_map(|error| {
         let extensions = error.extensions.as_ref()?;
-        let limited = matches!(extensions.get("code"), Some(async_graphql::Value::String(c)) if c == RATE_LIMITED);
+        let status = match extensions.get("code") {
+            Some(async_graphql::Value::String(c)) if c == RATE_LIMITED => StatusCode::TOO_MANY_REQUESTS,
+            Some(async_graphql::Value::String(c)) if c == UNAVAILABLE => StatusCode::SERVICE_UNAVAILABLE,
+            _ => return None,
+        };
         match extensions.get("retryAfter") {
-            Some(async_graphql::Value::Number(n)) if limited => n.as_u64(),
+            Some(async_graphql::Value::Number(n)) => n.as_u64().map(|seconds| (status, seconds)),
             _ => None,
         }
     });
     let mut http = GraphQLResponse::from(response).into_response();
-    if let Some(seconds) = retry_after {
-        *http.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+    if let Some((status, seconds)) = retry {
+        *http.status_mut() = status;
         http.headers_mut().insert(RETRY_AFTER, HeaderValue::from(seconds));
     }
     http

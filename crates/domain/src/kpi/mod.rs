@@ -18,7 +18,7 @@ mod values;
 
 pub use filter::{KpiFilter, TicketAttributes};
 pub use overdue::{OverdueSpan, overdue_spans};
-pub use period::{Bucket, Period, PlanError, Range, plan_buckets};
+pub use period::{Bucket, Period, PlanError, Range, bucket_bound, plan_buckets};
 pub use stats::{DurationTally, nearest_rank};
 pub use tally::{DurationFigure, ReportTallies, SlaTally, Tallies};
 pub use values::{

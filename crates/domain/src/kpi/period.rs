@@ -91,6 +91,25 @@ pub fn plan_buckets(range: Range, tz: Tz, period: Option<Period>) -> Result<Vec<
     Ok(buckets)
 }
 
+/// At most how many buckets a report over `[from, to)` grouped by `period`
+/// has, in any time zone, without planning them: what the API charges a
+/// report before running it. One bucket without a period; an empty range
+/// still costs one.
+pub fn bucket_bound(from: DateTime<Utc>, to: DateTime<Utc>, period: Option<Period>) -> usize {
+    let Some(period) = period else { return 1 };
+    // Whole days in the range, plus one for the first partial period and one
+    // for a time zone that shifts the range across a period's edge.
+    let days = usize::try_from((to - from).num_days()).unwrap_or(0);
+    let shortest = match period {
+        Period::Day => 1,
+        Period::Week => 7,
+        Period::Month => 28,
+        Period::Quarter => 89,
+        Period::Year => 365,
+    };
+    days / shortest + 2
+}
+
 fn estimate(range: Range, period: Period) -> usize {
     let days = (range.to - range.from).num_days().max(0) as usize;
     days / match period {
@@ -145,6 +164,26 @@ fn local_midnight(tz: Tz, date: NaiveDate) -> DateTime<Utc> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_bucket_bound_is_never_below_the_planned_buckets() {
+        let from = Utc.with_ymd_and_hms(2025, 12, 31, 22, 0, 0).unwrap();
+        let to = Utc.with_ymd_and_hms(2026, 12, 31, 22, 0, 0).unwrap();
+        let range = Range::new(from, to, to).unwrap();
+        for zone in [chrono_tz::UTC, chrono_tz::Pacific::Kiritimati, chrono_tz::America::Adak] {
+            for period in [Period::Day, Period::Week, Period::Month, Period::Quarter, Period::Year] {
+                let planned = plan_buckets(range, zone, Some(period)).unwrap().len();
+                let bound = bucket_bound(from, to, Some(period));
+                assert!(planned <= bound, "{period} in {zone}: {planned} planned, bound {bound}");
+                assert!(
+                    bound <= planned + 2,
+                    "{period} in {zone}: bound {bound} far above {planned}"
+                );
+            }
+        }
+        assert_eq!(bucket_bound(from, to, None), 1);
+        assert_eq!(bucket_bound(to, from, Some(Period::Day)), 2);
+    }
 
     fn at(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)

@@ -20,6 +20,7 @@
 mod backlog;
 mod durations;
 mod first_solves;
+mod gate;
 mod rows;
 mod sla;
 mod snapshot;
@@ -30,6 +31,8 @@ mod volumes;
 use helpdesk_domain::kpi::{Bucket, KpiFilter, Range, Tallies};
 use helpdesk_domain::sla::Clock;
 
+pub(crate) use self::gate::ReportGate;
+use self::gate::ReportPass;
 use self::snapshot::Snapshot;
 use self::sql::{Plan, Sql};
 use crate::{Backend, Store, StoreError};
@@ -54,19 +57,26 @@ pub type Slots = [Tallies];
 pub struct KpiReader {
     db: Snapshot,
     plan: Plan,
+    /// The report's slot and deadline (see [`ReportGate`]).
+    pass: ReportPass,
 }
 
 impl Store {
-    /// Opens a snapshot for the report over `scope`.
+    /// Opens a snapshot for the report over `scope`, once one of the few
+    /// report slots is free. The report's queries must finish within the
+    /// statement timeout, counted from the call (waiting included), or fail
+    /// with [`StoreError::Timeout`].
     pub async fn kpi_reader(&self, scope: KpiScope) -> Result<KpiReader, StoreError> {
-        let db = self.snapshot().await?;
+        let pass = self.reports().enter().await?;
+        let db = pass.within(self.snapshot()).await?;
         if self.backend() == Backend::Postgres {
             // For this snapshot only: the range's samples are sorted in
             // memory, not in temporary files, and statements this short
             // lose more to JIT compilation than it saves.
-            Sql::from("SELECT set_config('work_mem', '64MB', true), set_config('jit', 'off', true)")
-                .run(&db)
-                .await?;
+            pass.within(
+                Sql::from("SELECT set_config('work_mem', '64MB', true), set_config('jit', 'off', true)").run(&db),
+            )
+            .await?;
         }
         let plan = Plan {
             backend: self.backend(),
@@ -75,7 +85,7 @@ impl Store {
             filter: scope.filter,
             clock: scope.clock,
         };
-        Ok(KpiReader { db, plan })
+        Ok(KpiReader { db, plan, pass })
     }
 }
 
@@ -88,35 +98,39 @@ impl KpiReader {
     /// ticketsCreated and channels per bucket, resolutionRate's tallies,
     /// and ticketsSolved (also for the whole range).
     pub async fn volumes(&self, slots: &mut Slots) -> Result<(), StoreError> {
-        volumes::volumes(&self.db, &self.plan, slots).await
+        self.pass.within(volumes::volumes(&self.db, &self.plan, slots)).await
     }
 
     /// The four duration figures: count, exact sum, median and p90.
     pub async fn durations(&self, slots: &mut Slots) -> Result<(), StoreError> {
-        durations::durations(&self.db, &self.plan, slots).await
+        self.pass
+            .within(durations::durations(&self.db, &self.plan, slots))
+            .await
     }
 
     /// Interactions and assignee stations per ticket, reopen and FCR
     /// tallies over the tickets first solved in each bucket.
     pub async fn first_solves(&self, slots: &mut Slots) -> Result<(), StoreError> {
-        first_solves::first_solves(&self.db, &self.plan, slots).await
+        self.pass
+            .within(first_solves::first_solves(&self.db, &self.plan, slots))
+            .await
     }
 
     /// backlog and overdueBacklog at each bucket's end and at the range's.
     /// Needs `tickets_created` per bucket in `slots`: run [`Self::volumes`]
     /// first.
     pub async fn backlog(&self, slots: &mut Slots) -> Result<(), StoreError> {
-        backlog::backlog(&self.db, &self.plan, slots).await
+        self.pass.within(backlog::backlog(&self.db, &self.plan, slots)).await
     }
 
     /// SLA targets achieved and breached per bucket.
     pub async fn sla(&self, slots: &mut Slots) -> Result<(), StoreError> {
-        sla::sla(&self.db, &self.plan, slots).await
+        self.pass.within(sla::sla(&self.db, &self.plan, slots)).await
     }
 
     /// CSAT and NPS answers per bucket.
     pub async fn surveys(&self, slots: &mut Slots) -> Result<(), StoreError> {
-        surveys::surveys(&self.db, &self.plan, slots).await
+        self.pass.within(surveys::surveys(&self.db, &self.plan, slots)).await
     }
 
     /// Ends the snapshot (it never wrote anything).
