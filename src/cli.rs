@@ -179,6 +179,15 @@ pub struct ServeArgs {
     #[arg(long, env = "HELPDESK_CHAT_RATE_PER_MINUTE", default_value_t = 30)]
     pub chat_rate_per_minute: u32,
 
+    /// Survey page requests and `submitSurvey` calls one client may make per minute (429 / RATE_LIMITED beyond).
+    #[arg(long, env = "HELPDESK_SURVEY_RATE_PER_MINUTE", default_value_t = 30)]
+    pub survey_rate_per_minute: u32,
+
+    /// Base of the links sent to customers (surveys), e.g. `https://help.example.com`;
+    /// `http://<listen address>` when unset.
+    #[arg(long, env = "HELPDESK_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
     /// `login` calls one client may make per minute (RATE_LIMITED beyond).
     #[arg(long, env = "HELPDESK_LOGIN_RATE_PER_MINUTE", default_value_t = 30)]
     pub login_rate_per_minute: u32,
@@ -266,9 +275,19 @@ impl ServeArgs {
         }
     }
 
+    /// Where customers reach this server: `HELPDESK_PUBLIC_URL`, or the
+    /// listen address when it is not set.
+    pub fn public_url(&self) -> String {
+        match self.public_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://{}", self.listen),
+        }
+    }
+
     pub fn abuse_limits(&self) -> AbuseLimits {
         AbuseLimits {
             chat_requests_per_minute: self.chat_rate_per_minute,
+            survey_requests_per_minute: self.survey_rate_per_minute,
             login_requests_per_minute: self.login_rate_per_minute,
             login_failures_per_email: self.login_failures_per_email,
             login_failures_per_client: self.login_failures_per_client,

@@ -11,6 +11,12 @@ use crate::cli::ServeArgs;
 
 pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     let email = args.mail.email_config()?;
+    if args.public_url.is_none() {
+        tracing::warn!(
+            url = %args.public_url(),
+            "HELPDESK_PUBLIC_URL is not set: survey links point at the listen address"
+        );
+    }
     let config = AppConfig {
         database_url: database_url.to_owned(),
         store: args.store_options(),
@@ -27,6 +33,7 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         limits: args.abuse_limits(),
         http: args.http(),
         smtp_url: args.smtp_url.clone(),
+        public_url: args.public_url(),
         clock: Clock::system(),
         workers: WorkerSet::All,
         webhook_allow: args.webhook_allow.clone(),

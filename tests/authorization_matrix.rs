@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use common::chat::{mailed_code, start_chat};
 use common::smtp::SmtpSink;
+use common::survey::queued_survey_token;
 use common::ws::GraphqlWs;
 use common::{INBOUND_TOKEN, TestApp, TestDb, each_store};
 use serde_json::{Value, json};
@@ -94,6 +95,8 @@ struct Desk {
     ticket_a: String,
     chat_token: String,
     chat_ticket: String,
+    /// The token of a CSAT invitation sent about a solved ticket.
+    survey_token: String,
     serial: AtomicU32,
 }
 
@@ -216,9 +219,12 @@ async fn desk(db: &TestDb) -> Desk {
         ticket_a: String::new(),
         chat_token,
         chat_ticket,
+        survey_token: String::new(),
         serial: AtomicU32::new(0),
     };
     desk.ticket_a = desk.ticket_of_team_a("cara@example.com").await;
+    let surveyed = desk.ticket_of_team_a("sue@example.com").await;
+    desk.survey_token = queued_survey_token(&desk.app, &desk.admin, &surveyed).await;
     desk
 }
 
@@ -249,6 +255,10 @@ async fn row(d: &Desk, field: &str, caller: Caller) -> (Need, &'static str, Valu
             json!({ "id": d.ticket_a }),
         ),
         "tickets" => (Need::Agent, "{ tickets { totalCount } }", json!({})),
+        // Responses on the tickets the caller may see (team scoping is
+        // tested in the store's tests); the settings are the admins'.
+        "surveyResponses" => (Need::Agent, "{ surveyResponses { totalCount } }", json!({})),
+        "surveySettings" => (Need::Admin, "{ surveySettings { csatEnabled } }", json!({})),
         "webForms" => (Need::Agent, "{ webForms { key } }", json!({})),
         // Mutations.
         "addTeamMember" => (
@@ -343,6 +353,17 @@ async fn row(d: &Desk, field: &str, caller: Caller) -> (Need, &'static str, Valu
         "setDeskAccess" => (
             Need::Admin,
             "mutation { setDeskAccess(input: {teamlessTicketsVisible: false}) { teamlessTicketsVisible } }",
+            json!({}),
+        ),
+        // A customer answers by the token in their link; no account is involved.
+        "submitSurvey" => (
+            Need::Anyone,
+            "mutation($t: String!) { submitSurvey(token: $t, rating: 4) { rating } }",
+            json!({ "t": d.survey_token }),
+        ),
+        "updateSurveySettings" => (
+            Need::Admin,
+            "mutation { updateSurveySettings(input: {csatEnabled: true}) { csatEnabled } }",
             json!({}),
         ),
         "startChat" => (
@@ -548,6 +569,28 @@ async fn every_http_route_answers_every_caller_as_the_rules_say(db: TestDb) {
             .await
             .unwrap();
         assert_eq!(status(inbound), 401, "/inbound/email as {caller:?}");
+        // The survey page is the customer's, by token: a bearer token
+        // neither opens nor closes it.
+        let page = with_bearer(http.get(url(&format!("/survey/{}", d.survey_token))))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(status(page), 200, "/survey/{{token}} as {caller:?}");
+        let answer = with_bearer(http.post(url(&format!("/survey/{}", d.survey_token))))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("rating=5")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(status(answer), 200, "POST /survey/{{token}} as {caller:?}");
+        let unknown = with_bearer(http.get(url("/survey/not-a-token"))).send().await.unwrap();
+        assert_eq!(status(unknown), 404, "/survey/{{unknown}} as {caller:?}");
+        let tokenless = with_bearer(http.post(url("/survey")))
+            .body("rating=5")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(status(tokenless), 400, "POST /survey as {caller:?}");
     }
     // The mail server's own token opens the mail hook; a web form needs no
     // credentials at all.

@@ -16,6 +16,7 @@ mod m20261129_000005_kpis;
 mod m20261129_000006_kpi_dimensions;
 mod m20261202_000001_held_mail;
 mod m20261202_000010_agent_access;
+mod m20261202_000020_surveys;
 mod m20261202_000030_chat_identity;
 
 pub use sea_orm_migration::MigratorTrait;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000006_kpi_dimensions::Migration),
             Box::new(m20261202_000001_held_mail::Migration),
             Box::new(m20261202_000010_agent_access::Migration),
+            Box::new(m20261202_000020_surveys::Migration),
             Box::new(m20261202_000030_chat_identity::Migration),
         ]
     }

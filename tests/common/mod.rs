@@ -20,6 +20,7 @@ pub mod chat;
 pub mod private_postgres;
 pub mod process;
 pub mod smtp;
+pub mod survey;
 pub mod webhook;
 pub mod ws;
 
@@ -105,22 +106,28 @@ impl TestApp {
             },
             limits: AbuseLimits {
                 chat_requests_per_minute: 10_000,
+                survey_requests_per_minute: 10_000,
                 login_requests_per_minute: 10_000,
                 login_failures_per_client: 10_000,
                 ..AbuseLimits::default()
             },
             http: HttpConfig::default(),
             smtp_url: smtp_url.map(str::to_owned),
+            // Set to the server's own address once it listens (see `serve`).
+            public_url: String::new(),
             clock: Clock::movable(),
             workers,
             webhook_allow: Default::default(),
         }
     }
 
-    async fn serve(config: AppConfig) -> Self {
-        let app = App::build(config).await.expect("build the app");
+    async fn serve(mut config: AppConfig) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
+        if config.public_url.is_empty() {
+            config.public_url = format!("http://{addr}");
+        }
+        let app = App::build(config).await.expect("build the app");
         // Served as `helpdesk serve` serves, timeouts included.
         let served = app.serve(listener, std::future::pending());
         Self {

@@ -10,6 +10,7 @@ use helpdesk_channels::clock::Clock;
 use helpdesk_channels::email::{SenderError, SmtpSender};
 use helpdesk_channels::facts_refresher::FactsRefresher;
 use helpdesk_channels::sla_alerts::SlaAlerts;
+use helpdesk_channels::survey::SurveySender;
 use helpdesk_channels::webhook::{WebhookAllowList, WebhookClientError, WebhookSender};
 use helpdesk_channels::worker::{self, DeliveryJob, Job};
 use helpdesk_persistence::{Store, StoreError, StoreOptions};
@@ -41,6 +42,8 @@ pub struct AppConfig {
     pub http: HttpConfig,
     /// Where outgoing mail is sent; without it, mail is queued, not sent.
     pub smtp_url: Option<String>,
+    /// Base of the links in survey invitations (`HELPDESK_PUBLIC_URL`).
+    pub public_url: String,
     pub clock: Clock,
     pub workers: WorkerSet,
     /// Hosts and address blocks SLA webhooks may reach although they are
@@ -116,6 +119,7 @@ impl App {
             token_ttl: config.token_ttl,
         };
         let email = config.mail.email.clone();
+        let survey_email = email.clone();
         let header_read_timeout = config.http.header_read_timeout;
         let state = AppState::new(
             store.clone(),
@@ -145,6 +149,12 @@ impl App {
             ));
             workers.start(SlaAlerts::new(store.clone(), email));
             workers.start(FactsRefresher::new(store.clone()));
+            workers.start(SurveySender::new(
+                store.clone(),
+                survey_email,
+                config.public_url.clone(),
+                state.chat_presence.clone(),
+            ));
         }
         Ok(Self {
             router: crate::http::router(state),

@@ -3,6 +3,7 @@
 use async_graphql::ErrorExtensions;
 use helpdesk_channels::chat::ChatError;
 use helpdesk_channels::email::IngestError;
+use helpdesk_channels::survey::SurveyError;
 use helpdesk_domain::DomainError;
 use helpdesk_metrics::MetricsError;
 use helpdesk_persistence::StoreError;
@@ -142,6 +143,17 @@ impl From<ChatError> for ApiError {
             ChatError::UnknownToken => ApiError::Unauthenticated("unknown chat token"),
             ChatError::Expired => ApiError::Unauthenticated("chat token expired; start a new chat"),
             ChatError::Store(store) => store.into(),
+        }
+    }
+}
+
+impl From<SurveyError> for ApiError {
+    fn from(err: SurveyError) -> Self {
+        match err {
+            SurveyError::UnknownToken => ApiError::NotFound("survey"),
+            SurveyError::Expired => ApiError::BadUserInput(err.to_string()),
+            SurveyError::Invalid(rule) => rule.into(),
+            SurveyError::Store(store) => store.into(),
         }
     }
 }

@@ -37,6 +37,8 @@ pub struct MailConfig {
 pub struct AbuseLimits {
     /// `startChat` and `sendChatMessage` calls one client may make per minute.
     pub chat_requests_per_minute: u32,
+    /// Survey page requests and `submitSurvey` calls one client may make per minute.
+    pub survey_requests_per_minute: u32,
     /// `login` calls one client may make per minute, right or wrong.
     pub login_requests_per_minute: u32,
     /// Failed logins for one email address per window before it is refused.
@@ -53,6 +55,7 @@ impl Default for AbuseLimits {
     fn default() -> Self {
         Self {
             chat_requests_per_minute: 30,
+            survey_requests_per_minute: 30,
             login_requests_per_minute: 30,
             login_failures_per_email: 5,
             login_failures_per_client: 20,

@@ -29,6 +29,7 @@ pub mod email;
 pub mod facts_refresher;
 pub mod import;
 pub mod sla_alerts;
+pub mod survey;
 pub mod webform;
 pub mod webhook;
 pub mod worker;

@@ -45,6 +45,20 @@ pub enum DomainError {
     WrongVerificationCode { attempts_left: u32 },
     #[error("no more verification codes for this chat (at most {max} are sent)")]
     TooManyVerificationCodes { max: u32 },
+    #[error("{survey} answers are {scale}; {score} is outside the scale")]
+    ScoreOutOfScale {
+        survey: crate::ticket::Survey,
+        score: i64,
+        scale: &'static str,
+    },
+    #[error("{field}: unknown placeholder {{{name}}}; use {{customer_name}}, {{ticket_number}} or {{subject}}")]
+    UnknownPlaceholder { field: &'static str, name: String },
+    #[error("{field}: {reason}")]
+    TemplateSyntax { field: &'static str, reason: &'static str },
+    #[error("{field} must be between {min} and {max}")]
+    OutOfRange { field: &'static str, min: u32, max: u32 },
+    #[error("this survey link has expired")]
+    SurveyExpired,
     #[error("unknown {kind} {value:?}")]
     UnknownValue { kind: &'static str, value: String },
 }

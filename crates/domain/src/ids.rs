@@ -85,3 +85,7 @@ id_type!(
     /// An inbound mail held out of the queue for review.
     HeldMailId
 );
+id_type!(
+    /// One survey invitation sent (or due) to a customer.
+    SurveyInvitationId
+);

@@ -22,6 +22,7 @@ pub mod ids;
 pub mod import;
 pub mod kpi;
 pub mod sla;
+pub mod survey;
 pub mod tag;
 pub mod ticket;
 pub mod time;

@@ -162,6 +162,7 @@ impl Ticket {
                 survey,
                 score,
                 comment: None,
+                invitation: None,
             },
         )
     }

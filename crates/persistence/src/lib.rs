@@ -25,6 +25,7 @@ pub mod settings;
 pub mod sla;
 mod store;
 mod store_options;
+pub mod surveys;
 pub mod teams;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -20,6 +20,8 @@ pub enum OutboxKind {
     SlaNotice,
     /// A one-time code proving a chat visitor's claimed address.
     ChatVerification,
+    /// A CSAT or NPS invitation to the ticket's customer.
+    SurveyInvitation,
 }
 
 impl OutboxKind {
@@ -29,6 +31,7 @@ impl OutboxKind {
             OutboxKind::Acknowledgement => "ACKNOWLEDGEMENT",
             OutboxKind::SlaNotice => "SLA_NOTICE",
             OutboxKind::ChatVerification => "CHAT_VERIFICATION",
+            OutboxKind::SurveyInvitation => "SURVEY_INVITATION",
         }
     }
 }

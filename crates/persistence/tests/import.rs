@@ -461,12 +461,16 @@ async fn imported_surveys_count_as_answers(db: TestDb) {
             SurveyAnswer {
                 at: t(500),
                 survey: Survey::Csat,
-                score: 4
+                score: 4,
+                comment: Some("ok".into()),
+                invitation: None,
             },
             SurveyAnswer {
                 at: t(900),
                 survey: Survey::Nps,
-                score: 9
+                score: 9,
+                comment: None,
+                invitation: None,
             },
         ]
     );

@@ -14,6 +14,8 @@ use super::types::enums::{Channel, Clock, Period, Priority, TicketStatus};
 use super::types::held_mail::HeldMailConnection;
 use super::types::kpi::{KpiFilter, KpiReport};
 use super::types::sla::SlaPolicy;
+use super::types::survey::{self, SurveyResponseConnection, SurveyResponseEdge, SurveyResponseFilter};
+use super::types::survey_settings::SurveySettings;
 use super::types::team::Team;
 use super::types::ticket::{Ticket, prefetch};
 use super::types::web_form::WebForm;
@@ -130,6 +132,49 @@ impl Query {
             has_next_page: page.has_next_page,
             total_count: page.total_count,
         })
+    }
+
+    /// Survey responses on tickets the caller may see, newest first, a page
+    /// at a time (`first` at most 100). See docs/api.md#surveys.
+    #[graphql(complexity = "cost::page(first, DEFAULT_PAGE, MAX_PAGE, child_complexity)")]
+    async fn survey_responses(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<SurveyResponseFilter>,
+    ) -> ApiResult<SurveyResponseConnection> {
+        let viewer = viewer::agent(ctx)?;
+        let first = first.unwrap_or(DEFAULT_PAGE);
+        if !(0..=MAX_PAGE).contains(&first) {
+            return Err(ApiError::BadUserInput(format!(
+                "first must be between 0 and {MAX_PAGE}"
+            )));
+        }
+        let after = after.as_deref().map(survey::decode_cursor).transpose()?;
+        let filter = filter.unwrap_or_default().into_store()?;
+        let page = viewer
+            .tickets(state(ctx)?)
+            .survey_responses(&filter, first.unsigned_abs().into(), after)
+            .await?;
+        Ok(SurveyResponseConnection {
+            edges: page
+                .responses
+                .into_iter()
+                .map(|r| SurveyResponseEdge {
+                    cursor: survey::encode_cursor(r.cursor()),
+                    node: r,
+                })
+                .collect(),
+            has_next_page: page.has_next_page,
+            total_count: page.total_count,
+        })
+    }
+
+    /// How and when customers are asked for CSAT and NPS (admins only).
+    async fn survey_settings(&self, ctx: &Context<'_>) -> ApiResult<SurveySettings> {
+        viewer::admin(ctx)?;
+        Ok(state(ctx)?.store.survey_settings().await?.into())
     }
 
     /// Customer-service KPIs over `[from, to)`, in total and per `groupBy` period.

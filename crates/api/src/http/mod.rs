@@ -12,6 +12,8 @@ pub(crate) mod rate_limit;
 mod retry_after;
 mod security_headers;
 pub(crate) mod server;
+mod survey_page;
+mod survey_view;
 pub(crate) mod telemetry;
 mod webform;
 
@@ -27,6 +29,9 @@ use crate::graphql::build_schema;
 
 /// Largest form post accepted (the longest valid message is 20,000 characters).
 const WEBFORM_BODY_LIMIT: usize = 256 * 1024;
+
+/// Largest survey answer accepted: a 5,000-character comment, percent-encoded.
+const SURVEY_BODY_LIMIT: usize = 64 * 1024;
 
 /// Largest request body accepted on `/graphql` (a long reply fits easily).
 const GRAPHQL_BODY_LIMIT: usize = 4 * 1024 * 1024;
@@ -63,6 +68,20 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/inbound/webform/{form_key}",
             post(webform::receive).layer(DefaultBodyLimit::max(WEBFORM_BODY_LIMIT)),
+        )
+        .route(
+            "/survey/{token}",
+            get(survey_page::show)
+                .post(survey_page::submit)
+                .layer(DefaultBodyLimit::max(SURVEY_BODY_LIMIT)),
+        )
+        .route(
+            "/survey",
+            get(survey_page::missing_token).post(survey_page::missing_token),
+        )
+        .route(
+            "/survey/",
+            get(survey_page::missing_token).post(survey_page::missing_token),
         )
         .with_state(state)
         .merge(graphql)

@@ -89,6 +89,8 @@ impl<K: Hash + Eq + Clone> RateLimiter<K> {
 pub(crate) struct Limiters {
     pub webform: RateLimiter,
     pub chat: RateLimiter,
+    /// The survey page and `submitSurvey`, one budget per client address.
+    pub survey: RateLimiter,
     pub login: RateLimiter,
     pub login_failures_by_email: RateLimiter<String>,
     pub login_failures_by_client: RateLimiter,
@@ -100,6 +102,7 @@ impl Limiters {
         Self {
             webform: RateLimiter::new(webform_posts_per_minute, minute),
             chat: RateLimiter::new(limits.chat_requests_per_minute, minute),
+            survey: RateLimiter::new(limits.survey_requests_per_minute, minute),
             login: RateLimiter::new(limits.login_requests_per_minute, minute),
             login_failures_by_email: RateLimiter::new(limits.login_failures_per_email, limits.login_failure_window),
             login_failures_by_client: RateLimiter::new(limits.login_failures_per_client, limits.login_failure_window),

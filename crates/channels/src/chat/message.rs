@@ -64,8 +64,9 @@ pub async fn send(
 }
 
 /// The message `event` shows the visitor live, if any: a public reply by an
-/// agent. Internal notes, the desk's system messages and the visitor's own
-/// lines (which they already have) are not sent.
+/// agent, or the desk's own words in the chat (a survey invitation).
+/// Internal notes, the desk's messages on other channels and the visitor's
+/// own lines (which they already have) are not sent.
 pub async fn desk_reply(store: &Store, event: &EventRecord) -> Result<Option<MessageRecord>, ChatError> {
     let Some(message_id) = agent_message(&event.event.kind) else {
         return Ok(None);
@@ -74,9 +75,10 @@ pub async fn desk_reply(store: &Store, event: &EventRecord) -> Result<Option<Mes
     Ok(messages.into_iter().find(|m| m.id == message_id && !m.internal))
 }
 
-/// The message an agent's public message event names. Copies a merge
-/// brought over are history, not replies: a ticket merged into a chat must
-/// not stream its past (another customer's, perhaps) to the visitor.
+/// The message an agent's public message event (or the desk's own words
+/// in the chat, such as a survey invitation) names. Copies a merge brought
+/// over are history, not replies: a ticket merged into a chat must not
+/// stream its past (another customer's, perhaps) to the visitor.
 fn agent_message(kind: &EventKind) -> Option<MessageId> {
     match kind {
         EventKind::Message {
@@ -84,6 +86,12 @@ fn agent_message(kind: &EventKind) -> Option<MessageId> {
             author: Author::Agent,
             moved_from: None,
             ..
+        }
+        | EventKind::Message {
+            message_id,
+            author: Author::System,
+            channel: Channel::Chat,
+            moved_from: None,
         } => Some(*message_id),
         _ => None,
     }
@@ -116,11 +124,19 @@ mod tests {
     }
 
     #[test]
-    fn only_agents_public_messages_reach_the_visitor() {
+    fn only_public_messages_of_the_desk_reach_the_visitor() {
         let (id, reply) = message(Author::Agent);
         assert_eq!(agent_message(&reply), Some(id));
         assert_eq!(agent_message(&message(Author::Customer).1), None);
-        assert_eq!(agent_message(&message(Author::System).1), None);
+        let (desk, in_chat) = message(Author::System);
+        assert_eq!(agent_message(&in_chat), Some(desk), "the desk's words in the chat");
+        let mailed = EventKind::Message {
+            message_id: desk,
+            author: Author::System,
+            channel: Channel::Email,
+            moved_from: None,
+        };
+        assert_eq!(agent_message(&mailed), None);
         let moved = EventKind::Message {
             message_id: id,
             author: Author::Agent,

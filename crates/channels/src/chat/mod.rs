@@ -18,7 +18,7 @@ mod error;
 mod message;
 mod presence;
 mod start;
-mod token;
+pub(crate) mod token;
 mod verify;
 
 pub use error::ChatError;

@@ -33,7 +33,7 @@ pub use token::{subject_with_token, ticket_token};
 // and sending the outbox over SMTP.
 mod config;
 mod ingest;
-mod outbound;
+pub(crate) mod outbound;
 mod sender;
 
 pub use config::EmailConfig;

@@ -59,7 +59,7 @@ pub async fn reply_mail(
     }))
 }
 
-fn bounded_references(mut thread: Vec<String>) -> Vec<String> {
+pub(crate) fn bounded_references(mut thread: Vec<String>) -> Vec<String> {
     if thread.len() > MAX_REFERENCES {
         let tail = thread.split_off(thread.len() - (MAX_REFERENCES - 1));
         thread.truncate(1);

@@ -189,6 +189,7 @@ impl ImportedHistory {
                         survey: *survey,
                         score: *score,
                         comment: comment.clone(),
+                        invitation: None,
                     },
                 );
             }

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{Channel, Priority, StatusChange, TicketStatus};
-use crate::ids::{AgentId, CustomerId, MessageId, TeamId, TicketId};
+use crate::ids::{AgentId, CustomerId, MessageId, SurveyInvitationId, TeamId, TicketId};
 use crate::macros::named_enum;
 use crate::sla::SlaTarget;
 use crate::tag::Tag;
@@ -128,12 +128,16 @@ pub enum EventKind {
         from: CustomerId,
         to: CustomerId,
     },
-    /// The customer answered a survey about this ticket.
+    /// The customer answered a survey about this ticket. A live answer
+    /// names its invitation: a later answer to the same invitation replaces
+    /// this one in the facts. Imported answers name none.
     SurveyAnswered {
         survey: Survey,
         score: u8,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         comment: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        invitation: Option<SurveyInvitationId>,
     },
 }
 

@@ -10,7 +10,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{Author, EventKind, StatusChange, Survey, TicketEvent, TicketStatus};
-use crate::ids::AgentId;
+use crate::ids::{AgentId, SurveyInvitationId};
 
 /// One `responseTime` sample: the earliest customer message not yet answered,
 /// and the public agent message that answered it.
@@ -32,12 +32,21 @@ pub struct SolveSpan {
     pub reopened_at: Option<DateTime<Utc>>,
 }
 
-/// One answer to a survey, attributed to the instant it was given.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// One response to a survey, attributed to the instant it was first given.
+///
+/// A live response names its invitation, and a customer may change it while
+/// the invitation's link works: the latest answer's score and comment
+/// replace the earlier ones, but the response keeps the instant of the first
+/// answer, so it counts once, in the period it first counted in, and figures
+/// already reported for past periods do not move to a later one.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SurveyAnswer {
     pub at: DateTime<Utc>,
     pub survey: Survey,
     pub score: u8,
+    pub comment: Option<String>,
+    /// `None` for imported answers, each of which is a response of its own.
+    pub invitation: Option<SurveyInvitationId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -178,12 +187,26 @@ impl TicketFacts {
                 self.last_assigned_agent = Some(*agent);
                 None
             }
-            EventKind::SurveyAnswered { survey, score, .. } => {
-                self.surveys.push(SurveyAnswer {
-                    at,
-                    survey: *survey,
-                    score: *score,
-                });
+            EventKind::SurveyAnswered {
+                survey,
+                score,
+                comment,
+                invitation,
+            } => {
+                let earlier = invitation.and_then(|id| self.surveys.iter_mut().find(|s| s.invitation == Some(id)));
+                match earlier {
+                    Some(response) => {
+                        response.score = *score;
+                        response.comment = comment.clone();
+                    }
+                    None => self.surveys.push(SurveyAnswer {
+                        at,
+                        survey: *survey,
+                        score: *score,
+                        comment: comment.clone(),
+                        invitation: *invitation,
+                    }),
+                }
                 None
             }
             EventKind::Created { .. }
@@ -377,5 +400,45 @@ mod tests {
         ];
         let (facts, _) = TicketFacts::replay(t(0), &history);
         assert_eq!(facts.assignee_stations_before_first_solve, 2);
+    }
+
+    fn answer(minute: u32, score: u8, invitation: Option<SurveyInvitationId>) -> TicketEvent {
+        ev(
+            minute,
+            EventKind::SurveyAnswered {
+                survey: Survey::Csat,
+                score,
+                comment: Some(format!("said {score}")),
+                invitation,
+            },
+        )
+    }
+
+    #[test]
+    fn a_second_answer_to_one_invitation_replaces_the_first_at_the_first_instant() {
+        let (a, b) = (SurveyInvitationId::new(), SurveyInvitationId::new());
+        let history = [
+            answer(10, 4, Some(a)),
+            answer(20, 2, Some(b)),
+            answer(30, 5, Some(a)),
+            answer(40, 3, None),
+            answer(50, 1, None),
+        ];
+        let (facts, _) = TicketFacts::replay(t(0), &history);
+        let seen: Vec<_> = facts
+            .surveys
+            .iter()
+            .map(|s| (s.at, s.score, s.comment.clone().unwrap_or_default()))
+            .collect();
+        assert_eq!(
+            seen,
+            vec![
+                (t(10), 5, "said 5".to_owned()),
+                (t(20), 2, "said 2".to_owned()),
+                (t(40), 3, "said 3".to_owned()),
+                (t(50), 1, "said 1".to_owned()),
+            ],
+            "one response per invitation; imported answers each count"
+        );
     }
 }

@@ -17,6 +17,7 @@ pub mod overdue_span;
 pub mod setting;
 pub mod sla_policy;
 pub mod sla_target;
+pub mod survey_invitation;
 pub mod survey_response;
 pub mod team;
 pub mod team_member;

@@ -15,6 +15,9 @@ pub struct Model {
     pub priority: String,
     pub team_id: Option<Uuid>,
     pub assignee_id: Option<Uuid>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub comment: Option<String>,
+    pub invitation_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -21,7 +21,7 @@ use crate::{StoreError, duration_figure};
 
 /// Bump when what the facts hold changes, so the rebuild job recomputes
 /// every ticket's facts from its log.
-const FACTS_VERSION: u32 = 2;
+const FACTS_VERSION: u32 = 3;
 
 /// What deriving needs besides the ticket's own history: the SLA policies in
 /// force and the desk's calendar. Loaded once per transaction, or once per
@@ -219,6 +219,8 @@ impl DerivedRows {
                 survey: Set(s.survey.as_str().to_owned()),
                 score: Set(i16::from(s.score)),
                 answered_at: Set(s.at),
+                comment: Set(s.comment.clone()),
+                invitation_id: Set(s.invitation.map(|i| i.as_uuid())),
                 ..Default::default()
             })
         }));

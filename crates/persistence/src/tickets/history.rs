@@ -21,7 +21,9 @@ pub(crate) async fn append(
     ticket_event::Entity::insert_many(rows(ticket, events)?)
         .exec_without_returning(txn)
         .await?;
-    Ok(())
+    // Every live change passes here (imports use `append_many`), so this is
+    // where a solve queues its survey and a reopen or merge cancels it.
+    crate::surveys::schedule::after_events(txn, ticket, events).await
 }
 
 /// Appends the logs of many tickets with a few multi-row inserts; each

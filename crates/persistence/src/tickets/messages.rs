@@ -9,7 +9,7 @@ use helpdesk_domain::ticket::{
     check_internal_note, check_open_for_messages,
 };
 use helpdesk_domain::time::to_micros;
-use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+use sea_orm::{ActiveModelTrait, DatabaseTransaction, EntityTrait, Set};
 
 use super::mail::{MailParts, insert_attachments};
 use super::record::{MessageRecord, TicketRecord};
@@ -78,103 +78,118 @@ impl Store {
     ) -> Result<(MessageRecord, TicketRecord), StoreError> {
         let at = to_micros(at);
         let txn = self.write().await?;
-        let current = lock::lock_ticket_within(&txn, ticket_id, access).await?;
-        let status: TicketStatus = parse_column("tickets.status", &current.status)?;
-        let channel = match new.channel {
-            Some(c) => c,
-            None => parse_column("tickets.channel", &current.channel)?,
-        };
-        let customer = helpdesk_domain::ids::CustomerId::from_uuid(current.customer_id);
-
-        let (author, actor, next_status) = match new.author {
-            MessageAuthor::Agent(agent) if new.internal => {
-                check_internal_note(status, new.status)?;
-                (Author::Agent, Actor::Agent(agent), None)
-            }
-            MessageAuthor::Agent(agent) => (
-                Author::Agent,
-                Actor::Agent(agent),
-                after_agent_reply(status, new.status)?,
-            ),
-            MessageAuthor::Customer => (
-                Author::Customer,
-                Actor::Customer(customer),
-                after_customer_message(status)?,
-            ),
-            MessageAuthor::OtherCustomer { ref email, ref name } => {
-                let next = after_customer_message(status)?;
-                let other = customers::find_or_create_by_email(&txn, email, name.as_deref(), at).await?;
-                (Author::Customer, Actor::Customer(other), next)
-            }
-            MessageAuthor::System => {
-                check_open_for_messages(status)?;
-                (Author::System, Actor::System, None)
-            }
-        };
-        let internal = new.internal && matches!(new.author, MessageAuthor::Agent(_));
-
-        let id = MessageId::new();
-        let row = message::ActiveModel {
-            id: Set(id.as_uuid()),
-            ticket_id: Set(ticket_id.as_uuid()),
-            author: Set(author.as_str().to_owned()),
-            agent_id: Set(match new.author {
-                MessageAuthor::Agent(a) => Some(a.as_uuid()),
-                _ => None,
-            }),
-            customer_id: Set(match actor {
-                Actor::Customer(c) => Some(c.as_uuid()),
-                _ => None,
-            }),
-            channel: Set(channel.as_str().to_owned()),
-            internal: Set(internal),
-            body: Set(new.body),
-            rfc_message_id: Set(new.rfc_message_id),
-            created_at: Set(at),
-            html_body: Set(new.mail.html_body),
-            sender: Set(new.mail.sender),
-        }
-        .insert(&txn)
-        .await
-        .map_err(|e| StoreError::conflict_on_unique(e, "a message with this Message-ID is stored already"))?;
-        insert_attachments(&txn, id, new.mail.attachments, at).await?;
-        if let Some(mail) = new.outbox {
-            outbox::Entity::insert(outbox_row(mail, ticket_id, Some(id), at))
-                .exec_without_returning(&txn)
-                .await?;
-        }
-
-        let kind = if internal {
-            EventKind::Note {
-                message_id: id,
-                moved_from: None,
-            }
-        } else {
-            EventKind::Message {
-                message_id: id,
-                author,
-                channel,
-                moved_from: None,
-            }
-        };
-        let mut events = vec![TicketEvent { at, actor, kind }];
-        let created_at = current.created_at;
-        let mut updated: ticket::ActiveModel = current.into();
-        if let Some(to) = next_status {
-            events.push(TicketEvent {
-                at,
-                actor,
-                kind: EventKind::status_changed(status, to),
-            });
-            updated.status = Set(to.as_str().to_owned());
-        }
-        updated.updated_at = Set(at);
-        let ticket = updated.update(&txn).await?;
-
-        history::append(&txn, ticket_id, &events).await?;
-        history::refresh_derived(&txn, ticket_id, created_at, at).await?;
+        let (message, ticket) = add_message_in(&txn, ticket_id, new, at, access).await?;
         txn.commit().await?;
         self.announce(ticket_id);
-        Ok((row.try_into()?, ticket.try_into()?))
+        Ok((message, ticket))
     }
+}
+
+/// Adds a message inside the caller's write transaction (which commits and
+/// announces the change): the one body of [`Store::add_message`], shared
+/// with changes that file a message together with something else.
+pub(crate) async fn add_message_in(
+    txn: &DatabaseTransaction,
+    ticket_id: TicketId,
+    new: NewMessage,
+    at: DateTime<Utc>,
+    access: &TicketAccess,
+) -> Result<(MessageRecord, TicketRecord), StoreError> {
+    let at = to_micros(at);
+    let current = lock::lock_ticket_within(txn, ticket_id, access).await?;
+    let status: TicketStatus = parse_column("tickets.status", &current.status)?;
+    let channel = match new.channel {
+        Some(c) => c,
+        None => parse_column("tickets.channel", &current.channel)?,
+    };
+    let customer = helpdesk_domain::ids::CustomerId::from_uuid(current.customer_id);
+
+    let (author, actor, next_status) = match new.author {
+        MessageAuthor::Agent(agent) if new.internal => {
+            check_internal_note(status, new.status)?;
+            (Author::Agent, Actor::Agent(agent), None)
+        }
+        MessageAuthor::Agent(agent) => (
+            Author::Agent,
+            Actor::Agent(agent),
+            after_agent_reply(status, new.status)?,
+        ),
+        MessageAuthor::Customer => (
+            Author::Customer,
+            Actor::Customer(customer),
+            after_customer_message(status)?,
+        ),
+        MessageAuthor::OtherCustomer { ref email, ref name } => {
+            let next = after_customer_message(status)?;
+            let other = customers::find_or_create_by_email(txn, email, name.as_deref(), at).await?;
+            (Author::Customer, Actor::Customer(other), next)
+        }
+        MessageAuthor::System => {
+            check_open_for_messages(status)?;
+            (Author::System, Actor::System, None)
+        }
+    };
+    let internal = new.internal && matches!(new.author, MessageAuthor::Agent(_));
+
+    let id = MessageId::new();
+    let row = message::ActiveModel {
+        id: Set(id.as_uuid()),
+        ticket_id: Set(ticket_id.as_uuid()),
+        author: Set(author.as_str().to_owned()),
+        agent_id: Set(match new.author {
+            MessageAuthor::Agent(a) => Some(a.as_uuid()),
+            _ => None,
+        }),
+        customer_id: Set(match actor {
+            Actor::Customer(c) => Some(c.as_uuid()),
+            _ => None,
+        }),
+        channel: Set(channel.as_str().to_owned()),
+        internal: Set(internal),
+        body: Set(new.body),
+        rfc_message_id: Set(new.rfc_message_id),
+        created_at: Set(at),
+        html_body: Set(new.mail.html_body),
+        sender: Set(new.mail.sender),
+    }
+    .insert(txn)
+    .await
+    .map_err(|e| StoreError::conflict_on_unique(e, "a message with this Message-ID is stored already"))?;
+    insert_attachments(txn, id, new.mail.attachments, at).await?;
+    if let Some(mail) = new.outbox {
+        outbox::Entity::insert(outbox_row(mail, ticket_id, Some(id), at))
+            .exec_without_returning(txn)
+            .await?;
+    }
+
+    let kind = if internal {
+        EventKind::Note {
+            message_id: id,
+            moved_from: None,
+        }
+    } else {
+        EventKind::Message {
+            message_id: id,
+            author,
+            channel,
+            moved_from: None,
+        }
+    };
+    let mut events = vec![TicketEvent { at, actor, kind }];
+    let created_at = current.created_at;
+    let mut updated: ticket::ActiveModel = current.into();
+    if let Some(to) = next_status {
+        events.push(TicketEvent {
+            at,
+            actor,
+            kind: EventKind::status_changed(status, to),
+        });
+        updated.status = Set(to.as_str().to_owned());
+    }
+    updated.updated_at = Set(at);
+    let ticket = updated.update(txn).await?;
+
+    history::append(txn, ticket_id, &events).await?;
+    history::refresh_derived(txn, ticket_id, created_at, at).await?;
+    Ok((row.try_into()?, ticket.try_into()?))
 }

@@ -12,7 +12,7 @@ pub(crate) mod history;
 pub(crate) mod lock;
 mod mail;
 mod merge;
-mod messages;
+pub(crate) mod messages;
 pub(crate) mod number;
 mod query;
 mod record;

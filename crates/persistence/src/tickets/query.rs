@@ -336,6 +336,8 @@ impl Store {
                             column: "survey_responses.score",
                             value: s.score.to_string(),
                         })?,
+                        comment: s.comment,
+                        invitation: s.invitation_id.map(helpdesk_domain::ids::SurveyInvitationId::from_uuid),
                     })
                 })
                 .collect::<Result<_, StoreError>>()?,

@@ -42,6 +42,12 @@ impl ScopedStore {
         &self.access
     }
 
+    /// The unscoped store, for this crate's scoped reads that apply
+    /// `access` themselves.
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
+    }
+
     /// The ticket, if it exists and is within reach.
     pub async fn ticket(&self, id: TicketId) -> Result<Option<TicketRecord>, StoreError> {
         Ok(self.store.ticket(id).await?.filter(|t| self.access.covers(t.team_id)))

@@ -7,6 +7,7 @@ mod chat;
 mod forms;
 mod held_mail;
 mod sla;
+mod surveys;
 mod tickets;
 
 use async_graphql::MergedObject;
@@ -22,4 +23,5 @@ pub struct Mutation(
     sla::SlaMutation,
     calendar::CalendarMutation,
     held_mail::HeldMailMutation,
+    surveys::SurveyMutation,
 );

@@ -58,6 +58,17 @@ impl Customer {
         self.0.created_at
     }
 
+    /// The survey invitations sent (or due) to the customer about tickets the
+    /// caller may see, oldest first, with their answers. See docs/api.md#surveys.
+    async fn surveys(&self, ctx: &Context<'_>) -> ApiResult<Vec<super::survey::SurveyInvitation>> {
+        let viewer = crate::auth::viewer::agent(ctx)?;
+        let invitations = viewer
+            .tickets(super::state(ctx)?)
+            .survey_invitations_of_customers(&[self.0.id])
+            .await?;
+        Ok(invitations.into_iter().map(super::survey::SurveyInvitation).collect())
+    }
+
     /// The channel most of the customer's tickets came in on (ties go to the one of the most recent ticket); null without tickets.
     async fn preferred_channel(&self, ctx: &Context<'_>) -> ApiResult<Option<Channel>> {
         let counts = loader(ctx)?.load_one(ChannelsOf(self.0.id)).await?.unwrap_or_default();

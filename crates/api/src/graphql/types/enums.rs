@@ -136,3 +136,29 @@ pub(crate) enum HeldMailReason {
     /// Mail from the desk's own address that belongs to no open ticket.
     OwnAddress,
 }
+
+/// Which survey: CSAT (a rating of one ticket, 1-5) or NPS (likelihood to
+/// recommend the desk, 0-10). See docs/api.md#surveys.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "SurveyKind", remote = "helpdesk_domain::ticket::Survey")]
+pub(crate) enum SurveyKind {
+    Csat,
+    Nps,
+}
+
+/// Where a survey invitation stands. Customers only ever see SENT, ANSWERED
+/// and EXPIRED ones; QUEUED and CANCELLED are the desk's own.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "SurveyInvitationState", remote = "helpdesk_domain::survey::InvitationState")]
+pub(crate) enum SurveyInvitationState {
+    /// Waiting for its due time (the configured delay after the solve).
+    Queued,
+    /// Sent; its link works until `expiresAt`.
+    Sent,
+    /// Answered; a later answer before expiry replaces the earlier one.
+    Answered,
+    /// Sent, never answered, and its link has run out.
+    Expired,
+    /// Dropped before it was sent: the ticket was reopened or merged, the survey turned off, or no address.
+    Cancelled,
+}

@@ -12,6 +12,8 @@ pub(crate) mod held_mail;
 pub(crate) mod kpi;
 pub(crate) mod message;
 pub(crate) mod sla;
+pub(crate) mod survey;
+pub(crate) mod survey_settings;
 pub(crate) mod team;
 pub(crate) mod ticket;
 pub(crate) mod web_form;

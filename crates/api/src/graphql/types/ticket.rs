@@ -117,6 +117,17 @@ impl Ticket {
         Ok(loader(ctx)?.load_one(id).await?.map(Ticket))
     }
 
+    /// The survey invitations about this ticket, oldest first, with their answers.
+    /// See docs/api.md#surveys.
+    async fn surveys(&self, ctx: &Context<'_>) -> ApiResult<Vec<super::survey::SurveyInvitation>> {
+        let viewer = crate::auth::viewer::agent(ctx)?;
+        let invitations = viewer
+            .tickets(state(ctx)?)
+            .survey_invitations_of_tickets(&[self.0.id])
+            .await?;
+        Ok(invitations.into_iter().map(super::survey::SurveyInvitation).collect())
+    }
+
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
