@@ -15,6 +15,7 @@ use helpdesk_persistence::{Store, StoreOptions};
 use serde_json::{Value, json};
 use tokio::task::JoinHandle;
 
+pub mod browser;
 pub mod census;
 pub mod chat;
 pub mod private_postgres;
