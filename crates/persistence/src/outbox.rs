@@ -4,6 +4,8 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use helpdesk_domain::ids::{MessageId, TicketId};
+use helpdesk_domain::survey::redact_survey_tokens;
+use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
 
 use crate::entity::outbox;
@@ -188,8 +190,11 @@ impl Store {
         rows.into_iter().map(TryInto::try_into).collect()
     }
 
+    /// Records a mail sent. A survey invitation's links are blanked in the
+    /// kept copy: their tokens are for the customer alone.
     pub async fn mark_mail_sent(&self, id: uuid::Uuid, at: DateTime<Utc>) -> Result<(), StoreError> {
-        crate::delivery::mark_sent::<outbox::Entity, _>(self.db(), &COLUMNS, id, at).await
+        crate::delivery::mark_sent::<outbox::Entity, _>(self.db(), &COLUMNS, id, at).await?;
+        self.redact_survey_links(id).await
     }
 
     /// Records a failed attempt; the mail is tried again at `retry_at`, or
@@ -200,7 +205,30 @@ impl Store {
         error: &str,
         retry_at: Option<DateTime<Utc>>,
     ) -> Result<(), StoreError> {
-        crate::delivery::mark_attempt_failed::<outbox::Entity, _>(self.db(), &COLUMNS, id, error, retry_at).await
+        crate::delivery::mark_attempt_failed::<outbox::Entity, _>(self.db(), &COLUMNS, id, error, retry_at).await?;
+        if retry_at.is_none() {
+            // Given up: the links will never be sent.
+            self.redact_survey_links(id).await?;
+        }
+        Ok(())
+    }
+
+    /// Blanks the tokens of the survey links in outbox mail `id`, if it is a
+    /// survey invitation (only the invitation's hash is kept).
+    async fn redact_survey_links(&self, id: uuid::Uuid) -> Result<(), StoreError> {
+        let Some(row) = outbox::Entity::find_by_id(id)
+            .filter(outbox::Column::Kind.eq(OutboxKind::SurveyInvitation.as_str()))
+            .one(self.db())
+            .await?
+        else {
+            return Ok(());
+        };
+        outbox::Entity::update_many()
+            .col_expr(outbox::Column::Body, Expr::value(redact_survey_tokens(&row.body)))
+            .filter(outbox::Column::Id.eq(id))
+            .exec(self.db())
+            .await?;
+        Ok(())
     }
 
     /// The outbox rows of the given messages (their delivery state).

@@ -8,10 +8,12 @@
 
 mod answer;
 mod invitation;
+mod link;
 mod settings;
 mod template;
 
 pub use answer::{COMMENT_MAX, SurveyResponse, check_answer};
 pub use invitation::InvitationState;
+pub use link::{REDACTED_TOKEN, redact_survey_tokens};
 pub use settings::SurveySettings;
 pub use template::{PLACEHOLDERS, Template, TemplateValues};
