@@ -92,6 +92,42 @@ fn shown(status: StatusCode, found: &SurveyPage, token: &str, desk: &str, error:
     )
 }
 
+/// A visit to a survey's page: the client within its budget, the
+/// invitation found. What to answer instead when not.
+struct Visit {
+    desk: String,
+    found: SurveyPage,
+    now: chrono::DateTime<chrono::Utc>,
+}
+
+async fn visit(state: &AppState, peer: SocketAddr, headers: &HeaderMap, token: &str) -> Result<Visit, Response> {
+    let desk = desk_name(state).await;
+    if let Some(refused) = limited(state, peer, headers, &desk) {
+        return Err(refused);
+    }
+    let now = state.clock.now();
+    match page(&state.store, token, now).await {
+        Ok(found) => Ok(Visit { desk, found, now }),
+        Err(err) => Err(failed(&err, &desk)),
+    }
+}
+
+/// Records `rating` and `comment` and shows the page with them; a refused
+/// answer shows the page with the reason and what the customer typed (so a
+/// too-long comment can be shortened).
+async fn record(state: &AppState, visit: Visit, token: &str, rating: i64, comment: Option<String>) -> Response {
+    let Visit { desk, found, now } = visit;
+    match answer(&state.store, token, rating, comment.as_deref(), now).await {
+        Ok(answered) => shown(StatusCode::OK, &answered.page, token, &desk, None),
+        Err(SurveyError::Invalid(rule)) => {
+            let mut page = found;
+            page.invitation.comment = comment;
+            shown(StatusCode::BAD_REQUEST, &page, token, &desk, Some(rule.to_string()))
+        }
+        Err(err) => failed(&err, &desk),
+    }
+}
+
 pub(super) async fn show(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -99,32 +135,21 @@ pub(super) async fn show(
     Query(link): Query<Link>,
     headers: HeaderMap,
 ) -> Response {
-    let desk = desk_name(&state).await;
-    if let Some(refused) = limited(&state, peer, &headers, &desk) {
-        return refused;
-    }
-    let now = state.clock.now();
-    let found = match page(&state.store, &token, now).await {
-        Ok(found) => found,
-        Err(err) => return failed(&err, &desk),
+    let visit = match visit(&state, peer, &headers, &token).await {
+        Ok(visit) => visit,
+        Err(answer) => return answer,
     };
     let Some(raw) = link.rating else {
-        return shown(StatusCode::OK, &found, &token, &desk, None);
+        return shown(StatusCode::OK, &visit.found, &token, &visit.desk, None);
     };
     let Ok(rating) = raw.trim().parse::<i64>() else {
         let reason = format!("{raw:?} is not a rating; choose one below");
-        return shown(StatusCode::BAD_REQUEST, &found, &token, &desk, Some(reason));
+        return shown(StatusCode::BAD_REQUEST, &visit.found, &token, &visit.desk, Some(reason));
     };
     // A click on another link of the mail changes the rating and keeps
     // the comment already given.
-    let comment = found.invitation.comment.clone();
-    match answer(&state.store, &token, rating, comment.as_deref(), now).await {
-        Ok(answered) => shown(StatusCode::OK, &answered.page, &token, &desk, None),
-        Err(SurveyError::Invalid(rule)) => {
-            shown(StatusCode::BAD_REQUEST, &found, &token, &desk, Some(rule.to_string()))
-        }
-        Err(err) => failed(&err, &desk),
-    }
+    let comment = visit.found.invitation.comment.clone();
+    record(&state, visit, &token, rating, comment).await
 }
 
 pub(super) async fn submit(
@@ -134,14 +159,9 @@ pub(super) async fn submit(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let desk = desk_name(&state).await;
-    if let Some(refused) = limited(&state, peer, &headers, &desk) {
-        return refused;
-    }
-    let now = state.clock.now();
-    let found = match page(&state.store, &token, now).await {
-        Ok(found) => found,
-        Err(err) => return failed(&err, &desk),
+    let visit = match visit(&state, peer, &headers, &token).await {
+        Ok(visit) => visit,
+        Err(answer) => return answer,
     };
     let (mut rating, mut comment) = (None, None);
     for (key, value) in form_urlencoded::parse(&body) {
@@ -153,18 +173,9 @@ pub(super) async fn submit(
     }
     let Some(rating) = rating.as_deref().and_then(|r| r.trim().parse::<i64>().ok()) else {
         let reason = "Choose a rating before sending.".to_owned();
-        return shown(StatusCode::BAD_REQUEST, &found, &token, &desk, Some(reason));
+        return shown(StatusCode::BAD_REQUEST, &visit.found, &token, &visit.desk, Some(reason));
     };
-    match answer(&state.store, &token, rating, comment.as_deref(), now).await {
-        Ok(answered) => shown(StatusCode::OK, &answered.page, &token, &desk, None),
-        Err(SurveyError::Invalid(rule)) => {
-            // Keep what the customer typed, so a too-long comment can be shortened.
-            let mut page = found;
-            page.invitation.comment = comment;
-            shown(StatusCode::BAD_REQUEST, &page, &token, &desk, Some(rule.to_string()))
-        }
-        Err(err) => failed(&err, &desk),
-    }
+    record(&state, visit, &token, rating, comment).await
 }
 
 /// `/survey` without a token: a post that lost its link.

@@ -63,6 +63,19 @@ pub(crate) struct PageInfo {
     pub end_cursor: Option<String>,
 }
 
+impl PageInfo {
+    /// A forward-only page (listings page forward only) whose first and
+    /// last edges have these cursors.
+    pub(crate) fn forward(has_next_page: bool, start_cursor: Option<String>, end_cursor: Option<String>) -> Self {
+        PageInfo {
+            has_next_page,
+            has_previous_page: false,
+            start_cursor,
+            end_cursor,
+        }
+    }
+}
+
 pub(crate) struct TicketEdge {
     pub cursor: String,
     pub node: TicketRecord,
@@ -96,12 +109,11 @@ impl TicketConnection {
     }
 
     async fn page_info(&self) -> PageInfo {
-        PageInfo {
-            has_next_page: self.has_next_page,
-            has_previous_page: false,
-            start_cursor: self.edges.first().map(|e| e.cursor.clone()),
-            end_cursor: self.edges.last().map(|e| e.cursor.clone()),
-        }
+        PageInfo::forward(
+            self.has_next_page,
+            self.edges.first().map(|e| e.cursor.clone()),
+            self.edges.last().map(|e| e.cursor.clone()),
+        )
     }
 
     /// Tickets matching the filter, on all pages.

@@ -77,12 +77,11 @@ impl HeldMailConnection {
     }
 
     async fn page_info(&self) -> PageInfo {
-        PageInfo {
-            has_next_page: self.has_next_page,
-            has_previous_page: false,
-            start_cursor: self.edges.first().map(|e| e.id.to_string()),
-            end_cursor: self.edges.last().map(|e| e.id.to_string()),
-        }
+        PageInfo::forward(
+            self.has_next_page,
+            self.edges.first().map(|e| e.id.to_string()),
+            self.edges.last().map(|e| e.id.to_string()),
+        )
     }
 
     /// Held mails on all pages.

@@ -224,12 +224,11 @@ impl SurveyResponseConnection {
     }
 
     async fn page_info(&self) -> PageInfo {
-        PageInfo {
-            has_next_page: self.has_next_page,
-            has_previous_page: false,
-            start_cursor: self.edges.first().map(|e| e.cursor.clone()),
-            end_cursor: self.edges.last().map(|e| e.cursor.clone()),
-        }
+        PageInfo::forward(
+            self.has_next_page,
+            self.edges.first().map(|e| e.cursor.clone()),
+            self.edges.last().map(|e| e.cursor.clone()),
+        )
     }
 
     /// Every response matching the filter, on all pages.
