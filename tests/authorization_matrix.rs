@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use common::chat::{mailed_code, start_chat};
 use common::smtp::SmtpSink;
-use common::survey::queued_survey_token;
+use common::survey::mailed_survey_token;
 use common::ws::GraphqlWs;
 use common::{INBOUND_TOKEN, TestApp, TestDb, each_store};
 use serde_json::{Value, json};
@@ -224,7 +224,7 @@ async fn desk(db: &TestDb) -> Desk {
     };
     desk.ticket_a = desk.ticket_of_team_a("cara@example.com").await;
     let surveyed = desk.ticket_of_team_a("sue@example.com").await;
-    desk.survey_token = queued_survey_token(&desk.app, &desk.admin, &surveyed).await;
+    desk.survey_token = mailed_survey_token(&desk.app, &desk.smtp, &desk.admin, &surveyed).await;
     desk
 }
 

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use super::TestApp;
+use super::smtp::SmtpSink;
 
 pub const INVITATIONS: &str = "query($id: ID!) { ticket(id: $id) { surveys { id survey state sentBy rating comment dueAt sentAt expiresAt answeredAt } } }";
 pub const SETTINGS: &str = "mutation($i: SurveySettingsInput!) { updateSurveySettings(input: $i) { csatEnabled csatDelayMinutes quietPeriodDays npsEnabled npsIntervalDays expiryDays } }";
@@ -81,19 +82,17 @@ pub fn token_of(link: &str) -> String {
     after.split('?').next().unwrap().to_owned()
 }
 
-/// Solves `ticket` (an email ticket, on a desk without a mail server) and
-/// returns the token of its CSAT invitation, read from the queued mail.
-pub async fn queued_survey_token(app: &TestApp, admin: &str, ticket: &str) -> String {
+/// Solves `ticket` (an email ticket) and returns the token of its CSAT
+/// invitation, from the mail `smtp` received (the desk keeps no live token
+/// once the mail is sent).
+pub async fn mailed_survey_token(app: &TestApp, smtp: &SmtpSink, admin: &str, ticket: &str) -> String {
     set_status(app, admin, ticket, "SOLVED").await;
-    invitations_until(app, admin, ticket, first_is("SENT")).await;
-    let queued = app
-        .store
-        .lease_due_mail(app.clock.now(), 100, chrono::TimeDelta::seconds(1))
-        .await
-        .unwrap();
-    let mail = queued
-        .iter()
-        .find(|m| m.body.contains("/survey/"))
-        .expect("the invitation mail is queued");
-    token_of(&link_for(&mail.body, 4))
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(mail) = smtp.received().iter().find(|m| m.contains("/survey/")) {
+            return token_of(&link_for(&mail_text(mail), 4));
+        }
+        assert!(Instant::now() < deadline, "no invitation mail within 20 s");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
