@@ -103,7 +103,41 @@ async fn a_page_of_fifty_costs_a_constant_number_of_queries(db: TestDb) {
     assert!(for_fifty <= 10, "a page costs {for_fifty} statements");
 }
 
+/// The count reads every matching ticket and the page reads fifty: each is
+/// read only when the query asks for it.
+async fn the_count_and_the_page_are_read_only_when_asked_for(db: TestDb) {
+    let app = TestApp::spawn_without_jobs(&db).await;
+    let admin = app.login_admin().await;
+    for i in 0..3 {
+        app.create_ticket(
+            &admin,
+            json!({ "subject": format!("t{i}"), "body": "b", "customerEmail": format!("c{i}@example.com") }),
+        )
+        .await;
+    }
+    let cost = |query: &'static str| {
+        let app = &app;
+        let admin = &admin;
+        async move {
+            let before = app.store.statements_run();
+            let data = app.ok(admin, query, json!({})).await;
+            (app.store.statements_run() - before, data)
+        }
+    };
+    let (both, data) = cost("{ tickets(first: 2) { totalCount edges { node { number } } } }").await;
+    assert_eq!(data["tickets"]["totalCount"], 3);
+    assert_eq!(data["tickets"]["edges"].as_array().unwrap().len(), 2);
+    let (count_only, data) = cost("{ tickets(first: 2) { totalCount } }").await;
+    assert_eq!(data["tickets"]["totalCount"], 3);
+    let (page_only, data) = cost("{ tickets(first: 2) { pageInfo { hasNextPage } nodes { number } } }").await;
+    assert_eq!(data["tickets"]["pageInfo"]["hasNextPage"], true);
+    assert_eq!(data["tickets"]["nodes"].as_array().unwrap().len(), 2);
+    assert_eq!(count_only, both - 1, "a count alone reads no page");
+    assert_eq!(page_only, both - 1, "a page alone counts nothing");
+}
+
 each_store!(
     filters_narrow_the_queue,
-    a_page_of_fifty_costs_a_constant_number_of_queries
+    a_page_of_fifty_costs_a_constant_number_of_queries,
+    the_count_and_the_page_are_read_only_when_asked_for
 );

@@ -70,7 +70,8 @@ async fn twenty_tickets_created_at_once_take_numbers_one_to_twenty(db: TestDb) {
         .list_tickets(&TicketFilter::default(), TicketOrder::default(), 100, None)
         .await
         .unwrap();
-    assert_eq!(listed.total_count, 20);
+    assert_eq!(listed.tickets.len(), 20);
+    assert_eq!(db.store.count_tickets(&TicketFilter::default()).await.unwrap(), 20);
     let next = db
         .store
         .create_ticket(new_ticket("One more", "late@example.com"), Actor::System, t(1))
@@ -120,7 +121,8 @@ async fn a_new_customer_writing_several_times_at_once_is_one_customer(db: TestDb
         .list_tickets(&filter, TicketOrder::default(), 100, None)
         .await
         .unwrap();
-    assert_eq!(listed.total_count, TICKETS as u64);
+    assert_eq!(db.store.count_tickets(&filter).await.unwrap(), TICKETS as u64);
+    assert_eq!(listed.tickets.len(), TICKETS);
 }
 
 async fn a_refused_ticket_gives_its_number_back(db: TestDb) {
@@ -151,7 +153,7 @@ async fn a_refused_ticket_gives_its_number_back(db: TestDb) {
         .list_tickets(&TicketFilter::default(), TicketOrder::default(), 10, None)
         .await
         .unwrap();
-    assert_eq!(listed.total_count, 2, "the refused ticket left nothing behind");
+    assert_eq!(listed.tickets.len(), 2, "the refused ticket left nothing behind");
 }
 
 async fn one_email_in_any_case_is_one_customer(db: TestDb) {

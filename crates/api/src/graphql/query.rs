@@ -3,7 +3,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 use helpdesk_domain::email::EmailAddress;
 use helpdesk_domain::ids::{AgentId, TeamId, TicketId};
 use helpdesk_metrics::{KpiQuery, kpi_report};
-use helpdesk_persistence::tickets::TicketFilter as StoreFilter;
+use helpdesk_persistence::tickets::{TicketFilter as StoreFilter, TicketPage};
 
 use super::cost;
 use super::types::agent::Agent;
@@ -112,11 +112,22 @@ impl Query {
         let after = after.as_deref().map(decode_cursor).transpose()?;
         let filter = filter.unwrap_or_default().into_store()?;
         let order = order_by.unwrap_or_default().into();
-        let page = viewer
-            .tickets(state(ctx)?)
-            .list_tickets(&filter, order, first.unsigned_abs().into(), after)
-            .await?;
+        let scope = viewer.tickets(state(ctx)?);
         let selection = ctx.look_ahead();
+        let wants_page = ["edges", "nodes", "pageInfo"]
+            .iter()
+            .any(|f| selection.field(f).exists());
+        let page = if wants_page {
+            scope
+                .list_tickets(&filter, order, first.unsigned_abs().into(), after)
+                .await?
+        } else {
+            // `{ totalCount }` alone reads no page.
+            TicketPage {
+                tickets: Vec::new(),
+                has_next_page: false,
+            }
+        };
         prefetch(ctx, &page.tickets, selection.field("edges").field("node")).await?;
         prefetch(ctx, &page.tickets, selection.field("nodes")).await?;
         let edges = page
@@ -130,7 +141,7 @@ impl Query {
         Ok(TicketConnection {
             edges,
             has_next_page: page.has_next_page,
-            total_count: page.total_count,
+            matching: (scope, filter),
         })
     }
 

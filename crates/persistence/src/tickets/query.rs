@@ -8,8 +8,10 @@ use helpdesk_domain::email::EmailAddress;
 use helpdesk_domain::ids::{AgentId, TeamId, TicketId};
 use helpdesk_domain::tag::Tag;
 use helpdesk_domain::ticket::{Channel, Priority, ResponseSample, SolveSpan, SurveyAnswer, TicketFacts, TicketStatus};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select};
+use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Query, SelectStatement, UnionType};
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
+};
 
 use super::history;
 use super::record::{EventRecord, MessageRecord, TicketRecord};
@@ -72,11 +74,13 @@ pub struct TicketCursor {
     pub id: TicketId,
 }
 
+/// One page of a listing. How many tickets match in all is a separate
+/// question ([`Store::count_tickets`]): counting reads every matching row,
+/// so it is asked only when a caller wants the figure.
 #[derive(Debug, Clone)]
 pub struct TicketPage {
     pub tickets: Vec<TicketRecord>,
     pub has_next_page: bool,
-    pub total_count: u64,
 }
 
 impl TicketOrder {
@@ -90,7 +94,8 @@ impl TicketOrder {
     }
 }
 
-/// Stands for "no deadline" when sorting by the next SLA deadline.
+/// Stands for "no deadline" when sorting by the next SLA deadline; the
+/// generated column `tickets.sla_due_key` holds the same instant.
 fn no_deadline() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 59)
         .single()
@@ -167,6 +172,54 @@ fn filtered(filter: &TicketFilter) -> Select<ticket::Entity> {
     select
 }
 
+/// The column a listing is ordered by. `sla_due_key` is the deadline, or
+/// `no_deadline()` for a ticket without a running target (so it sorts after
+/// every deadline): a column the database derives and indexes (migration
+/// m20261203_000030), so the queue walks an index instead of sorting.
+fn sort_column(field: TicketSortField) -> &'static str {
+    match field {
+        TicketSortField::CreatedAt => "created_at",
+        TicketSortField::UpdatedAt => "updated_at",
+        TicketSortField::SlaDueAt => "sla_due_key",
+    }
+}
+
+fn sort_of(direction: SortDirection) -> sea_orm::Order {
+    match direction {
+        SortDirection::Asc => sea_orm::Order::Asc,
+        SortDirection::Desc => sea_orm::Order::Desc,
+    }
+}
+
+/// The tickets matching `filter` after `after`, in `order`, with the sort
+/// key among the columns (a merge of several of these orders by it).
+fn in_order(filter: &TicketFilter, order: TicketOrder, after: Option<TicketCursor>) -> Select<ticket::Entity> {
+    let key = Expr::col((ticket::Entity, Alias::new(sort_column(order.field))));
+    let mut select = filtered(filter);
+    if order.field == TicketSortField::SlaDueAt {
+        select = select.column_as(key.clone(), sort_column(order.field));
+    }
+    if let Some(c) = after {
+        // `key >= at` on its own gives the index walk where to start; the
+        // rest skips the tickets at `at` already seen.
+        let (from, past_key, past_id) = match order.direction {
+            SortDirection::Asc => (
+                key.clone().gte(c.at),
+                key.clone().gt(c.at),
+                ticket::Column::Id.gt(c.id.as_uuid()),
+            ),
+            SortDirection::Desc => (
+                key.clone().lte(c.at),
+                key.clone().lt(c.at),
+                ticket::Column::Id.lt(c.id.as_uuid()),
+            ),
+        };
+        select = select.filter(from).filter(Condition::any().add(past_key).add(past_id));
+    }
+    let sort = sort_of(order.direction);
+    select.order_by(key, sort.clone()).order_by(ticket::Column::Id, sort)
+}
+
 impl Store {
     pub async fn ticket(&self, id: TicketId) -> Result<Option<TicketRecord>, StoreError> {
         ticket::Entity::find_by_id(id.as_uuid())
@@ -197,47 +250,59 @@ impl Store {
         first: u64,
         after: Option<TicketCursor>,
     ) -> Result<TicketPage, StoreError> {
-        let base = filtered(filter);
-        let total_count = base.clone().count(self.db()).await?;
-
-        let key: Expr = match order.field {
-            TicketSortField::CreatedAt => Expr::col(ticket::Column::CreatedAt),
-            TicketSortField::UpdatedAt => Expr::col(ticket::Column::UpdatedAt),
-            // Tickets without a running target sort after every deadline.
-            TicketSortField::SlaDueAt => {
-                Func::coalesce([Expr::col(ticket::Column::SlaNextDueAt), Expr::value(no_deadline())]).into()
+        let limit = first + 1;
+        let mut rows = if filter.statuses.len() > 1 {
+            // One index range per status, each walked in order and cut at
+            // the page, then merged: neither engine walks one composite
+            // index in order across several values, and sorting every open
+            // ticket for a page of fifty is what made a queue page slow.
+            let branches = filter.statuses.iter().enumerate().map(|(n, status)| {
+                let one = TicketFilter {
+                    statuses: vec![*status],
+                    ..filter.clone()
+                };
+                Query::select()
+                    .column(Asterisk)
+                    .from_subquery(
+                        in_order(&one, order, after).limit(limit).into_query(),
+                        Alias::new(format!("s{n}")),
+                    )
+                    .to_owned()
+            });
+            let mut union: Option<SelectStatement> = None;
+            for branch in branches {
+                match union.as_mut() {
+                    None => union = Some(branch),
+                    Some(all) => {
+                        all.union(UnionType::All, branch);
+                    }
+                }
             }
+            let union = union.unwrap_or_else(|| in_order(filter, order, after).into_query());
+            let sort = sort_of(order.direction);
+            let merged = Query::select()
+                .column(Asterisk)
+                .from_subquery(union, Alias::new("page"))
+                .order_by(Alias::new(sort_column(order.field)), sort.clone())
+                .order_by(Alias::new("id"), sort)
+                .limit(limit)
+                .to_owned();
+            ticket::Entity::find()
+                .from_raw_sql(self.db().get_database_backend().build(&merged))
+                .all(self.db())
+                .await?
+        } else {
+            in_order(filter, order, after).limit(limit).all(self.db()).await?
         };
-        let mut page = base;
-        if let Some(c) = after {
-            let (past_key, past_id) = match order.direction {
-                SortDirection::Asc => (key.clone().gt(c.at), ticket::Column::Id.gt(c.id.as_uuid())),
-                SortDirection::Desc => (key.clone().lt(c.at), ticket::Column::Id.lt(c.id.as_uuid())),
-            };
-            page = page.filter(
-                Condition::any()
-                    .add(past_key)
-                    .add(Condition::all().add(key.clone().eq(c.at)).add(past_id)),
-            );
-        }
-        let sort = match order.direction {
-            SortDirection::Asc => sea_orm::Order::Asc,
-            SortDirection::Desc => sea_orm::Order::Desc,
-        };
-        let mut rows = page
-            .order_by(key, sort.clone())
-            .order_by(ticket::Column::Id, sort)
-            .limit(first + 1)
-            .all(self.db())
-            .await?;
         let has_next_page = rows.len() as u64 > first;
         rows.truncate(usize::try_from(first).unwrap_or(usize::MAX));
         let tickets = rows.into_iter().map(TryInto::try_into).collect::<Result<_, _>>()?;
-        Ok(TicketPage {
-            tickets,
-            has_next_page,
-            total_count,
-        })
+        Ok(TicketPage { tickets, has_next_page })
+    }
+
+    /// How many tickets match `filter`, on all pages.
+    pub async fn count_tickets(&self, filter: &TicketFilter) -> Result<u64, StoreError> {
+        Ok(filtered(filter).count(self.db()).await?)
     }
 
     /// Tags of each of the given tickets, as (ticket, tag) pairs sorted by tag.

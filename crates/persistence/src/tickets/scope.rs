@@ -76,6 +76,16 @@ impl ScopedStore {
         self.store.list_tickets(&filter, order, first, after).await
     }
 
+    /// How many tickets within reach match `filter` (its `access` is
+    /// replaced by the caller's).
+    pub async fn count_tickets(&self, filter: &TicketFilter) -> Result<u64, StoreError> {
+        let filter = TicketFilter {
+            access: self.access.clone(),
+            ..filter.clone()
+        };
+        self.store.count_tickets(&filter).await
+    }
+
     /// Opens a ticket; a scoped caller only in their reach (one of their
     /// teams, or no team when they see teamless tickets).
     pub async fn create_ticket(

@@ -4,11 +4,12 @@ use async_graphql::{InputObject, Object, SimpleObject};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
-use helpdesk_persistence::tickets::{TicketCursor, TicketOrder as StoreOrder, TicketRecord};
+use helpdesk_persistence::tickets::{ScopedStore, TicketCursor, TicketFilter, TicketOrder as StoreOrder, TicketRecord};
 
 use super::enums::{OrderDirection, TicketOrderField};
 use super::ticket::Ticket;
 use crate::ApiError;
+use crate::error::ApiResult;
 
 /// How to order a ticket listing (default: newest first).
 #[derive(InputObject, Clone, Copy, Default)]
@@ -95,7 +96,8 @@ impl TicketEdge {
 pub(crate) struct TicketConnection {
     pub edges: Vec<TicketEdge>,
     pub has_next_page: bool,
-    pub total_count: u64,
+    /// What `totalCount` counts, when asked: the caller's reach and filter.
+    pub matching: (ScopedStore, TicketFilter),
 }
 
 #[Object]
@@ -117,8 +119,11 @@ impl TicketConnection {
     }
 
     /// Tickets matching the filter, on all pages.
-    async fn total_count(&self) -> u64 {
-        self.total_count
+    async fn total_count(&self) -> ApiResult<u64> {
+        // Counted only when selected: it reads every matching ticket, which
+        // a queue page of 50 otherwise never does.
+        let (scope, filter) = &self.matching;
+        Ok(scope.count_tickets(filter).await?)
     }
 }
 

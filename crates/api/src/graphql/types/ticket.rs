@@ -22,26 +22,55 @@ use crate::graphql::loaders::{ChannelsOf, MessagesOf, SlaTargetsOf, TagsOf};
 pub(crate) async fn prefetch(ctx: &Context<'_>, tickets: &[TicketRecord], node: Lookahead<'_>) -> ApiResult<()> {
     let loader = loader(ctx)?;
     let customer = node.field("customer");
-    if customer.exists() {
-        loader.load_many(tickets.iter().map(|t| t.customer_id)).await?;
-    }
-    if customer.field("preferredChannel").exists() || customer.field("channels").exists() {
-        loader
-            .load_many(tickets.iter().map(|t| ChannelsOf(t.customer_id)))
-            .await?;
-    }
-    if node.field("assignee").exists() {
-        loader.load_many(tickets.iter().filter_map(|t| t.assignee_id)).await?;
-    }
-    if node.field("team").exists() {
-        loader.load_many(tickets.iter().filter_map(|t| t.team_id)).await?;
-    }
-    if node.field("tags").exists() {
-        loader.load_many(tickets.iter().map(|t| TagsOf(t.id))).await?;
-    }
-    if node.field("messages").exists() {
-        loader.load_many(tickets.iter().map(|t| MessagesOf(t.id))).await?;
-    }
+    // Each load waits out the loader's batching delay before it asks the
+    // store; asked together, a page waits once and its queries run side by
+    // side instead of one after another.
+    let (customers, channels, assignees, teams, tags, messages) = futures_util::join!(
+        async {
+            if customer.exists() {
+                loader.load_many(tickets.iter().map(|t| t.customer_id)).await?;
+            }
+            Ok::<_, ApiError>(())
+        },
+        async {
+            if customer.field("preferredChannel").exists() || customer.field("channels").exists() {
+                loader
+                    .load_many(tickets.iter().map(|t| ChannelsOf(t.customer_id)))
+                    .await?;
+            }
+            Ok::<_, ApiError>(())
+        },
+        async {
+            if node.field("assignee").exists() {
+                loader.load_many(tickets.iter().filter_map(|t| t.assignee_id)).await?;
+            }
+            Ok::<_, ApiError>(())
+        },
+        async {
+            if node.field("team").exists() {
+                loader.load_many(tickets.iter().filter_map(|t| t.team_id)).await?;
+            }
+            Ok::<_, ApiError>(())
+        },
+        async {
+            if node.field("tags").exists() {
+                loader.load_many(tickets.iter().map(|t| TagsOf(t.id))).await?;
+            }
+            Ok::<_, ApiError>(())
+        },
+        async {
+            if node.field("messages").exists() {
+                loader.load_many(tickets.iter().map(|t| MessagesOf(t.id))).await?;
+            }
+            Ok::<_, ApiError>(())
+        },
+    );
+    customers?;
+    channels?;
+    assignees?;
+    teams?;
+    tags?;
+    messages?;
     Ok(())
 }
 
