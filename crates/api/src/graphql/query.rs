@@ -113,7 +113,7 @@ impl Query {
         let filter = filter.unwrap_or_default().into_store()?;
         let order = order_by.unwrap_or_default().into();
         let page = viewer
-            .tickets(state(ctx)?)
+            .ticket_lists(state(ctx)?)
             .list_tickets(&filter, order, first.unsigned_abs().into(), after)
             .await?;
         let selection = ctx.look_ahead();
@@ -214,7 +214,7 @@ impl Query {
         query.filter.access = viewer.access.clone();
         let state = state(ctx)?;
         let now = state.clock.now().trunc_subsecs(6);
-        let report = kpi_report(&state.store, &query, now).await?;
+        let report = kpi_report(&state.read_store, &query, now).await?;
         Ok(report.into())
     }
 
