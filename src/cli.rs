@@ -131,6 +131,11 @@ pub struct ServeArgs {
     #[arg(long, env = "HELPDESK_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
 
+    /// A PostgreSQL replica of the database for the heavy reads (`kpis`,
+    /// the CSV export, ticket lists); never written to. Unset: the primary.
+    #[arg(long, env = "HELPDESK_READ_DATABASE_URL", hide_env_values = true)]
+    pub read_database_url: Option<String>,
+
     /// Creates this admin at start if no admin exists.
     #[arg(long, env = "HELPDESK_ADMIN_EMAIL")]
     pub admin_email: Option<String>,

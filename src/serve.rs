@@ -19,6 +19,7 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     }
     let config = AppConfig {
         database_url: database_url.to_owned(),
+        read_database_url: args.read_database_url.clone().filter(|u| !u.is_empty()),
         store: args.store_options(),
         admin_email: args.admin_email.clone(),
         admin_password: args.admin_password.clone(),

@@ -18,6 +18,7 @@ mod m20261202_000001_held_mail;
 mod m20261202_000010_agent_access;
 mod m20261202_000020_surveys;
 mod m20261202_000030_chat_identity;
+mod m20261203_000010_chat_presence;
 mod m20261203_000030_ticket_queue_order;
 
 pub use sea_orm_migration::MigratorTrait;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000010_agent_access::Migration),
             Box::new(m20261202_000020_surveys::Migration),
             Box::new(m20261202_000030_chat_identity::Migration),
+            Box::new(m20261203_000010_chat_presence::Migration),
             Box::new(m20261203_000030_ticket_queue_order::Migration),
         ]
     }

@@ -42,6 +42,9 @@ pub struct TestApp {
     /// Where it listens, for tests speaking raw TCP.
     pub addr: SocketAddr,
     pub store: Store,
+    /// Where it reads `kpis`, the CSV export and ticket lists: `store`
+    /// itself unless `read_database_url` was configured.
+    pub read_store: Store,
     /// The server's clock: `app.clock.advance(..)` instead of waiting.
     pub clock: Clock,
     client: reqwest::Client,
@@ -94,6 +97,7 @@ impl TestApp {
     pub fn config(db: &TestDb, smtp_url: Option<&str>, workers: WorkerSet) -> AppConfig {
         AppConfig {
             database_url: db.url.clone(),
+            read_database_url: None,
             store: StoreOptions::default(),
             admin_email: Some(ADMIN_EMAIL.to_owned()),
             admin_password: Some(ADMIN_PASSWORD.to_owned()),
@@ -135,6 +139,7 @@ impl TestApp {
             base_url: format!("http://{addr}"),
             addr,
             store: served.store,
+            read_store: served.read_store,
             clock: served.clock,
             client: reqwest::Client::new(),
             server: served.server,

@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use axum::Router;
+use helpdesk_channels::chat::PresenceHeartbeat;
 use helpdesk_channels::clock::Clock;
 use helpdesk_channels::email::{SenderError, SmtpSender};
 use helpdesk_channels::facts_refresher::FactsRefresher;
@@ -24,6 +25,9 @@ use crate::{AbuseLimits, ApiError, AppState, AuthConfig, HttpConfig, MailConfig}
 #[derive(Clone)]
 pub struct AppConfig {
     pub database_url: String,
+    /// A replica for the heavy reads (`kpis`, the CSV export, ticket
+    /// lists), `HELPDESK_READ_DATABASE_URL`; `None`: they read the primary.
+    pub read_database_url: Option<String>,
     /// Pool size and the bounds on waiting, statements and reports.
     pub store: StoreOptions,
     /// The first admin, created when the store has none (a password is
@@ -55,7 +59,9 @@ pub struct AppConfig {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WorkerSet {
     /// The mail sender (when an SMTP URL is set), the webhook sender, the SLA
-    /// alerts and the facts refresher: what a server runs.
+    /// alerts, the facts refresher, the survey sender and the chat presence
+    /// heartbeat: what a server runs (every server, when several share a
+    /// PostgreSQL database: each item is still handled once).
     All,
     /// None: for a test that counts the statements a request costs, which
     /// polling workers would disturb.
@@ -66,6 +72,8 @@ pub enum WorkerSet {
 pub enum AppError {
     #[error("cannot open the store: {0}")]
     Connect(#[source] StoreError),
+    #[error("cannot open the read store (HELPDESK_READ_DATABASE_URL): {0}")]
+    ConnectRead(#[source] StoreError),
     #[error("migrations failed: {0}")]
     Migrate(#[source] StoreError),
     #[error(transparent)]
@@ -85,6 +93,8 @@ pub struct App {
     pub router: Router,
     pub workers: Workers,
     pub store: Store,
+    /// Where the heavy reads go: the replica, or `store` itself.
+    pub read_store: Store,
     pub clock: Clock,
     /// What making sure of an admin did (a generated password is shown once).
     pub admin: AdminBootstrap,
@@ -100,6 +110,16 @@ impl App {
             .await
             .map_err(AppError::Connect)?;
         store.migrate().await.map_err(AppError::Migrate)?;
+        // Subscriptions and chat presence see what other servers on the
+        // database do (PostgreSQL; one SQLite file has one server).
+        store.follow_other_servers();
+        let read_store = match config.read_database_url.as_deref() {
+            // Its own pool of the same size; it is never migrated or written.
+            Some(url) => Store::connect_with(url, config.store)
+                .await
+                .map_err(AppError::ConnectRead)?,
+            None => store.clone(),
+        };
         let admin = ensure_admin(
             &store,
             config.admin_email.as_deref(),
@@ -130,6 +150,7 @@ impl App {
             config.clock.clone(),
         )
         .map_err(AppError::Auth)?
+        .with_read_store(read_store.clone())
         .with_webhook_allow(config.webhook_allow.clone());
 
         let mut workers = Workers::new(config.clock.clone());
@@ -155,11 +176,13 @@ impl App {
                 config.public_url.clone(),
                 state.chat_presence.clone(),
             ));
+            workers.start(PresenceHeartbeat::new(state.chat_presence.clone()));
         }
         Ok(Self {
             router: crate::http::router(state),
             workers,
             store,
+            read_store,
             clock: config.clock,
             admin,
             header_read_timeout,
@@ -179,6 +202,7 @@ impl App {
             server: tokio::spawn(server),
             workers: self.workers,
             store: self.store,
+            read_store: self.read_store,
             clock: self.clock,
         }
     }
@@ -190,6 +214,7 @@ pub struct Served {
     pub server: JoinHandle<()>,
     pub workers: Workers,
     pub store: Store,
+    pub read_store: Store,
     pub clock: Clock,
 }
 

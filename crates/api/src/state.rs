@@ -104,6 +104,10 @@ impl HttpConfig {
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    /// Where the heavy reads go (`kpis`, the CSV export, ticket lists): a
+    /// PostgreSQL replica when `HELPDESK_READ_DATABASE_URL` names one, else
+    /// `store` itself. Never written to.
+    pub read_store: Store,
     /// The one source of "now" for every request.
     pub clock: Clock,
     pub(crate) jwt: Arc<JwtKeys>,
@@ -136,11 +140,12 @@ impl AppState {
         let limiters = Arc::new(Limiters::new(&limits, mail.webform_posts_per_minute));
         let dummy_password_hash = password::dummy_hash()?.into();
         Ok(Self {
+            chat_presence: helpdesk_channels::chat::ChatPresence::new(store.clone()),
+            read_store: store.clone(),
             store,
             clock,
             jwt: Arc::new(jwt),
             mail: Arc::new(mail),
-            chat_presence: Default::default(),
             limits: Arc::new(limits),
             http: Arc::new(http),
             graphiql,
@@ -149,6 +154,12 @@ impl AppState {
             telemetry: Default::default(),
             webhook_allow: Default::default(),
         })
+    }
+
+    /// The same state with the heavy reads going to `read_store`.
+    pub fn with_read_store(mut self, read_store: Store) -> Self {
+        self.read_store = read_store;
+        self
     }
 
     /// The same state with SLA webhooks also allowed to reach `allow`.

@@ -89,3 +89,9 @@ id_type!(
     /// One survey invitation sent (or due) to a customer.
     SurveyInvitationId
 );
+id_type!(
+    /// One running server process (a `helpdesk serve`), named afresh at each
+    /// start: whose change announcements and chat visitors are whose when
+    /// several servers share a database.
+    ServerId
+);

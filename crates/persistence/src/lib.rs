@@ -4,12 +4,17 @@
 //! This is the only crate that speaks SQL. Repositories take and return domain
 //! types; each write that changes a ticket records its events, and refreshes
 //! that ticket's metric facts, in the same transaction as the change.
+//! It also carries the announcements of committed changes, to this
+//! process's subscribers and, on PostgreSQL, to the other servers sharing
+//! the database, and knows which chats have a visitor on any server.
 //! It must not depend on the API, the channels or any HTTP/GraphQL crate.
 
 pub mod agents;
 mod calendar;
+mod change_feed;
 pub mod chat;
 mod chat_identity;
+mod chat_presence;
 mod customers;
 mod delivery;
 mod duration_figure;
@@ -20,6 +25,7 @@ mod gauges;
 pub mod held_mail;
 pub mod imports;
 pub mod kpi;
+mod migration_lock;
 pub mod outbox;
 pub mod settings;
 pub mod sla;
@@ -33,6 +39,7 @@ pub mod tickets;
 pub mod web_forms;
 pub mod webhooks;
 
+pub use change_feed::TicketChange;
 pub use customers::CustomerRecord;
 pub use error::StoreError;
 pub use store::{Backend, Store};

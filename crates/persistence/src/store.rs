@@ -9,9 +9,10 @@ use sea_orm::{
     SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
-use helpdesk_domain::ids::{AgentId, TicketId};
+use helpdesk_domain::ids::{AgentId, ServerId, TicketId};
 use tokio::sync::broadcast;
 
+use crate::change_feed::{ChangeFeed, TicketChange};
 use crate::kpi::ReportGate;
 use crate::{StoreError, StoreOptions};
 
@@ -29,12 +30,12 @@ pub struct Store {
     /// Statements run since connecting: an operational gauge, and how tests
     /// check that a page of tickets costs a constant number of queries.
     statements: Arc<AtomicU64>,
-    /// Tickets changed by this process, announced after each commit.
-    changes: broadcast::Sender<TicketId>,
-    /// Agents whose access changed in this process (deactivated, password
-    /// or scope changed, team joined or left), so open subscriptions
-    /// re-check their caller at once.
-    agent_changes: broadcast::Sender<AgentId>,
+    /// Tickets and agents changed, announced after each commit here and,
+    /// on PostgreSQL, to the other servers on the database.
+    changes: ChangeFeed,
+    /// Where this store connected, for the change listener's connection,
+    /// which is not from the pool.
+    url: Arc<str>,
     /// The few report slots and the time a report may take.
     reports: ReportGate,
 }
@@ -91,15 +92,14 @@ impl Store {
         db.set_metric_callback(move |_| {
             counter.fetch_add(1, Ordering::Relaxed);
         });
-        // Subscribers that fall this far behind skip ahead (they re-read
-        // what they missed from the event log).
-        let (changes, _) = broadcast::channel(1024);
-        let (agent_changes, _) = broadcast::channel(64);
+        let changes = ChangeFeed::new(
+            (db.get_database_backend() == DbBackend::Postgres).then(|| db.get_postgres_connection_pool().clone()),
+        );
         Ok(Self {
             db,
             statements,
             changes,
-            agent_changes,
+            url: url.into(),
             reports: ReportGate::new(options.report_connections, options.statement_timeout),
         })
     }
@@ -111,26 +111,40 @@ impl Store {
         }
     }
 
-    /// Tickets this process changes from now on, each announced after its
-    /// change committed. (Changes made by other servers on the same database
-    /// are not announced here.)
-    pub fn subscribe_changes(&self) -> broadcast::Receiver<TicketId> {
-        self.changes.subscribe()
+    /// Tickets changed from now on, each announced after its change
+    /// committed: by this process, and once [`Store::follow_other_servers`]
+    /// runs, by every server on the same PostgreSQL database.
+    pub fn subscribe_changes(&self) -> broadcast::Receiver<TicketChange> {
+        self.changes.subscribe_tickets()
     }
 
     pub(crate) fn announce(&self, ticket: TicketId) {
-        // No subscriber is not an error.
-        let _ = self.changes.send(ticket);
+        self.changes.announce_ticket(ticket);
     }
 
-    /// Agents whose access changes from now on (in this process), each
-    /// announced after the change committed.
+    /// Agents whose access changes from now on (deactivated, password or
+    /// scope changed, team joined or left), announced like tickets, so open
+    /// subscriptions re-check their caller at once.
     pub fn subscribe_agent_changes(&self) -> broadcast::Receiver<AgentId> {
-        self.agent_changes.subscribe()
+        self.changes.subscribe_agents()
     }
 
     pub(crate) fn announce_agent(&self, agent: AgentId) {
-        let _ = self.agent_changes.send(agent);
+        self.changes.announce_agent(agent);
+    }
+
+    /// On PostgreSQL, starts hearing the changes other servers on the
+    /// database announce (see `change_feed.rs`); a server calls it once. On
+    /// SQLite there is no other server.
+    pub fn follow_other_servers(&self) {
+        if self.backend() == Backend::Postgres {
+            self.changes.follow(&self.url);
+        }
+    }
+
+    /// This process's name among the servers sharing the database.
+    pub fn server_id(&self) -> ServerId {
+        self.changes.server()
     }
 
     /// How many statements this store has run since it connected.
@@ -138,10 +152,14 @@ impl Store {
         self.statements.load(Ordering::Relaxed)
     }
 
-    /// Applies pending migrations.
+    /// Applies pending migrations. On PostgreSQL under an advisory lock, so
+    /// of several servers starting at once one migrates and the others wait,
+    /// then find nothing left to do (see `migration_lock.rs`).
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        helpdesk_migrations::Migrator::up(&self.db, None).await?;
-        Ok(())
+        match self.backend() {
+            Backend::Sqlite => Ok(helpdesk_migrations::Migrator::up(&self.db, None).await?),
+            Backend::Postgres => crate::migration_lock::migrate_locked(&self.db).await,
+        }
     }
 
     /// After a bulk write such as an import: fresh planner statistics, and

@@ -45,6 +45,14 @@ impl TestDb {
     /// A fresh database on the server named by `HELPDESK_TEST_POSTGRES_URL`,
     /// or `None` when it is unset.
     pub async fn postgres() -> Option<Self> {
+        let db = Self::postgres_unmigrated().await?;
+        db.store.migrate().await.expect("migrate postgres");
+        Some(db)
+    }
+
+    /// Like [`TestDb::postgres`], without running the migrations: for the
+    /// servers under test to migrate it themselves.
+    pub async fn postgres_unmigrated() -> Option<Self> {
         let admin_url = std::env::var(POSTGRES_ENV).ok().filter(|v| !v.is_empty())?;
         let name = format!("hd_test_{}", uuid::Uuid::new_v4().simple());
         let admin = Database::connect(admin_url.as_str())
@@ -57,7 +65,6 @@ impl TestDb {
         admin.close().await.ok();
         let url = with_database(&admin_url, &name);
         let store = Store::connect(&url).await.expect("open postgres");
-        store.migrate().await.expect("migrate postgres");
         Some(Self {
             url,
             store,

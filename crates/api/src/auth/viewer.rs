@@ -39,6 +39,12 @@ impl Viewer {
     pub(crate) fn tickets(&self, state: &AppState) -> ScopedStore {
         state.store.scoped(self.access.clone())
     }
+
+    /// The same, on the read store (a replica when configured), for lists
+    /// that may lag the primary by a moment; never for a change.
+    pub(crate) fn ticket_lists(&self, state: &AppState) -> ScopedStore {
+        state.read_store.scoped(self.access.clone())
+    }
 }
 
 /// What the request's credentials came to, put into each request.

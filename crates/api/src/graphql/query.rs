@@ -112,7 +112,8 @@ impl Query {
         let after = after.as_deref().map(decode_cursor).transpose()?;
         let filter = filter.unwrap_or_default().into_store()?;
         let order = order_by.unwrap_or_default().into();
-        let scope = viewer.tickets(state(ctx)?);
+        // Lists (and their counts) may read from the read store.
+        let scope = viewer.ticket_lists(state(ctx)?);
         let selection = ctx.look_ahead();
         let wants_page = ["edges", "nodes", "pageInfo"]
             .iter()
@@ -225,7 +226,7 @@ impl Query {
         query.filter.access = viewer.access.clone();
         let state = state(ctx)?;
         let now = state.clock.now().trunc_subsecs(6);
-        let report = kpi_report(&state.store, &query, now).await?;
+        let report = kpi_report(&state.read_store, &query, now).await?;
         Ok(report.into())
     }
 

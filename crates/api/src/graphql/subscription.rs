@@ -7,8 +7,8 @@ use futures_util::Stream;
 use futures_util::stream;
 use helpdesk_channels::chat;
 use helpdesk_domain::ids::{AgentId, TicketId};
-use helpdesk_persistence::Store;
 use helpdesk_persistence::tickets::EventRecord;
+use helpdesk_persistence::{Store, TicketChange};
 use tokio::sync::broadcast::Receiver;
 use tokio::sync::broadcast::error::RecvError;
 
@@ -22,11 +22,12 @@ use crate::{ApiError, AppState};
 #[derive(Default)]
 pub struct Subscription;
 
-/// Follows ticket changes announced by the store and reads each changed
-/// ticket's new events from the log, so nothing is sent that is not stored.
+/// Follows ticket changes announced by the store (made on this server or,
+/// on PostgreSQL, on any other) and reads each changed ticket's new events
+/// from the log, so nothing is sent that is not stored.
 struct EventFeed {
     store: Store,
-    changes: Receiver<TicketId>,
+    changes: Receiver<TicketChange>,
     only: Option<TicketId>,
     /// For an agent's feed: whose it is, re-checked when their access changes.
     guard: Option<Guard>,
@@ -35,6 +36,12 @@ struct EventFeed {
     /// Per ticket, the newest event already delivered. Per-ticket cursors are
     /// exact because each ticket's writes are serialised by its row lock.
     seen: HashMap<TicketId, i64>,
+    /// When announcements may have been lost, tickets with events after
+    /// this are read again; it moves up to the log's newest event each time
+    /// (changes committed later are announced again).
+    floor: i64,
+    /// Tickets to read again after a loss of announcements.
+    recheck: VecDeque<TicketId>,
     ready: VecDeque<EventRecord>,
 }
 
@@ -90,14 +97,60 @@ impl EventFeed {
             guard,
             start,
             seen: HashMap::new(),
+            floor: start,
+            recheck: VecDeque::new(),
             ready: VecDeque::new(),
         })
+    }
+
+    /// Queues every ticket with events after the floor to be read again.
+    async fn catch_up(&mut self) {
+        let result = async {
+            let newest = self.store.latest_event_id().await?;
+            let tickets = self.store.tickets_with_events_after(self.floor).await?;
+            Ok::<_, helpdesk_persistence::StoreError>((newest, tickets))
+        }
+        .await;
+        match result {
+            Ok((newest, tickets)) => {
+                self.floor = newest;
+                let wanted = tickets.into_iter().filter(|t| self.only.is_none_or(|only| only == *t));
+                self.recheck.extend(wanted);
+            }
+            Err(err) => tracing::error!(%err, "event subscriber cannot catch up from the log"),
+        }
+    }
+
+    /// Reads `ticket`'s events the feed has not delivered, if it may.
+    async fn read(&mut self, ticket: TicketId) {
+        if self.only.is_some_and(|only| only != ticket) {
+            return;
+        }
+        if let Some(guard) = &self.guard
+            && !guard.may_see(ticket).await
+        {
+            return;
+        }
+        let after = *self.seen.get(&ticket).unwrap_or(&self.start);
+        match self.store.ticket_events_after(ticket, after).await {
+            Ok(events) => {
+                if let Some(last) = events.last() {
+                    self.seen.insert(ticket, last.id);
+                }
+                self.ready.extend(events);
+            }
+            Err(err) => tracing::error!(%err, "event subscriber cannot read the log"),
+        }
     }
 
     async fn next(&mut self) -> Option<Next> {
         loop {
             if let Some(event) = self.ready.pop_front() {
                 return Some(Next::Event(event));
+            }
+            if let Some(ticket) = self.recheck.pop_front() {
+                self.read(ticket).await;
+                continue;
             }
             let changed = match &mut self.guard {
                 None => self.changes.recv().await,
@@ -116,31 +169,20 @@ impl EventFeed {
                     changed = self.changes.recv() => changed,
                 },
             };
-            let ticket = match changed {
-                Ok(ticket) => ticket,
-                Err(RecvError::Lagged(missed)) => {
-                    tracing::warn!(missed, "event subscriber fell behind; some changes skipped");
-                    continue;
+            match changed {
+                Ok(TicketChange::Ticket(ticket)) => self.read(ticket).await,
+                Ok(TicketChange::Missed) | Err(RecvError::Lagged(_)) => {
+                    // Announcements were lost (another server's, while the
+                    // listener reconnected, or ours, while this feed fell
+                    // behind): the agent's own may be among them.
+                    if let Some(guard) = &mut self.guard
+                        && !guard.still_valid().await
+                    {
+                        return Some(Next::Revoked);
+                    }
+                    self.catch_up().await;
                 }
                 Err(RecvError::Closed) => return None,
-            };
-            if self.only.is_some_and(|only| only != ticket) {
-                continue;
-            }
-            if let Some(guard) = &self.guard
-                && !guard.may_see(ticket).await
-            {
-                continue;
-            }
-            let after = *self.seen.get(&ticket).unwrap_or(&self.start);
-            match self.store.ticket_events_after(ticket, after).await {
-                Ok(events) => {
-                    if let Some(last) = events.last() {
-                        self.seen.insert(ticket, last.id);
-                    }
-                    self.ready.extend(events);
-                }
-                Err(err) => tracing::error!(%err, "event subscriber cannot read the log"),
             }
         }
     }
@@ -205,7 +247,7 @@ impl Subscription {
         let feed = EventFeed::start(state.store.clone(), Some(session.ticket_id), None).await?;
         // While this stream lives the visitor counts as present, so replies
         // are not mailed to them as well.
-        let presence = state.chat_presence.enter(session.ticket_id);
+        let presence = state.chat_presence.enter(session.ticket_id, state.clock.now()).await;
         let store = state.store.clone();
         Ok(stream::unfold(
             (feed, store, presence),

@@ -54,7 +54,7 @@ pub(super) async fn export(State(state): State<AppState>, headers: HeaderMap, Ra
     query.filter.access = viewer.access;
     // Stored instants have microseconds; so do the report's.
     let now = state.clock.now().trunc_subsecs(6);
-    let report = match kpi_report(&state.store, &query, now).await {
+    let report = match kpi_report(&state.read_store, &query, now).await {
         Ok(report) => report,
         Err(err) => {
             return match ApiError::from(err) {

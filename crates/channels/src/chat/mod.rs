@@ -10,7 +10,7 @@
 //! - [`request_code`] and [`verify`] prove the address the visitor gave:
 //!   until then the chat is its own unverified contact, not that address's
 //!   customer;
-//! - [`ChatPresence`] knows who is watching in this process.
+//! - [`ChatPresence`] knows who is watching, on any server sharing the store.
 //!
 //! No clock here: every function that stores something takes the instant.
 
@@ -23,6 +23,6 @@ mod verify;
 
 pub use error::ChatError;
 pub use message::{desk_reply, send, session};
-pub use presence::{ChatPresence, PresenceGuard};
+pub use presence::{ChatPresence, PRESENCE_HEARTBEAT, PRESENCE_LIFETIME, PresenceGuard, PresenceHeartbeat};
 pub use start::{StartChat, StartedChat, start};
 pub use verify::{request_code, verify};

@@ -68,8 +68,9 @@ impl SurveySender {
         // contact at its claimed address: it carries only the desk's words
         // (SECURITY.md, "Chat identity").
         let address = customer.as_ref().and_then(|c| c.mail_address().cloned());
-        let in_chat =
-            invitation.survey == Survey::Csat && ticket.channel == Channel::Chat && self.presence.is_present(ticket.id);
+        let in_chat = invitation.survey == Survey::Csat
+            && ticket.channel == Channel::Chat
+            && self.presence.is_present(ticket.id, now).await;
         if !enabled || (!in_chat && address.is_none()) {
             // Turned off since it was queued, or no way to reach the customer.
             self.store.cancel_invitation(invitation.id).await?;

@@ -4,6 +4,7 @@
 
 pub mod agent;
 pub mod attachment;
+pub mod chat_presence;
 pub mod chat_session;
 pub mod chat_verification;
 pub mod counter;

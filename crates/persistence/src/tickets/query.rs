@@ -490,6 +490,20 @@ impl Store {
             .collect()
     }
 
+    /// The tickets with events newer than `after` in the log: what a
+    /// subscriber reads again when announcements may have been lost.
+    pub async fn tickets_with_events_after(&self, after: i64) -> Result<Vec<TicketId>, StoreError> {
+        let ids: Vec<uuid::Uuid> = crate::entity::ticket_event::Entity::find()
+            .select_only()
+            .column(crate::entity::ticket_event::Column::TicketId)
+            .filter(crate::entity::ticket_event::Column::Id.gt(after))
+            .distinct()
+            .into_tuple()
+            .all(self.db())
+            .await?;
+        Ok(ids.into_iter().map(TicketId::from_uuid).collect())
+    }
+
     /// The id of the newest event in the whole log (0 when empty).
     pub async fn latest_event_id(&self) -> Result<i64, StoreError> {
         let newest: Option<i64> = crate::entity::ticket_event::Entity::find()

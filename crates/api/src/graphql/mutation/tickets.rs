@@ -154,7 +154,7 @@ impl TicketMutation {
         let tickets = viewer.tickets(state);
         let mail = match tickets.ticket(ticket_id).await? {
             Some(ticket) if !internal => {
-                let visitor_gone = state.chat_presence.visitor_gone(&ticket);
+                let visitor_gone = state.chat_presence.visitor_gone(&ticket, state.clock.now()).await;
                 reply_mail(&state.store, &state.mail.email, &ticket, &body, visitor_gone).await?
             }
             _ => None,
