@@ -36,4 +36,4 @@ pub mod webhooks;
 pub use customers::CustomerRecord;
 pub use error::StoreError;
 pub use store::{Backend, Store};
-pub use store_options::{StoreOptions, default_report_connections};
+pub use store_options::{DEFAULT_SQLITE_CACHE_BYTES, StoreOptions, default_report_connections};
