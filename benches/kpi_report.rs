@@ -19,6 +19,10 @@ use helpdesk_metrics::{KpiQuery, kpi_report};
 use helpdesk_persistence::{Backend, Store};
 use sea_orm::{ConnectionTrait, Database};
 
+#[path = "support/postgres.rs"]
+mod postgres;
+use postgres::postgres_database;
+
 const SEED: u64 = 42;
 const RUNS: usize = 7;
 
@@ -51,7 +55,7 @@ async fn main() -> Result<(), Error> {
         .filter(|u| !u.is_empty());
     match postgres {
         Some(server) => {
-            let url = postgres_database(&server, &format!("helpdesk_bench_{tickets}")).await?;
+            let url = postgres_database(&server, &format!("helpdesk_bench_{tickets}"), false).await?;
             bench_store("PostgreSQL", &url, tickets, until).await?;
         }
         None => println!("PostgreSQL: skipped (set HELPDESK_BENCH_POSTGRES_URL)"),
@@ -138,27 +142,4 @@ fn bench_dir() -> PathBuf {
         PathBuf::from,
     );
     target.join("bench-data")
-}
-
-/// The URL of database `name` on `server`, created if missing.
-async fn postgres_database(server: &str, name: &str) -> Result<String, Error> {
-    let admin = Database::connect(server).await?;
-    let exists = admin
-        .query_one_raw(sea_orm::Statement::from_string(
-            sea_orm::DbBackend::Postgres,
-            format!("SELECT 1 FROM pg_database WHERE datname = '{name}'"),
-        ))
-        .await?
-        .is_some();
-    if !exists {
-        admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await?;
-    }
-    admin.close().await?;
-    let (base, query) = server.split_once('?').map_or((server, None), |(b, q)| (b, Some(q)));
-    let host_end = base.find("://").map_or(0, |i| i + 3);
-    let path = base[host_end..].find('/').map_or(base.len(), |i| host_end + i);
-    Ok(match query {
-        Some(q) => format!("{}/{name}?{q}", &base[..path]),
-        None => format!("{}/{name}", &base[..path]),
-    })
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand};
 use helpdesk_api::{AbuseLimits, HttpConfig, TrustedProxies};
-use helpdesk_persistence::{StoreOptions, default_report_connections};
+use helpdesk_persistence::{DEFAULT_SQLITE_CACHE_BYTES, StoreOptions, default_report_connections};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -84,7 +84,7 @@ pub struct ImportArgs {
     pub file: PathBuf,
 
     /// Tickets written per transaction.
-    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..=100_000))]
     pub batch_size: u64,
 }
 
@@ -103,7 +103,7 @@ pub struct SeedArgs {
     pub until: Option<DateTime<Utc>>,
 
     /// Tickets written per transaction.
-    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..=100_000))]
     pub batch_size: u64,
 }
 
@@ -249,6 +249,14 @@ pub struct ServeArgs {
     #[arg(long, env = "HELPDESK_REPORT_CONNECTIONS", value_parser = clap::value_parser!(u64).range(1..))]
     pub report_connections: Option<u64>,
 
+    /// SQLite's page cache in MiB for the whole pool, shared out among its connections.
+    #[arg(long, env = "HELPDESK_SQLITE_CACHE_MB", default_value_t = DEFAULT_SQLITE_CACHE_BYTES >> 20)]
+    pub sqlite_cache_mb: u64,
+
+    /// SQLite's memory map in MiB for the whole pool, shared out among its connections; 0 maps nothing.
+    #[arg(long, env = "HELPDESK_SQLITE_MMAP_MB", default_value_t = 0)]
+    pub sqlite_mmap_mb: u64,
+
     #[command(flatten)]
     pub mail: MailArgs,
 }
@@ -268,6 +276,8 @@ impl ServeArgs {
             report_connections: self
                 .report_connections
                 .map_or_else(default_report_connections, |n| usize::try_from(n).unwrap_or(usize::MAX)),
+            sqlite_cache_bytes: self.sqlite_cache_mb.saturating_mul(1 << 20),
+            sqlite_mmap_bytes: self.sqlite_mmap_mb.saturating_mul(1 << 20),
         }
     }
 

@@ -11,16 +11,44 @@ use chrono::{DateTime, Utc};
 use helpdesk_domain::access::AgentScope;
 use helpdesk_domain::agent::Role;
 use helpdesk_domain::email::EmailAddress;
-use helpdesk_domain::ids::{AgentId, CustomerId, TeamId, TicketId};
+use helpdesk_domain::ids::{AgentId, TeamId, TicketId};
 use helpdesk_domain::import::{ImportedTicket, Resolver};
 use helpdesk_domain::time::to_micros;
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityName, EntityTrait, QueryFilter, QuerySelect, Set,
+};
 
-use crate::entity::{agent, message, team, ticket, ticket_tag};
+use crate::customers::WantedCustomer;
+use crate::entity::{
+    agent, counter, customer, customer_identity, duration_sample, message, overdue_span, sla_target, survey_response,
+    team, ticket, ticket_event, ticket_fact, ticket_solve, ticket_tag,
+};
+use crate::sla::StoredTargets;
 use crate::tickets::derived::{DeriveContext, DerivedRows, insert_chunked};
 use crate::tickets::dimensions::Dimensions;
 use crate::tickets::{history, number};
 use crate::{Store, StoreError, customers};
+
+/// Every table an import writes to, for [`Store::settle_after_bulk_write`].
+pub(crate) fn tables_written() -> [&'static str; 15] {
+    [
+        agent::Entity.table_name(),
+        team::Entity.table_name(),
+        customer::Entity.table_name(),
+        customer_identity::Entity.table_name(),
+        counter::Entity.table_name(),
+        ticket::Entity.table_name(),
+        ticket_tag::Entity.table_name(),
+        message::Entity.table_name(),
+        ticket_event::Entity.table_name(),
+        ticket_fact::Entity.table_name(),
+        duration_sample::Entity.table_name(),
+        ticket_solve::Entity.table_name(),
+        survey_response::Entity.table_name(),
+        overdue_span::Entity.table_name(),
+        sla_target::Entity.table_name(),
+    ]
+}
 
 /// What one batch did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -85,26 +113,23 @@ impl Store {
         let count = i64::try_from(fresh.len()).unwrap_or(i64::MAX);
         let mut next_number = number::reserve_ticket_numbers(&txn, count).await? - count + 1;
         let ctx = DeriveContext::load(&txn).await?;
-        let mut customers_seen: HashMap<EmailAddress, CustomerId> = HashMap::new();
-        let (mut tickets, mut tags, mut messages) = (Vec::new(), Vec::new(), Vec::new());
+        let customers = customers::find_or_create_many_by_email(
+            &txn,
+            fresh.iter().map(|t| WantedCustomer {
+                email: &t.customer_email,
+                name: t.customer_name.as_deref(),
+                at: t.created_at,
+            }),
+        )
+        .await?;
+        let (mut tickets, mut tags, mut messages, mut targets_rows) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let mut derived = DerivedRows::default();
         let mut logs = Vec::with_capacity(fresh.len());
-        let mut decided = Vec::with_capacity(fresh.len());
         for imported in fresh {
-            let customer = match customers_seen.get(&imported.customer_email) {
-                Some(id) => *id,
-                None => {
-                    let id = customers::find_or_create_by_email(
-                        &txn,
-                        &imported.customer_email,
-                        imported.customer_name.as_deref(),
-                        imported.created_at,
-                    )
-                    .await?;
-                    customers_seen.insert(imported.customer_email.clone(), id);
-                    id
-                }
-            };
+            let customer = customers
+                .get(&imported.customer_email)
+                .copied()
+                .ok_or(StoreError::NotFound { what: "customer" })?;
             let id = TicketId::new();
             let mut past = imported.history(customer, &names);
             // Alerts go after the events of their instant, as the scheduler
@@ -113,7 +138,7 @@ impl Store {
             let targets = crate::sla::outcomes_of(&ctx, &past.events, now);
             past.events.extend(crate::sla::past_alerts(&targets, now));
             past.events.sort_by_key(|e| e.at);
-            let row = ticket::Model {
+            let mut row = ticket::Model {
                 id: id.as_uuid(),
                 number: next_number,
                 subject: imported.subject.clone(),
@@ -133,6 +158,11 @@ impl Store {
                 external_id: Some(imported.external_id.clone()),
             };
             let dims = Dimensions::of(&row);
+            // The ticket's SLA columns are written with it, not updated after.
+            let stored = StoredTargets::of(id, &dims, &targets, &past.events);
+            row.sla_next_due_at = stored.next_due;
+            row.sla_breached = stored.breached;
+            targets_rows.extend(stored.rows);
             tickets.push(ticket::ActiveModel::from(row).reset_all());
             next_number += 1;
             tags.extend(imported.tags.iter().map(|t| ticket_tag::ActiveModel {
@@ -155,16 +185,13 @@ impl Store {
             }));
             derived.add(&ctx, id, &dims, imported.created_at, &past.events, &targets);
             logs.push((id, past.events));
-            decided.push((dims, targets));
         }
-        insert_chunked::<ticket::Entity>(&txn, tickets, 17).await?;
-        insert_chunked::<ticket_tag::Entity>(&txn, tags, 2).await?;
-        insert_chunked::<message::Entity>(&txn, messages, 12).await?;
+        insert_chunked::<ticket::Entity>(&txn, tickets).await?;
+        insert_chunked::<ticket_tag::Entity>(&txn, tags).await?;
+        insert_chunked::<message::Entity>(&txn, messages).await?;
         history::append_many(&txn, &logs).await?;
         derived.insert(&txn).await?;
-        for ((id, events), (dims, targets)) in logs.iter().zip(&decided) {
-            crate::sla::refresh_targets(&txn, *id, dims, targets, events, false).await?;
-        }
+        insert_chunked::<sla_target::Entity>(&txn, targets_rows).await?;
         txn.commit().await?;
         Ok(outcome)
     }
@@ -210,7 +237,7 @@ async fn agents_by_email<'a>(
             }
         })
         .collect();
-    insert_chunked::<agent::Entity>(txn, rows, 9).await?;
+    insert_chunked::<agent::Entity>(txn, rows).await?;
     Ok(found)
 }
 
@@ -244,6 +271,6 @@ async fn teams_by_name<'a>(
             }
         })
         .collect();
-    insert_chunked::<team::Entity>(txn, rows, 3).await?;
+    insert_chunked::<team::Entity>(txn, rows).await?;
     Ok(found)
 }

@@ -43,4 +43,4 @@ pub use change_feed::TicketChange;
 pub use customers::CustomerRecord;
 pub use error::StoreError;
 pub use store::{Backend, Store};
-pub use store_options::{StoreOptions, default_report_connections};
+pub use store_options::{DEFAULT_SQLITE_CACHE_BYTES, StoreOptions, default_report_connections};

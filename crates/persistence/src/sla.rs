@@ -160,70 +160,97 @@ pub(crate) fn past_alerts(outcomes: &[helpdesk_domain::sla::TargetOutcome], now:
     alerts
 }
 
-/// Stores a ticket's targets as decided (see [`outcomes_of`]), with which
-/// warnings and breaches the log already raised.
+/// What a ticket's decided targets (see [`outcomes_of`]) come to in the
+/// store: the ticket's next SLA deadline and breached flag, and its
+/// `sla_targets` rows, marked with the warnings and breaches its log
+/// already raised. Pure, so an import batch gathers the rows of many
+/// tickets into a few multi-row inserts.
+pub(crate) struct StoredTargets {
+    pub next_due: Option<DateTime<Utc>>,
+    pub breached: bool,
+    pub rows: Vec<sla_target::ActiveModel>,
+}
+
+impl StoredTargets {
+    pub(crate) fn of(
+        ticket: TicketId,
+        dims: &crate::tickets::dimensions::Dimensions,
+        outcomes: &[helpdesk_domain::sla::TargetOutcome],
+        history: &[TicketEvent],
+    ) -> Self {
+        let raised = |want_breach: bool, target: SlaTarget, started: DateTime<Utc>| {
+            history.iter().any(|e| match &e.kind {
+                EventKind::SlaWarning {
+                    target: t, started_at, ..
+                } => !want_breach && *t == target && *started_at == started,
+                EventKind::SlaBreached {
+                    target: t, started_at, ..
+                } => want_breach && *t == target && *started_at == started,
+                _ => false,
+            })
+        };
+        let next_due = outcomes
+            .iter()
+            .filter(|o| o.decided_at.is_none())
+            .filter_map(|o| o.due_at)
+            .min();
+        let breached = outcomes
+            .iter()
+            .any(|o| o.state == TargetState::Breached && o.met_at.is_none());
+        let rows = outcomes
+            .iter()
+            .map(|o| {
+                dims.stamp(sla_target::ActiveModel {
+                    ticket_id: Set(ticket.as_uuid()),
+                    target: Set(o.target.as_str().to_owned()),
+                    started_at: Set(o.started_at),
+                    policy_id: Set(o.policy_id.as_uuid()),
+                    due_at: Set(o.due_at),
+                    warn_at: Set(o.warn_at),
+                    state: Set(o.state.as_str().to_owned()),
+                    decided_at: Set(o.decided_at),
+                    met_at: Set(o.met_at),
+                    warning_raised: Set(raised(false, o.target, o.started_at)),
+                    breach_raised: Set(raised(true, o.target, o.started_at)),
+                    ..Default::default()
+                })
+            })
+            .collect();
+        Self {
+            next_due,
+            breached,
+            rows,
+        }
+    }
+}
+
+/// Stores a ticket's targets as decided (see [`outcomes_of`]), replacing
+/// those stored before.
 pub(crate) async fn refresh_targets(
     txn: &DatabaseTransaction,
     ticket: TicketId,
     dims: &crate::tickets::dimensions::Dimensions,
     outcomes: &[helpdesk_domain::sla::TargetOutcome],
     history: &[TicketEvent],
-    replace: bool,
 ) -> Result<(), StoreError> {
-    if !replace && outcomes.is_empty() {
-        return Ok(());
-    }
-    let raised = |want_breach: bool, target: SlaTarget, started: DateTime<Utc>| {
-        history.iter().any(|e| match &e.kind {
-            EventKind::SlaWarning {
-                target: t, started_at, ..
-            } => !want_breach && *t == target && *started_at == started,
-            EventKind::SlaBreached {
-                target: t, started_at, ..
-            } => want_breach && *t == target && *started_at == started,
-            _ => false,
-        })
-    };
-    let next_due = outcomes
-        .iter()
-        .filter(|o| o.decided_at.is_none())
-        .filter_map(|o| o.due_at)
-        .min();
-    let breached = outcomes
-        .iter()
-        .any(|o| o.state == TargetState::Breached && o.met_at.is_none());
+    let stored = StoredTargets::of(ticket, dims, outcomes, history);
     crate::entity::ticket::Entity::update_many()
-        .col_expr(crate::entity::ticket::Column::SlaNextDueAt, Expr::value(next_due))
-        .col_expr(crate::entity::ticket::Column::SlaBreached, Expr::value(breached))
+        .col_expr(
+            crate::entity::ticket::Column::SlaNextDueAt,
+            Expr::value(stored.next_due),
+        )
+        .col_expr(crate::entity::ticket::Column::SlaBreached, Expr::value(stored.breached))
         .filter(crate::entity::ticket::Column::Id.eq(ticket.as_uuid()))
         .exec(txn)
         .await?;
-    if replace {
-        sla_target::Entity::delete_many()
-            .filter(sla_target::Column::TicketId.eq(ticket.as_uuid()))
-            .exec(txn)
-            .await?;
-    }
-    if outcomes.is_empty() {
+    sla_target::Entity::delete_many()
+        .filter(sla_target::Column::TicketId.eq(ticket.as_uuid()))
+        .exec(txn)
+        .await?;
+    if stored.rows.is_empty() {
         return Ok(());
     }
-    let rows = outcomes.iter().map(|o| {
-        dims.stamp(sla_target::ActiveModel {
-            ticket_id: Set(ticket.as_uuid()),
-            target: Set(o.target.as_str().to_owned()),
-            started_at: Set(o.started_at),
-            policy_id: Set(o.policy_id.as_uuid()),
-            due_at: Set(o.due_at),
-            warn_at: Set(o.warn_at),
-            state: Set(o.state.as_str().to_owned()),
-            decided_at: Set(o.decided_at),
-            met_at: Set(o.met_at),
-            warning_raised: Set(raised(false, o.target, o.started_at)),
-            breach_raised: Set(raised(true, o.target, o.started_at)),
-            ..Default::default()
-        })
-    });
-    sla_target::Entity::insert_many(rows)
+    sla_target::Entity::insert_many(stored.rows)
         .exec_without_returning(txn)
         .await?;
     Ok(())

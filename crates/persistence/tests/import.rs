@@ -501,7 +501,49 @@ async fn past_alerts_are_recorded_not_raised(db: TestDb) {
     assert!(store.tickets_with_due_sla_alerts(t(3000), 10).await.unwrap().is_empty());
 }
 
+/// A customer is one person however many of their tickets a batch holds,
+/// and a nameless one takes the first name a later import gives.
+async fn a_customer_is_found_by_address_and_named_once(db: TestDb) {
+    let store = &db.store;
+    let from = |id: &str, name: Option<&str>| ImportedTicket {
+        customer_name: name.map(str::to_owned),
+        ..imported(id)
+    };
+    store
+        .import_tickets(&[from("T-1", None), from("T-2", Some("Ana"))], t(2000))
+        .await
+        .unwrap();
+    let tickets = all_tickets(store).await;
+    assert_eq!(tickets.len(), 2);
+    let customer = tickets[0].customer_id;
+    assert!(
+        tickets.iter().all(|t| t.customer_id == customer),
+        "one customer for both"
+    );
+    let name = async || store.customers_by_ids(&[customer]).await.unwrap()[0].name.clone();
+    assert_eq!(
+        name().await,
+        None,
+        "the first mention created the customer, without a name"
+    );
+
+    store
+        .import_tickets(&[from("T-3", Some("Ana Lima"))], t(2000))
+        .await
+        .unwrap();
+    assert_eq!(name().await.as_deref(), Some("Ana Lima"));
+    store
+        .import_tickets(&[from("T-4", Some("Someone Else"))], t(2000))
+        .await
+        .unwrap();
+    assert_eq!(name().await.as_deref(), Some("Ana Lima"), "a name once given stays");
+    let tickets = all_tickets(store).await;
+    assert_eq!(tickets.len(), 4);
+    assert!(tickets.iter().all(|t| t.customer_id == customer));
+}
+
 helpdesk_persistence::each_store!(
+    a_customer_is_found_by_address_and_named_once,
     imported_history_is_recorded_as_if_it_happened_live,
     past_alerts_are_recorded_not_raised,
     a_running_target_past_its_warning_is_recorded_as_warned,

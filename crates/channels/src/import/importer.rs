@@ -26,7 +26,7 @@ pub struct ImportOptions {
 impl Default for ImportOptions {
     fn default() -> Self {
         Self {
-            batch_size: 500,
+            batch_size: 2000,
             keep_rejected: 100,
         }
     }
@@ -125,10 +125,17 @@ impl<'s> Importer<'s> {
     /// Writes what is left and returns the counts.
     pub async fn finish(mut self) -> Result<ImportSummary, StoreError> {
         self.flush().await?;
+        self.settle().await?;
+        Ok(self.summary)
+    }
+
+    /// Leaves the store as fast to read as if it had been written slowly
+    /// (see [`Store::settle_after_bulk_write`]), once something was written.
+    async fn settle(&self) -> Result<(), StoreError> {
         if self.summary.imported > 0 {
             self.store.settle_after_bulk_write().await?;
         }
-        Ok(self.summary)
+        Ok(())
     }
 
     async fn flush(&mut self) -> Result<(), StoreError> {
@@ -185,7 +192,10 @@ pub async fn import_stream<R: BufRead>(
         });
     }
     match importer.flush().await {
-        Ok(()) => Ok(importer.summary),
+        Ok(()) => match importer.settle().await {
+            Ok(()) => Ok(importer.summary),
+            Err(err) => Err(importer.abort(ImportStreamError::Store(err))),
+        },
         Err(err) => Err(importer.abort(ImportStreamError::Store(err))),
     }
 }

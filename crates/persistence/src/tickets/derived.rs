@@ -80,7 +80,7 @@ pub(crate) async fn refresh_derived(
     // locks); a ticket is never judged as of before its own history.
     let now = history.iter().map(|e| e.at).fold(now, DateTime::max);
     let targets = crate::sla::outcomes_of(&ctx, &history, now);
-    crate::sla::refresh_targets(txn, ticket, &dims, &targets, &history, true).await?;
+    crate::sla::refresh_targets(txn, ticket, &dims, &targets, &history).await?;
     let mut rows = DerivedRows::default();
     rows.add(&ctx, ticket, &dims, created_at, &history, &targets);
     // Everything derived before goes; the log says what holds now.
@@ -239,30 +239,38 @@ impl DerivedRows {
     /// Inserts the rows in chunks that stay under both engines' limit on
     /// bound parameters.
     pub(crate) async fn insert(self, txn: &DatabaseTransaction) -> Result<(), StoreError> {
-        insert_chunked::<ticket_fact::Entity>(txn, self.facts, 28).await?;
-        insert_chunked::<duration_sample::Entity>(txn, self.samples, 12).await?;
-        insert_chunked::<ticket_solve::Entity>(txn, self.solves, 13).await?;
-        insert_chunked::<survey_response::Entity>(txn, self.surveys, 10).await?;
-        insert_chunked::<overdue_span::Entity>(txn, self.overdue, 9).await
+        insert_chunked::<ticket_fact::Entity>(txn, self.facts).await?;
+        insert_chunked::<duration_sample::Entity>(txn, self.samples).await?;
+        insert_chunked::<ticket_solve::Entity>(txn, self.solves).await?;
+        insert_chunked::<survey_response::Entity>(txn, self.surveys).await?;
+        insert_chunked::<overdue_span::Entity>(txn, self.overdue).await
     }
 }
 
-/// Multi-row inserts of `rows` with `columns` columns each, at most about
-/// 30,000 bound values a statement (SQLite allows 32,766, PostgreSQL 65,535).
-pub(crate) async fn insert_chunked<E>(
-    txn: &DatabaseTransaction,
-    rows: Vec<E::ActiveModel>,
-    columns: usize,
-) -> Result<(), StoreError>
+/// Rows one multi-row insert writes, largest first: a batch's rows go in
+/// statements of these sizes only, so every table has at most five insert
+/// statements, each prepared once per connection and reused by every batch
+/// after, and a batch's remainder takes at most a dozen small ones. (Sizing statements to fit each batch made a new statement for
+/// nearly every batch; the prepared ones piled up in the connection's
+/// statement cache, megabytes each on SQLite.) 512 rows of up to 63
+/// columns stay under both engines' limit on bound parameters (SQLite
+/// allows 32,766, PostgreSQL 65,535).
+const ROWS_PER_STATEMENT: [usize; 5] = [512, 128, 32, 8, 1];
+
+/// Writes `rows` with a few multi-row inserts.
+pub(crate) async fn insert_chunked<E>(db: &impl ConnectionTrait, rows: Vec<E::ActiveModel>) -> Result<(), StoreError>
 where
     E: EntityTrait,
     E::ActiveModel: Send,
 {
-    let per_statement = (30_000 / columns.max(1)).max(1);
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<_> = rows.by_ref().take(per_statement).collect();
-        E::insert_many(chunk).exec_without_returning(txn).await?;
+    let mut left = rows.len();
+    let mut rows = rows.into_iter();
+    for size in ROWS_PER_STATEMENT {
+        while left >= size {
+            let chunk: Vec<_> = rows.by_ref().take(size).collect();
+            E::insert_many(chunk).exec_without_returning(db).await?;
+            left -= size;
+        }
     }
     Ok(())
 }

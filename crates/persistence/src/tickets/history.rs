@@ -36,7 +36,7 @@ pub(crate) async fn append_many(
     for (ticket, events) in logs {
         all.extend(rows(*ticket, events)?);
     }
-    super::derived::insert_chunked::<ticket_event::Entity>(txn, all, 6).await
+    super::derived::insert_chunked::<ticket_event::Entity>(txn, all).await
 }
 
 fn rows(ticket: TicketId, events: &[TicketEvent]) -> Result<Vec<ticket_event::ActiveModel>, StoreError> {

@@ -1,0 +1,184 @@
+//! How fast `helpdesk seed` fills an empty store, how much memory it takes
+//! doing so, and how fast the first KPI report answers right after.
+//!
+//! Runs the built `helpdesk` binary as a child, as an operator would, for N
+//! tickets (default 100,000; `HELPDESK_BENCH_TICKETS`) into a fresh SQLite
+//! file, and into a fresh PostgreSQL database when
+//! `HELPDESK_BENCH_POSTGRES_URL` (or `HELPDESK_TEST_POSTGRES_URL`) names a
+//! server. While it runs, the child's peak resident memory (`VmHWM`) and
+//! peak anonymous memory (`RssAnon`) are sampled from `/proc`. Then a
+//! server-sized store times a 12-month report grouped by MONTH: the first
+//! one after the import, and the median of the next few.
+//!
+//! Run with `cargo bench --bench seed`. The stores stay where they were
+//! written: `<target>/bench-data/seed-N.db` and database `helpdesk_seed_N`;
+//! each run starts them afresh.
+
+#[path = "support/postgres.rs"]
+mod postgres;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Months, NaiveTime, Utc};
+use helpdesk_domain::kpi::{KpiFilter, Period};
+use helpdesk_domain::sla::Clock;
+use helpdesk_metrics::{KpiQuery, kpi_report};
+use helpdesk_persistence::Store;
+use postgres::postgres_database;
+
+const SEED: u64 = 42;
+/// Reports timed after the first, for the median.
+const LATER_RUNS: usize = 5;
+
+type Error = Box<dyn std::error::Error>;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    let tickets: u64 = std::env::var("HELPDESK_BENCH_TICKETS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let until = Utc::now().date_naive().and_time(NaiveTime::MIN).and_utc();
+    println!("seed benchmark: {tickets} tickets (seed {SEED}), history until {until}");
+
+    let dir = bench_dir();
+    std::fs::create_dir_all(&dir)?;
+    let file = dir.join(format!("seed-{tickets}.db"));
+    for suffix in ["", "-wal", "-shm"] {
+        let path = PathBuf::from(format!("{}{suffix}", file.display()));
+        if path.exists() {
+            std::fs::remove_file(path)?;
+        }
+    }
+    let sqlite = format!("sqlite://{}?mode=rwc", file.display());
+    bench_store("SQLite", &sqlite, tickets, until).await?;
+
+    let postgres = std::env::var("HELPDESK_BENCH_POSTGRES_URL")
+        .or_else(|_| std::env::var("HELPDESK_TEST_POSTGRES_URL"))
+        .ok()
+        .filter(|u| !u.is_empty());
+    match postgres {
+        Some(server) => {
+            let url = postgres_database(&server, &format!("helpdesk_seed_{tickets}"), true).await?;
+            bench_store("PostgreSQL", &url, tickets, until).await?;
+        }
+        None => println!("PostgreSQL: skipped (set HELPDESK_BENCH_POSTGRES_URL)"),
+    }
+    Ok(())
+}
+
+async fn bench_store(name: &str, url: &str, tickets: u64, until: DateTime<Utc>) -> Result<(), Error> {
+    let load_before = load_average();
+    let started = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_helpdesk"))
+        .args(["--database-url", url, "seed", "--seed", &SEED.to_string()])
+        .args(["--tickets", &tickets.to_string(), "--until", &until.to_rfc3339()])
+        .stdout(Stdio::null())
+        .spawn()?;
+    let status_file = PathBuf::from(format!("/proc/{}/status", child.id()));
+    let mut peak = Memory::default();
+    let status = loop {
+        if let Some(now) = Memory::read(&status_file) {
+            peak = peak.max(now);
+        }
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let secs = started.elapsed().as_secs_f64();
+    if !status.success() {
+        return Err(format!("{name}: helpdesk seed failed: {status}").into());
+    }
+    println!(
+        "{name}: seeded {tickets} tickets in {secs:.1} s ({:.0} tickets/s), peak RSS {} MiB, peak anonymous {} MiB (load average {load_before} before, {} after)",
+        tickets as f64 / secs,
+        peak.hwm_kib >> 10,
+        peak.anon_kib >> 10,
+        load_average(),
+    );
+
+    // A server's store: its pool, page cache and statement timeout.
+    let store = Store::connect(url).await?;
+    let query = KpiQuery {
+        from: until.checked_sub_months(Months::new(12)).ok_or("date out of range")?,
+        to: until,
+        timezone: KpiQuery::zone("Europe/Berlin")?,
+        group_by: Some(Period::Month),
+        clock: Clock::Calendar,
+        filter: KpiFilter::default(),
+    };
+    let now = Utc::now();
+    let first = Instant::now();
+    let report = kpi_report(&store, &query, now).await?;
+    let first = first.elapsed();
+    let mut later: Vec<Duration> = Vec::with_capacity(LATER_RUNS);
+    for _ in 0..LATER_RUNS {
+        let started = Instant::now();
+        std::hint::black_box(kpi_report(&store, &query, now).await?);
+        later.push(started.elapsed());
+    }
+    later.sort();
+    println!(
+        "{name}: first 12-month report by MONTH ({} tickets created) {:.0} ms, then median {:.0} ms ({LATER_RUNS} runs); store kept at {}",
+        report.total.tickets_created,
+        first.as_secs_f64() * 1000.0,
+        later[LATER_RUNS / 2].as_secs_f64() * 1000.0,
+        where_kept(url),
+    );
+    Ok(())
+}
+
+/// A process's memory as `/proc/<pid>/status` tells it, in KiB.
+#[derive(Debug, Default, Clone, Copy)]
+struct Memory {
+    /// Peak resident set ("high water mark").
+    hwm_kib: u64,
+    anon_kib: u64,
+}
+
+impl Memory {
+    fn read(status: &Path) -> Option<Self> {
+        let text = std::fs::read_to_string(status).ok()?;
+        let field = |name: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(name))
+                .and_then(|rest| rest.split_whitespace().next())
+                .and_then(|kib| kib.parse().ok())
+        };
+        Some(Self {
+            hwm_kib: field("VmHWM:")?,
+            anon_kib: field("RssAnon:")?,
+        })
+    }
+
+    fn max(self, other: Self) -> Self {
+        Self {
+            hwm_kib: self.hwm_kib.max(other.hwm_kib),
+            anon_kib: self.anon_kib.max(other.anon_kib),
+        }
+    }
+}
+
+/// The one-minute load average: other work on the machine skews the figures.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "?".to_owned())
+}
+
+fn where_kept(url: &str) -> &str {
+    url.strip_prefix("sqlite://")
+        .map_or(url, |rest| rest.split('?').next().unwrap_or(rest))
+}
+
+fn bench_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"),
+        PathBuf::from,
+    );
+    target.join("bench-data")
+}
