@@ -16,8 +16,10 @@
 
 #[path = "support/postgres.rs"]
 mod postgres;
+#[path = "support/process_memory.rs"]
+mod process_memory;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -27,6 +29,7 @@ use helpdesk_domain::sla::Clock;
 use helpdesk_metrics::{KpiQuery, kpi_report};
 use helpdesk_persistence::Store;
 use postgres::postgres_database;
+use process_memory::ProcessMemory;
 
 const SEED: u64 = 42;
 /// Reports timed after the first, for the median.
@@ -77,10 +80,10 @@ async fn bench_store(name: &str, url: &str, tickets: u64, until: DateTime<Utc>) 
         .args(["--tickets", &tickets.to_string(), "--until", &until.to_rfc3339()])
         .stdout(Stdio::null())
         .spawn()?;
-    let status_file = PathBuf::from(format!("/proc/{}/status", child.id()));
-    let mut peak = Memory::default();
+    let pid = child.id();
+    let mut peak = ProcessMemory::default();
     let status = loop {
-        if let Some(now) = Memory::read(&status_file) {
+        if let Some(now) = ProcessMemory::read(pid) {
             peak = peak.max(now);
         }
         if let Some(status) = child.try_wait()? {
@@ -129,37 +132,6 @@ async fn bench_store(name: &str, url: &str, tickets: u64, until: DateTime<Utc>) 
         where_kept(url),
     );
     Ok(())
-}
-
-/// A process's memory as `/proc/<pid>/status` tells it, in KiB.
-#[derive(Debug, Default, Clone, Copy)]
-struct Memory {
-    /// Peak resident set ("high water mark").
-    hwm_kib: u64,
-    anon_kib: u64,
-}
-
-impl Memory {
-    fn read(status: &Path) -> Option<Self> {
-        let text = std::fs::read_to_string(status).ok()?;
-        let field = |name: &str| {
-            text.lines()
-                .find_map(|l| l.strip_prefix(name))
-                .and_then(|rest| rest.split_whitespace().next())
-                .and_then(|kib| kib.parse().ok())
-        };
-        Some(Self {
-            hwm_kib: field("VmHWM:")?,
-            anon_kib: field("RssAnon:")?,
-        })
-    }
-
-    fn max(self, other: Self) -> Self {
-        Self {
-            hwm_kib: self.hwm_kib.max(other.hwm_kib),
-            anon_kib: self.anon_kib.max(other.anon_kib),
-        }
-    }
 }
 
 /// The one-minute load average: other work on the machine skews the figures.

@@ -16,6 +16,8 @@
 mod census;
 mod ingest;
 mod latency;
+#[path = "../support/process_memory.rs"]
+mod process_memory;
 mod queue;
 mod server;
 

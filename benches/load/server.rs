@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::Error;
+use crate::process_memory::ProcessMemory;
 
 pub const ADMIN_EMAIL: &str = "load@desk.example";
 pub const ADMIN_PASSWORD: &str = "load-driver-password";
@@ -92,14 +93,13 @@ impl Server {
 
     /// Samples the server's memory every `every` until the server stops.
     pub fn sample_memory(&self, every: Duration) -> MemorySampler {
-        let peak = Arc::new(Mutex::new(Memory::default()));
+        let peak = Arc::new(Mutex::new(ProcessMemory::default()));
         let pid = self.pid();
         let shared = Arc::clone(&peak);
         tokio::spawn(async move {
-            while let Some(now) = Memory::read(pid) {
+            while let Some(now) = ProcessMemory::read(pid) {
                 if let Ok(mut peak) = shared.lock() {
-                    peak.rss_kib = peak.rss_kib.max(now.rss_kib);
-                    peak.anon_kib = peak.anon_kib.max(now.anon_kib);
+                    *peak = peak.max(now);
                 }
                 tokio::time::sleep(every).await;
             }
@@ -121,36 +121,8 @@ impl Drop for Server {
     }
 }
 
-/// Resident memory of a process, from `/proc/<pid>/status`.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct Memory {
-    pub rss_kib: u64,
-    /// Anonymous memory: the heap and stacks, not mapped files.
-    pub anon_kib: u64,
-}
-
-impl Memory {
-    pub fn read(pid: u32) -> Option<Self> {
-        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-        let field = |name: &str| -> Option<u64> {
-            status
-                .lines()
-                .find_map(|l| l.strip_prefix(name))?
-                .split_whitespace()
-                .next()?
-                .parse()
-                .ok()
-        };
-        // A zombie has no memory lines: the server has exited.
-        Some(Self {
-            rss_kib: field("VmRSS:")?,
-            anon_kib: field("RssAnon:")?,
-        })
-    }
-}
-
 pub struct MemorySampler {
-    peak: Arc<Mutex<Memory>>,
+    peak: Arc<Mutex<ProcessMemory>>,
 }
 
 impl MemorySampler {
