@@ -232,6 +232,7 @@ pub(crate) async fn refresh_targets(
     dims: &crate::tickets::dimensions::Dimensions,
     outcomes: &[helpdesk_domain::sla::TargetOutcome],
     history: &[TicketEvent],
+    derived: crate::tickets::derived::Derived,
 ) -> Result<(), StoreError> {
     let stored = StoredTargets::of(ticket, dims, outcomes, history);
     crate::entity::ticket::Entity::update_many()
@@ -243,10 +244,12 @@ pub(crate) async fn refresh_targets(
         .filter(crate::entity::ticket::Column::Id.eq(ticket.as_uuid()))
         .exec(txn)
         .await?;
-    sla_target::Entity::delete_many()
-        .filter(sla_target::Column::TicketId.eq(ticket.as_uuid()))
-        .exec(txn)
-        .await?;
+    if derived == crate::tickets::derived::Derived::Before {
+        sla_target::Entity::delete_many()
+            .filter(sla_target::Column::TicketId.eq(ticket.as_uuid()))
+            .exec(txn)
+            .await?;
+    }
     if stored.rows.is_empty() {
         return Ok(());
     }

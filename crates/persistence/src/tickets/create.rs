@@ -197,6 +197,6 @@ pub(crate) async fn insert_ticket(
         events.push(event(actor, EventKind::FcrEligibilityChanged { eligible: false }));
     }
     history::append(txn, id, &events).await?;
-    history::refresh_derived(txn, id, at, at).await?;
+    history::derive_new(txn, id, at, at).await?;
     Ok(model)
 }

@@ -1,6 +1,6 @@
 //! Appending to a ticket's event log and reading it back.
 
-pub(crate) use super::derived::refresh_derived;
+pub(crate) use super::derived::{derive_new, refresh_derived};
 
 use helpdesk_domain::ids::TicketId;
 use helpdesk_domain::ticket::TicketEvent;
