@@ -8,20 +8,25 @@
 //! the target directory (`bench-data/`) and seeding is idempotent, so later
 //! runs only time the queries.
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Months, NaiveTime, Utc};
+use chrono::{DateTime, NaiveTime, Utc};
 use helpdesk_channels::import::{ImportOptions, Importer, seed, seed_sla_policy};
-use helpdesk_domain::kpi::{KpiFilter, Period};
+use helpdesk_domain::kpi::Period;
 use helpdesk_domain::sla::Clock;
-use helpdesk_metrics::{KpiQuery, kpi_report};
+use helpdesk_metrics::kpi_report;
 use helpdesk_persistence::{Backend, Store};
 use sea_orm::{ConnectionTrait, Database};
 
+#[path = "support/bench_data.rs"]
+mod bench_data;
 #[path = "support/postgres.rs"]
 mod postgres;
+#[path = "support/year_report.rs"]
+mod year_report;
+use bench_data::bench_dir;
 use postgres::postgres_database;
+use year_report::year_report;
 
 const SEED: u64 = 42;
 const RUNS: usize = 7;
@@ -98,20 +103,12 @@ async fn bench_store(name: &str, url: &str, tickets: u64, until: DateTime<Utc>) 
         direct.close().await?;
     }
 
-    let from = until.checked_sub_months(Months::new(12)).ok_or("date out of range")?;
     for (clock, group_by) in [
-        (Clock::Calendar, Some(Period::Month)),
-        (Clock::Business, Some(Period::Month)),
-        (Clock::Calendar, Some(Period::Day)),
+        (Clock::Calendar, Period::Month),
+        (Clock::Business, Period::Month),
+        (Clock::Calendar, Period::Day),
     ] {
-        let query = KpiQuery {
-            from,
-            to: until,
-            timezone: KpiQuery::zone("Europe/Berlin")?,
-            group_by,
-            clock,
-            filter: KpiFilter::default(),
-        };
+        let query = year_report(until, clock, group_by)?;
         let now = Utc::now();
         let report = kpi_report(&store, &query, now).await?; // warm-up
         let mut times: Vec<Duration> = Vec::with_capacity(RUNS);
@@ -124,7 +121,7 @@ async fn bench_store(name: &str, url: &str, tickets: u64, until: DateTime<Utc>) 
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
         println!(
             "{name}: 12 months by {:<5} {:<8} clock, {} buckets, {} tickets created: median {:.0} ms (min {:.0}, max {:.0}, {RUNS} runs)",
-            group_by.map_or("-", |p| p.as_str()),
+            group_by.as_str(),
             clock.as_str(),
             report.buckets.len(),
             report.total.tickets_created,
@@ -134,12 +131,4 @@ async fn bench_store(name: &str, url: &str, tickets: u64, until: DateTime<Utc>) 
         );
     }
     Ok(())
-}
-
-fn bench_dir() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"),
-        PathBuf::from,
-    );
-    target.join("bench-data")
 }

@@ -14,22 +14,28 @@
 //! written: `<target>/bench-data/seed-N.db` and database `helpdesk_seed_N`;
 //! each run starts them afresh.
 
+#[path = "support/bench_data.rs"]
+mod bench_data;
 #[path = "support/postgres.rs"]
 mod postgres;
 #[path = "support/process_memory.rs"]
 mod process_memory;
+#[path = "support/year_report.rs"]
+mod year_report;
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Months, NaiveTime, Utc};
-use helpdesk_domain::kpi::{KpiFilter, Period};
+use bench_data::bench_dir;
+use chrono::{DateTime, NaiveTime, Utc};
+use helpdesk_domain::kpi::Period;
 use helpdesk_domain::sla::Clock;
-use helpdesk_metrics::{KpiQuery, kpi_report};
+use helpdesk_metrics::kpi_report;
 use helpdesk_persistence::Store;
 use postgres::postgres_database;
 use process_memory::ProcessMemory;
+use year_report::year_report;
 
 const SEED: u64 = 42;
 /// Reports timed after the first, for the median.
@@ -105,14 +111,7 @@ async fn bench_store(name: &str, url: &str, tickets: u64, until: DateTime<Utc>) 
 
     // A server's store: its pool, page cache and statement timeout.
     let store = Store::connect(url).await?;
-    let query = KpiQuery {
-        from: until.checked_sub_months(Months::new(12)).ok_or("date out of range")?,
-        to: until,
-        timezone: KpiQuery::zone("Europe/Berlin")?,
-        group_by: Some(Period::Month),
-        clock: Clock::Calendar,
-        filter: KpiFilter::default(),
-    };
+    let query = year_report(until, Clock::Calendar, Period::Month)?;
     let now = Utc::now();
     let first = Instant::now();
     let report = kpi_report(&store, &query, now).await?;
@@ -145,12 +144,4 @@ fn load_average() -> String {
 fn where_kept(url: &str) -> &str {
     url.strip_prefix("sqlite://")
         .map_or(url, |rest| rest.split('?').next().unwrap_or(rest))
-}
-
-fn bench_dir() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"),
-        PathBuf::from,
-    );
-    target.join("bench-data")
 }
