@@ -8,7 +8,7 @@ use helpdesk_domain::email::EmailAddress;
 use helpdesk_domain::ids::{AgentId, TeamId, TicketId};
 use helpdesk_domain::tag::Tag;
 use helpdesk_domain::ticket::{Channel, Priority, ResponseSample, SolveSpan, SurveyAnswer, TicketFacts, TicketStatus};
-use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Query, SelectStatement, UnionType};
+use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Query, UnionType};
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
 };
@@ -269,16 +269,12 @@ impl Store {
                     )
                     .to_owned()
             });
-            let mut union: Option<SelectStatement> = None;
-            for branch in branches {
-                match union.as_mut() {
-                    None => union = Some(branch),
-                    Some(all) => {
-                        all.union(UnionType::All, branch);
-                    }
-                }
-            }
-            let union = union.unwrap_or_else(|| in_order(filter, order, after).into_query());
+            let union = branches
+                .reduce(|mut all, branch| {
+                    all.union(UnionType::All, branch);
+                    all
+                })
+                .unwrap_or_else(|| in_order(filter, order, after).into_query());
             let sort = sort_of(order.direction);
             let merged = Query::select()
                 .column(Asterisk)

@@ -25,7 +25,8 @@ pub(crate) async fn prefetch(ctx: &Context<'_>, tickets: &[TicketRecord], node: 
     // Each load waits out the loader's batching delay before it asks the
     // store; asked together, a page waits once and its queries run side by
     // side instead of one after another.
-    let (customers, channels, assignees, teams, tags, messages) = futures_util::join!(
+    // The first failure cancels the other loads: the page fails as a whole.
+    futures_util::try_join!(
         async {
             if customer.exists() {
                 loader.load_many(tickets.iter().map(|t| t.customer_id)).await?;
@@ -64,13 +65,7 @@ pub(crate) async fn prefetch(ctx: &Context<'_>, tickets: &[TicketRecord], node: 
             }
             Ok::<_, ApiError>(())
         },
-    );
-    customers?;
-    channels?;
-    assignees?;
-    teams?;
-    tags?;
-    messages?;
+    )?;
     Ok(())
 }
 
