@@ -3,6 +3,7 @@
 mod cli;
 mod import;
 mod ingest_email;
+mod malloc_arenas;
 mod seed;
 mod serve;
 
@@ -13,6 +14,7 @@ use clap::Parser;
 use crate::cli::{Cli, Command};
 
 fn main() -> ExitCode {
+    malloc_arenas::limit();
     let cli = Cli::parse();
     init_tracing();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {

@@ -32,6 +32,7 @@ pub mod sla;
 mod store;
 mod store_options;
 pub mod surveys;
+mod tcp_nodelay;
 pub mod teams;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -3,6 +3,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use helpdesk_migrations::MigratorTrait;
+use sea_orm::sqlx::postgres::PgConnectOptions;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
@@ -14,6 +15,7 @@ use tokio::sync::broadcast;
 
 use crate::change_feed::{ChangeFeed, TicketChange};
 use crate::kpi::ReportGate;
+use crate::tcp_nodelay;
 use crate::{StoreError, StoreOptions};
 
 /// Which engine a store runs on.
@@ -82,6 +84,15 @@ impl Store {
                 });
         } else {
             connect.max_connections(options.pool_size(false)).min_connections(1);
+            if let Ok(port) = url.parse::<PgConnectOptions>().map(|o| o.get_port()) {
+                // sqlx 0.9.0 leaves Nagle's algorithm on (see tcp_nodelay.rs).
+                connect.map_sqlx_postgres_pool_opts(move |o| {
+                    o.after_connect(move |_, _| {
+                        tcp_nodelay::set_on_sockets_to(port);
+                        Box::pin(async { Ok(()) })
+                    })
+                });
+            }
             if let Some(timeout) = options.statement_timeout {
                 let millis = timeout.as_millis().to_string();
                 connect.map_sqlx_postgres_opts(move |o| o.options([("statement_timeout", millis.as_str())]));
