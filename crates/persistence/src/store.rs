@@ -223,7 +223,26 @@ impl Store {
             sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
             ..TransactionOptions::default()
         };
-        Ok(self.db.begin_with_options(options).await?)
+        self.begin(options).await
+    }
+
+    /// Begins a transaction in a task of its own, which runs to the end
+    /// whatever becomes of the caller.
+    ///
+    /// sqlx (0.8 and 0.9, its issue 4393) counts a PostgreSQL transaction
+    /// as open only once BEGIN's answer is read: a caller cancelled during
+    /// that round trip (a client that hung up, a report past its deadline)
+    /// left its connection inside a transaction that nothing rolls back,
+    /// and the pool lent it on; the next report on it failed with "SET
+    /// TRANSACTION ISOLATION LEVEL must be called before any query". Begun
+    /// here, the transaction is complete before anyone can drop it, and one
+    /// whose caller is gone is dropped with the task, which rolls it back.
+    pub(crate) async fn begin(&self, options: TransactionOptions) -> Result<DatabaseTransaction, StoreError> {
+        let db = self.db.clone();
+        tokio::spawn(async move { db.begin_with_options(options).await })
+            .await
+            .map_err(|e| StoreError::Unavailable(sea_orm::DbErr::Custom(format!("beginning a transaction: {e}"))))?
+            .map_err(StoreError::from)
     }
 }
 
@@ -233,6 +252,41 @@ mod tests {
 
     use super::*;
     use crate::testing::{POSTGRES_ENV, TestDb};
+
+    /// A caller may be cancelled at any await (a client hangs up, a report
+    /// runs out of time), including while its transaction is beginning; the
+    /// pool must never lend a connection left inside that transaction.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres_a_transaction_cancelled_while_beginning_leaves_no_connection_inside_it() {
+        let Some(db) = TestDb::postgres().await else {
+            eprintln!("{POSTGRES_ENV} unset: PostgreSQL run skipped");
+            return;
+        };
+        let options = StoreOptions {
+            max_connections: Some(2),
+            ..StoreOptions::default()
+        };
+        let store = Store::connect_with(&db.url, options).await.unwrap();
+        let mut cancelled = 0;
+        for micros in 0..300 {
+            match tokio::time::timeout(Duration::from_micros(micros), store.snapshot()).await {
+                Ok(snapshot) => snapshot.unwrap().close().await.unwrap(),
+                Err(_) => {
+                    cancelled += 1;
+                    // A savepoint is refused outside a transaction block and
+                    // taken inside one: by a connection left in a transaction.
+                    for _ in 0..4 {
+                        let probe = store.db().execute_unprepared("SAVEPOINT probe").await;
+                        assert!(
+                            probe.is_err(),
+                            "a pooled connection was still inside a transaction cancelled after {micros} µs"
+                        );
+                    }
+                }
+            }
+        }
+        assert!(cancelled > 0, "some begins were cut short");
+    }
 
     #[tokio::test]
     async fn postgres_cancels_a_statement_past_the_timeout_and_serves_on() {

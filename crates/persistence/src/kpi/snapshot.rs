@@ -6,7 +6,7 @@
 
 use sea_orm::{
     AccessMode, ConnectionTrait, DatabaseTransaction, DbBackend, IsolationLevel, QueryResult, Statement,
-    TransactionOptions, TransactionTrait, Value,
+    TransactionOptions, Value,
 };
 
 use crate::{Backend, Store, StoreError};
@@ -29,7 +29,7 @@ impl Store {
             Backend::Sqlite => TransactionOptions::default(),
         };
         Ok(Snapshot {
-            txn: self.db().begin_with_options(options).await?,
+            txn: self.begin(options).await?,
             backend: self.backend(),
         })
     }
