@@ -1,7 +1,8 @@
 //! How fast the KPI report answers on a realistic desk: seeds N tickets
 //! (default 100,000; `HELPDESK_BENCH_TICKETS`) through the import path into
 //! SQLite, and into PostgreSQL when `HELPDESK_BENCH_POSTGRES_URL` (or
-//! `HELPDESK_TEST_POSTGRES_URL`) names a server, then times a 12-month
+//! `HELPDESK_TEST_POSTGRES_URL`) names a server (`HELPDESK_BENCH_STORES`
+//! picks one), then times a 12-month
 //! report grouped by MONTH with every figure, and prints the timings.
 //!
 //! Run with `cargo bench --bench kpi_report`. Seeded stores are kept under
@@ -22,10 +23,13 @@ use sea_orm::{ConnectionTrait, Database};
 mod bench_data;
 #[path = "support/postgres.rs"]
 mod postgres;
+#[path = "support/stores.rs"]
+mod stores;
 #[path = "support/year_report.rs"]
 mod year_report;
 use bench_data::bench_dir;
 use postgres::postgres_database;
+use stores::stores;
 use year_report::year_report;
 
 const SEED: u64 = 42;
@@ -49,16 +53,15 @@ async fn main() -> Result<(), Error> {
     let until = Utc::now().date_naive().and_time(NaiveTime::MIN).and_utc();
     println!("kpi_report benchmark: {tickets} seeded tickets (seed {SEED}), history until {until}");
 
-    let dir = bench_dir();
-    std::fs::create_dir_all(&dir)?;
-    let sqlite = format!("sqlite://{}?mode=rwc", dir.join(format!("kpis-{tickets}.db")).display());
-    bench_store("SQLite", &sqlite, tickets, until).await?;
+    let stores = stores()?;
+    if stores.sqlite {
+        let dir = bench_dir();
+        std::fs::create_dir_all(&dir)?;
+        let sqlite = format!("sqlite://{}?mode=rwc", dir.join(format!("kpis-{tickets}.db")).display());
+        bench_store("SQLite", &sqlite, tickets, until).await?;
+    }
 
-    let postgres = std::env::var("HELPDESK_BENCH_POSTGRES_URL")
-        .or_else(|_| std::env::var("HELPDESK_TEST_POSTGRES_URL"))
-        .ok()
-        .filter(|u| !u.is_empty());
-    match postgres {
+    match stores.postgres {
         Some(server) => {
             let url = postgres_database(&server, &format!("helpdesk_bench_{tickets}"), false).await?;
             bench_store("PostgreSQL", &url, tickets, until).await?;

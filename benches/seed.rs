@@ -5,7 +5,7 @@
 //! tickets (default 100,000; `HELPDESK_BENCH_TICKETS`) into a fresh SQLite
 //! file, and into a fresh PostgreSQL database when
 //! `HELPDESK_BENCH_POSTGRES_URL` (or `HELPDESK_TEST_POSTGRES_URL`) names a
-//! server. While it runs, the child's peak resident memory (`VmHWM`) and
+//! server (`HELPDESK_BENCH_STORES` picks one). While it runs, the child's peak resident memory (`VmHWM`) and
 //! peak anonymous memory (`RssAnon`) are sampled from `/proc`. Then a
 //! server-sized store times a 12-month report grouped by MONTH: the first
 //! one after the import, and the median of the next few.
@@ -20,6 +20,8 @@ mod bench_data;
 mod postgres;
 #[path = "support/process_memory.rs"]
 mod process_memory;
+#[path = "support/stores.rs"]
+mod stores;
 #[path = "support/year_report.rs"]
 mod year_report;
 
@@ -35,6 +37,7 @@ use helpdesk_metrics::kpi_report;
 use helpdesk_persistence::Store;
 use postgres::postgres_database;
 use process_memory::ProcessMemory;
+use stores::stores;
 use year_report::year_report;
 
 const SEED: u64 = 42;
@@ -52,23 +55,22 @@ async fn main() -> Result<(), Error> {
     let until = Utc::now().date_naive().and_time(NaiveTime::MIN).and_utc();
     println!("seed benchmark: {tickets} tickets (seed {SEED}), history until {until}");
 
-    let dir = bench_dir();
-    std::fs::create_dir_all(&dir)?;
-    let file = dir.join(format!("seed-{tickets}.db"));
-    for suffix in ["", "-wal", "-shm"] {
-        let path = PathBuf::from(format!("{}{suffix}", file.display()));
-        if path.exists() {
-            std::fs::remove_file(path)?;
+    let stores = stores()?;
+    if stores.sqlite {
+        let dir = bench_dir();
+        std::fs::create_dir_all(&dir)?;
+        let file = dir.join(format!("seed-{tickets}.db"));
+        for suffix in ["", "-wal", "-shm"] {
+            let path = PathBuf::from(format!("{}{suffix}", file.display()));
+            if path.exists() {
+                std::fs::remove_file(path)?;
+            }
         }
+        let sqlite = format!("sqlite://{}?mode=rwc", file.display());
+        bench_store("SQLite", &sqlite, tickets, until).await?;
     }
-    let sqlite = format!("sqlite://{}?mode=rwc", file.display());
-    bench_store("SQLite", &sqlite, tickets, until).await?;
 
-    let postgres = std::env::var("HELPDESK_BENCH_POSTGRES_URL")
-        .or_else(|_| std::env::var("HELPDESK_TEST_POSTGRES_URL"))
-        .ok()
-        .filter(|u| !u.is_empty());
-    match postgres {
+    match stores.postgres {
         Some(server) => {
             let url = postgres_database(&server, &format!("helpdesk_seed_{tickets}"), true).await?;
             bench_store("PostgreSQL", &url, tickets, until).await?;

@@ -26,7 +26,7 @@ use sea_orm::{
 use crate::entity::{chat_session, chat_verification, customer, message, ticket};
 use crate::error::parse_column;
 use crate::outbox::{NewOutboxMail, outbox_row};
-use crate::tickets::{TicketRecord, history, lock, number};
+use crate::tickets::{TicketRecord, history, lock};
 use crate::{Store, StoreError, customers};
 
 impl Store {
@@ -173,9 +173,6 @@ async fn move_to_address(
         "customers.claimed_email",
         contact.claimed_email.as_deref().unwrap_or(""),
     )?;
-    // As a ticket creation does: queue behind concurrent creations, so the
-    // lookup sees an identity another transaction has just added.
-    number::queue_behind_ticket_creations(txn).await?;
     let to = customers::find_or_create_by_email(txn, &claimed, contact.name.as_deref(), at).await?;
     let tickets = ticket::Entity::find()
         .filter(ticket::Column::CustomerId.eq(contact.id))

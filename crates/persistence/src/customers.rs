@@ -7,7 +7,7 @@ use helpdesk_domain::customer::IdentityKind;
 use helpdesk_domain::email::EmailAddress;
 use helpdesk_domain::ids::CustomerId;
 use helpdesk_domain::ticket::Channel;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 
 use crate::entity::{customer, customer_identity, ticket};
@@ -41,27 +41,18 @@ impl CustomerRecord {
 
 /// The customer who owns this email identity, created (with the identity) on
 /// first sight. A known customer without a name gets the one given now.
+///
+/// Safe against a concurrent transaction adding the same address: the
+/// identity goes in with `ON CONFLICT DO NOTHING`, which on PostgreSQL waits
+/// for that transaction; if it committed, its customer is the one.
 pub(crate) async fn find_or_create_by_email<C: ConnectionTrait>(
     db: &C,
     email: &EmailAddress,
     name: Option<&str>,
     at: DateTime<Utc>,
 ) -> Result<CustomerId, StoreError> {
-    let existing = customer_identity::Entity::find()
-        .filter(customer_identity::Column::Kind.eq(IdentityKind::Email.as_str()))
-        .filter(customer_identity::Column::Value.eq(email.as_str()))
-        .one(db)
-        .await?;
-    if let Some(identity) = existing {
-        if let Some(name) = name
-            && let Some(found) = customer::Entity::find_by_id(identity.customer_id).one(db).await?
-            && found.name.is_none()
-        {
-            let mut row: customer::ActiveModel = found.into();
-            row.name = Set(Some(name.to_owned()));
-            row.update(db).await?;
-        }
-        return Ok(CustomerId::from_uuid(identity.customer_id));
+    if let Some(found) = find_by_email(db, email, name).await? {
+        return Ok(found);
     }
     let id = CustomerId::new();
     customer::ActiveModel {
@@ -73,17 +64,77 @@ pub(crate) async fn find_or_create_by_email<C: ConnectionTrait>(
     }
     .insert(db)
     .await?;
+    let identity = email_identity(id, email, at);
+    if insert_identities(db, vec![identity]).await? == 1 {
+        return Ok(id);
+    }
+    // Another transaction added the address since the lookup above.
+    customer::Entity::delete_by_id(id.as_uuid()).exec(db).await?;
+    find_by_email(db, email, name)
+        .await?
+        .ok_or(StoreError::NotFound { what: "customer" })
+}
+
+/// The customer whose email identity this is, given `name` if they have none.
+async fn find_by_email<C: ConnectionTrait>(
+    db: &C,
+    email: &EmailAddress,
+    name: Option<&str>,
+) -> Result<Option<CustomerId>, StoreError> {
+    let Some(identity) = customer_identity::Entity::find()
+        .filter(customer_identity::Column::Kind.eq(IdentityKind::Email.as_str()))
+        .filter(customer_identity::Column::Value.eq(email.as_str()))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    if let Some(name) = name
+        && let Some(found) = customer::Entity::find_by_id(identity.customer_id).one(db).await?
+        && found.name.is_none()
+    {
+        let mut row: customer::ActiveModel = found.into();
+        row.name = Set(Some(name.to_owned()));
+        row.update(db).await?;
+    }
+    Ok(Some(CustomerId::from_uuid(identity.customer_id)))
+}
+
+fn email_identity(customer: CustomerId, email: &EmailAddress, at: DateTime<Utc>) -> customer_identity::ActiveModel {
     customer_identity::ActiveModel {
         id: Set(uuid::Uuid::now_v7()),
-        customer_id: Set(id.as_uuid()),
+        customer_id: Set(customer.as_uuid()),
         kind: Set(IdentityKind::Email.as_str().to_owned()),
         value: Set(email.to_string()),
         created_at: Set(at),
     }
-    .insert(db)
-    .await?;
-    Ok(id)
 }
+
+/// Inserts identities, skipping each whose kind and value another
+/// transaction has stored since they were looked up; returns how many went in.
+async fn insert_identities<C: ConnectionTrait>(
+    db: &C,
+    identities: Vec<customer_identity::ActiveModel>,
+) -> Result<u64, StoreError> {
+    let mut inserted = 0;
+    let mut rows = identities.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<_> = rows.by_ref().take(IDENTITIES_PER_STATEMENT).collect();
+        inserted += customer_identity::Entity::insert_many(chunk)
+            .on_conflict(
+                OnConflict::columns([customer_identity::Column::Kind, customer_identity::Column::Value])
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(inserted)
+}
+
+/// Identity rows per insert: five values each, well under SQLite's limit
+/// of bound parameters.
+const IDENTITIES_PER_STATEMENT: usize = 1_000;
 
 /// A customer to find by email identity, or to create with this name and
 /// instant when none has it.
@@ -151,12 +202,13 @@ pub(crate) async fn find_or_create_many_by_email<C: ConnectionTrait>(
                 .await?;
         }
     }
-    let (mut customers, mut identities) = (Vec::new(), Vec::new());
+    let (mut customers, mut identities, mut created) = (Vec::new(), Vec::new(), Vec::new());
     for w in &first {
         if found.contains_key(w.email) {
             continue;
         }
         let id = CustomerId::new();
+        created.push(w.email);
         found.insert(w.email.clone(), id);
         customers.push(customer::ActiveModel {
             id: Set(id.as_uuid()),
@@ -165,17 +217,52 @@ pub(crate) async fn find_or_create_many_by_email<C: ConnectionTrait>(
             verified: Set(true),
             claimed_email: Set(None),
         });
-        identities.push(customer_identity::ActiveModel {
-            id: Set(uuid::Uuid::now_v7()),
-            customer_id: Set(id.as_uuid()),
-            kind: Set(IdentityKind::Email.as_str().to_owned()),
-            value: Set(w.email.to_string()),
-            created_at: Set(w.at),
-        });
+        identities.push(email_identity(id, w.email, w.at));
     }
     crate::tickets::derived::insert_chunked::<customer::Entity>(db, customers).await?;
-    crate::tickets::derived::insert_chunked::<customer_identity::Entity>(db, identities).await?;
+    let expected = u64::try_from(identities.len()).unwrap_or(u64::MAX);
+    if insert_identities(db, identities).await? < expected {
+        take_concurrent_identities(db, &created, &mut found).await?;
+    }
     Ok(found)
+}
+
+/// After a batch lost some of its new identities to a concurrent
+/// transaction: those addresses belong to the customers that transaction
+/// created, and the batch's own customers for them, never referenced, go.
+async fn take_concurrent_identities<C: ConnectionTrait>(
+    db: &C,
+    created: &[&EmailAddress],
+    found: &mut HashMap<EmailAddress, CustomerId>,
+) -> Result<(), StoreError> {
+    let mut orphans = Vec::new();
+    for chunk in created.chunks(IN_LIST_CHUNK) {
+        let rows: Vec<(String, uuid::Uuid)> = customer_identity::Entity::find()
+            .select_only()
+            .column(customer_identity::Column::Value)
+            .column(customer_identity::Column::CustomerId)
+            .filter(customer_identity::Column::Kind.eq(IdentityKind::Email.as_str()))
+            .filter(customer_identity::Column::Value.is_in(chunk.iter().map(|e| e.as_str())))
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (value, owner) in rows {
+            let email: EmailAddress = parse_column("customer_identities.value", &value)?;
+            let owner = CustomerId::from_uuid(owner);
+            if let Some(ours) = found.insert(email, owner)
+                && ours != owner
+            {
+                orphans.push(ours.as_uuid());
+            }
+        }
+    }
+    for chunk in orphans.chunks(IN_LIST_CHUNK) {
+        customer::Entity::delete_many()
+            .filter(customer::Column::Id.is_in(chunk.iter().copied()))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Values in one `IN (...)` list, well under both engines' limit on bound

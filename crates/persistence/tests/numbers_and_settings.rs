@@ -4,13 +4,16 @@
 
 mod common;
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use common::{agent, email, new_ticket, t};
-use helpdesk_domain::ticket::Actor;
+use helpdesk_domain::import::{ImportedAuthor, ImportedEvent, ImportedKind, ImportedTicket};
+use helpdesk_domain::ticket::{Actor, Channel, Priority};
 use helpdesk_persistence::StoreError;
 use helpdesk_persistence::testing::TestDb;
 use helpdesk_persistence::tickets::{NewTicket, TicketFilter, TicketOrder};
+use sea_orm::{ConnectionTrait, Database, DbBackend, Statement, TransactionTrait};
 use tokio::sync::Barrier;
 use tokio::task::JoinSet;
 
@@ -137,13 +140,14 @@ async fn a_refused_ticket_gives_its_number_back(db: TestDb) {
         .unwrap();
     assert_eq!(first.number, 1);
 
-    // The same mail delivered twice is refused after its number was taken...
+    // The same mail delivered twice is refused (its ticket takes its number
+    // last, so the refusal comes first, but either way)...
     let again = store
         .create_ticket(with_mail_id("Same mail again"), Actor::System, t(1))
         .await;
     assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
 
-    // ...and the rollback gives that number back.
+    // ...and leaves no gap in the numbers.
     let second = store
         .create_ticket(new_ticket("Another mail", "ana@example.com"), Actor::System, t(2))
         .await
@@ -248,6 +252,116 @@ async fn servers_starting_at_once_agree_on_one_setting(db: TestDb) {
     seen.dedup();
     assert_eq!(seen.len(), 1, "every server got the same secret: {seen:?}");
     assert_eq!(db.store.setting("jwt_secret").await.unwrap(), Some(seen[0].clone()));
+}
+
+/// On PostgreSQL, creations do not queue on the ticket counter while they
+/// look a customer up: a ticket and an import batch that meet an address
+/// another transaction is adding, uncommitted, wait for it and then take its
+/// customer, leaving no second customer behind.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_creations_meeting_an_address_being_added_take_its_customer() {
+    let Some(db) = TestDb::postgres().await else {
+        eprintln!(
+            "{} unset: PostgreSQL run skipped",
+            helpdesk_persistence::testing::POSTGRES_ENV
+        );
+        return;
+    };
+    let other = Database::connect(db.url.as_str()).await.unwrap();
+    let adding = other.begin().await.unwrap();
+    let theirs = uuid::Uuid::now_v7();
+    adding
+        .execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "INSERT INTO customers (id, name, created_at, verified) VALUES ($1, 'Rita', now(), true)",
+            [theirs.into()],
+        ))
+        .await
+        .unwrap();
+    adding
+        .execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "INSERT INTO customer_identities (id, customer_id, kind, value, created_at) \
+             VALUES ($1, $2, 'EMAIL', 'rita@example.com', now())",
+            [uuid::Uuid::now_v7().into(), theirs.into()],
+        ))
+        .await
+        .unwrap();
+
+    let store = db.store.clone();
+    let live = tokio::spawn(async move {
+        store
+            .create_ticket(
+                new_ticket("Where is my parcel?", "rita@example.com"),
+                Actor::System,
+                t(0),
+            )
+            .await
+    });
+    let store = db.store.clone();
+    let import = tokio::spawn(async move {
+        let imported = ImportedTicket {
+            external_id: "OLD-1".into(),
+            subject: "Old question".into(),
+            channel: Channel::Email,
+            priority: Priority::Normal,
+            customer_email: email("rita@example.com"),
+            customer_name: None,
+            tags: BTreeSet::new(),
+            created_at: t(-100),
+            fcr_eligible: true,
+            events: vec![ImportedEvent {
+                at: t(-100),
+                kind: ImportedKind::Message {
+                    author: ImportedAuthor::Customer,
+                    body: "Hello".into(),
+                },
+            }],
+        };
+        store.import_tickets(&[imported], t(0)).await
+    });
+    // Both wait on the uncommitted identity before it commits.
+    let waiting = Statement::from_string(
+        DbBackend::Postgres,
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+    );
+    let mut waiters = 0;
+    for _ in 0..200 {
+        let row = other.query_one_raw(waiting.clone()).await.unwrap().unwrap();
+        waiters = row.try_get_by_index::<i64>(0).unwrap();
+        if waiters == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(waiters, 2, "the ticket and the import wait on the address being added");
+    adding.commit().await.unwrap();
+
+    let ticket = live.await.unwrap().unwrap();
+    assert_eq!(import.await.unwrap().unwrap().imported, 1);
+    let tickets = db
+        .store
+        .list_tickets(&TicketFilter::default(), TicketOrder::default(), 10, None)
+        .await
+        .unwrap()
+        .tickets;
+    assert_eq!(tickets.len(), 2);
+    assert!(
+        tickets.iter().all(|t| t.customer_id.as_uuid() == theirs),
+        "both tickets belong to the customer who was being added"
+    );
+    assert_eq!(ticket.number, 2, "the live ticket numbered after the import's, no gap");
+    let customers = other
+        .query_one_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT count(*) FROM customers",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get_by_index::<i64>(0)
+        .unwrap();
+    assert_eq!(customers, 1, "the customers the two created for the address are gone");
 }
 
 helpdesk_persistence::each_store!(

@@ -65,7 +65,9 @@ impl Store {
 }
 
 /// Opens a ticket inside `txn`, its first message the customer's, with its
-/// history and derived rows; the caller commits and announces it.
+/// history and derived rows; the caller commits and announces it. The
+/// ticket's number is taken last (see `number`), so the caller should add
+/// little before it commits.
 pub(crate) async fn insert_ticket(
     txn: &DatabaseTransaction,
     new: NewTicket,
@@ -84,10 +86,6 @@ pub(crate) async fn insert_ticket(
     {
         return Err(StoreError::not_found("team"));
     }
-    // The number first: on PostgreSQL its row lock queues ticket creations,
-    // so the lookup below sees a customer that a concurrent creation has
-    // just added (otherwise both insert the same email identity, and one fails).
-    let number = number::next_ticket_number(txn).await?;
     let name = new.customer_name.as_deref();
     let customer = match customer_of {
         CustomerOf::Address => customers::find_or_create_by_email(txn, &new.customer_email, name, at).await?,
@@ -95,9 +93,9 @@ pub(crate) async fn insert_ticket(
     };
     let id = TicketId::new();
 
-    let model = ticket::ActiveModel {
+    let mut model = ticket::ActiveModel {
         id: Set(id.as_uuid()),
-        number: Set(number),
+        number: Set(number::provisional_number(id)),
         subject: Set(new.subject),
         status: Set(TicketStatus::New.as_str().to_owned()),
         priority: Set(new.priority.as_str().to_owned()),
@@ -198,5 +196,7 @@ pub(crate) async fn insert_ticket(
     }
     history::append(txn, id, &events).await?;
     history::derive_new(txn, id, at, at).await?;
+    // Last, so that the counter row is locked only until the commit that follows.
+    model.number = number::assign_ticket_number(txn, id).await?;
     Ok(model)
 }
