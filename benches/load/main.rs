@@ -57,6 +57,9 @@ struct Args {
     /// Skip the ingestion load.
     #[arg(long)]
     no_ingest: bool,
+    /// Ask the queue page without `totalCount`, to see what counting costs.
+    #[arg(long)]
+    no_total_count: bool,
     /// Extra `NAME=VALUE` environment for the server (e.g. HELPDESK_DB_POOL_SIZE=8).
     #[arg(long = "server-env", value_parser = parse_env)]
     server_env: Vec<(String, String)>,
@@ -90,6 +93,7 @@ async fn main() -> Result<(), Error> {
             warmup: Duration::from_secs(args.warmup_seconds),
             measure: Duration::from_secs(args.seconds),
             think: Duration::from_millis(args.think_ms),
+            with_total_count: !args.no_total_count,
         };
         let report = queue::run(&server.base_url, &token, &options).await?;
         println!("{}", report.line("queue"));

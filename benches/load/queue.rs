@@ -9,24 +9,32 @@ use serde_json::{Value, json};
 use crate::Error;
 use crate::latency::{Latencies, Report};
 
-pub const QUERY: &str = "query Queue {
-  tickets(first: 50, filter: { statuses: [NEW, OPEN, PENDING] }, orderBy: { field: SLA_DUE_AT, direction: ASC }) {
-    totalCount
-    edges { cursor node {
+/// The queue page; `totalCount` is left out with `with_total_count` false,
+/// to measure what the count costs.
+pub fn query(with_total_count: bool) -> String {
+    let total_count = if with_total_count { "totalCount" } else { "" };
+    format!(
+        "query Queue {{
+  tickets(first: 50, filter: {{ statuses: [NEW, OPEN, PENDING] }}, orderBy: {{ field: SLA_DUE_AT, direction: ASC }}) {{
+    {total_count}
+    edges {{ cursor node {{
       id number subject status priority channel createdAt updatedAt slaNextDueAt slaBreached tags
-      customer { id name email }
-      assignee { id name }
-      team { id name }
-    } }
-    pageInfo { hasNextPage endCursor }
-  }
-}";
+      customer {{ id name email }}
+      assignee {{ id name }}
+      team {{ id name }}
+    }} }}
+    pageInfo {{ hasNextPage endCursor }}
+  }}
+}}"
+    )
+}
 
 pub struct Options {
     pub clients: usize,
     pub warmup: Duration,
     pub measure: Duration,
     pub think: Duration,
+    pub with_total_count: bool,
 }
 
 pub async fn run(base_url: &str, token: &str, options: &Options) -> Result<Report, Error> {
@@ -42,13 +50,14 @@ pub async fn run(base_url: &str, token: &str, options: &Options) -> Result<Repor
             .build()?;
         let url = format!("{base_url}/graphql");
         let token = token.to_owned();
+        let query = query(options.with_total_count);
         let think = options.think;
         tasks.push(tokio::spawn(async move {
             let mut latencies = Latencies::default();
             let mut rows = 0usize;
             while Instant::now() < until {
                 let sent = Instant::now();
-                let answer = ask(&client, &url, &token).await;
+                let answer = ask(&client, &url, &token, &query).await;
                 let took = sent.elapsed();
                 if sent >= measure_from {
                     match answer {
@@ -73,16 +82,24 @@ pub async fn run(base_url: &str, token: &str, options: &Options) -> Result<Repor
         all.merge(latencies);
         rows = rows.max(n);
     }
-    println!("queue: {} clients, {rows} tickets a page", options.clients);
+    println!(
+        "queue: {} clients, {rows} tickets a page{}",
+        options.clients,
+        if options.with_total_count {
+            ""
+        } else {
+            ", without totalCount"
+        }
+    );
     Ok(all.report(options.measure))
 }
 
 /// One queue page; how many tickets it held.
-async fn ask(client: &reqwest::Client, url: &str, token: &str) -> Result<usize, Error> {
+async fn ask(client: &reqwest::Client, url: &str, token: &str, query: &str) -> Result<usize, Error> {
     let response = client
         .post(url)
         .bearer_auth(token)
-        .json(&json!({ "query": QUERY }))
+        .json(&json!({ "query": query }))
         .send()
         .await?;
     let status = response.status();

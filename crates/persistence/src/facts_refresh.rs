@@ -48,14 +48,23 @@ impl Store {
             let missing: Vec<uuid::Uuid> = ticket::Entity::find()
                 .select_only()
                 .column(ticket::Column::Id)
+                // NOT EXISTS, an anti-join along the facts' primary key. The
+                // NOT IN (subquery) this was made PostgreSQL probe the whole
+                // list of facts per ticket once it outgrew work_mem: at
+                // 1,000,000 tickets it never finished, and each server's
+                // refresher held a core with it from its start.
                 .filter(
-                    ticket::Column::Id.not_in_subquery(
+                    Expr::exists(
                         Query::select()
-                            .column(ticket_fact::Column::TicketId)
+                            .expr(Expr::val(1))
                             .from(ticket_fact::Entity)
-                            .and_where(Expr::col(ticket_fact::Column::TicketId).is_not_null())
+                            .and_where(
+                                Expr::col((ticket_fact::Entity, ticket_fact::Column::TicketId))
+                                    .equals((ticket::Entity, ticket::Column::Id)),
+                            )
                             .to_owned(),
-                    ),
+                    )
+                    .not(),
                 )
                 .limit(room)
                 .into_tuple()

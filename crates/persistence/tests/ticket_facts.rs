@@ -8,6 +8,7 @@ use common::{agent, from_customer, new_ticket, note, reply, reply_and_set, sampl
 use helpdesk_domain::ticket::{Actor, TicketStatus};
 use helpdesk_persistence::testing::TestDb;
 use helpdesk_persistence::tickets::TicketChanges;
+use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
 
 async fn a_new_ticket_has_facts_from_the_start(db: TestDb) {
     let store = &db.store;
@@ -164,8 +165,49 @@ async fn notes_and_desk_messages_are_not_replies(db: TestDb) {
     assert!(samples.is_empty());
 }
 
+/// A store from before the facts' current shape has tickets without facts;
+/// the refresher's first search finds them, and only them.
+async fn a_ticket_without_facts_gets_them_back(db: TestDb) {
+    let store = &db.store;
+    let mut tickets = Vec::new();
+    for (i, from) in ["ana@example.com", "bo@example.com", "cy@example.com"]
+        .into_iter()
+        .enumerate()
+    {
+        let ticket = store
+            .create_ticket(new_ticket("Help", from), Actor::System, t(i as i64))
+            .await
+            .unwrap();
+        tickets.push(ticket.id);
+    }
+    let raw = Database::connect(db.url.as_str()).await.unwrap();
+    let backend = raw.get_database_backend();
+    let placeholder = if backend == DbBackend::Postgres { "$1" } else { "?" };
+    raw.execute_raw(Statement::from_sql_and_values(
+        backend,
+        format!("DELETE FROM ticket_facts WHERE ticket_id = {placeholder}"),
+        [tickets[1].as_uuid().into()],
+    ))
+    .await
+    .unwrap();
+    assert_eq!(store.ticket_facts(tickets[1]).await.unwrap(), None);
+
+    assert_eq!(
+        store.refresh_stale_facts(100, true, t(10)).await.unwrap(),
+        1,
+        "only the one without facts"
+    );
+    stored_facts(store, tickets[1]).await;
+    assert_eq!(
+        store.refresh_stale_facts(100, true, t(10)).await.unwrap(),
+        0,
+        "none left"
+    );
+}
+
 helpdesk_persistence::each_store!(
     a_new_ticket_has_facts_from_the_start,
     facts_follow_a_ticket_through_solve_reopen_and_close,
     notes_and_desk_messages_are_not_replies,
+    a_ticket_without_facts_gets_them_back,
 );
