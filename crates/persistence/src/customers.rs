@@ -160,23 +160,8 @@ pub(crate) async fn find_or_create_many_by_email<C: ConnectionTrait>(
             first.push(w);
         }
     }
-    let mut found: HashMap<EmailAddress, CustomerId> = HashMap::with_capacity(first.len());
-    for chunk in first.chunks(IN_LIST_CHUNK) {
-        let rows: Vec<(String, uuid::Uuid)> = customer_identity::Entity::find()
-            .select_only()
-            .column(customer_identity::Column::Value)
-            .column(customer_identity::Column::CustomerId)
-            .filter(customer_identity::Column::Kind.eq(IdentityKind::Email.as_str()))
-            .filter(customer_identity::Column::Value.is_in(chunk.iter().map(|w| w.email.as_str())))
-            .into_tuple()
-            .all(db)
-            .await?;
-        for (value, customer) in rows {
-            if let Ok(email) = EmailAddress::parse(&value) {
-                found.insert(email, CustomerId::from_uuid(customer));
-            }
-        }
-    }
+    let addresses: Vec<&EmailAddress> = first.iter().map(|w| w.email).collect();
+    let mut found: HashMap<EmailAddress, CustomerId> = email_owners(db, &addresses).await?.into_iter().collect();
     // A known customer without a name gets the one given now (rare: only
     // the nameless are updated, one statement each).
     let named: Vec<(uuid::Uuid, &str)> = first
@@ -236,7 +221,30 @@ async fn take_concurrent_identities<C: ConnectionTrait>(
     found: &mut HashMap<EmailAddress, CustomerId>,
 ) -> Result<(), StoreError> {
     let mut orphans = Vec::new();
-    for chunk in created.chunks(IN_LIST_CHUNK) {
+    for (email, owner) in email_owners(db, created).await? {
+        if let Some(ours) = found.insert(email, owner)
+            && ours != owner
+        {
+            orphans.push(ours.as_uuid());
+        }
+    }
+    for chunk in orphans.chunks(IN_LIST_CHUNK) {
+        customer::Entity::delete_many()
+            .filter(customer::Column::Id.is_in(chunk.iter().copied()))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The customers who own these email identities (addresses nobody has are
+/// left out), a few statements however many addresses.
+async fn email_owners<C: ConnectionTrait>(
+    db: &C,
+    addresses: &[&EmailAddress],
+) -> Result<Vec<(EmailAddress, CustomerId)>, StoreError> {
+    let mut owners = Vec::with_capacity(addresses.len());
+    for chunk in addresses.chunks(IN_LIST_CHUNK) {
         let rows: Vec<(String, uuid::Uuid)> = customer_identity::Entity::find()
             .select_only()
             .column(customer_identity::Column::Value)
@@ -247,22 +255,13 @@ async fn take_concurrent_identities<C: ConnectionTrait>(
             .all(db)
             .await?;
         for (value, owner) in rows {
-            let email: EmailAddress = parse_column("customer_identities.value", &value)?;
-            let owner = CustomerId::from_uuid(owner);
-            if let Some(ours) = found.insert(email, owner)
-                && ours != owner
-            {
-                orphans.push(ours.as_uuid());
-            }
+            owners.push((
+                parse_column("customer_identities.value", &value)?,
+                CustomerId::from_uuid(owner),
+            ));
         }
     }
-    for chunk in orphans.chunks(IN_LIST_CHUNK) {
-        customer::Entity::delete_many()
-            .filter(customer::Column::Id.is_in(chunk.iter().copied()))
-            .exec(db)
-            .await?;
-    }
-    Ok(())
+    Ok(owners)
 }
 
 /// Values in one `IN (...)` list, well under both engines' limit on bound
