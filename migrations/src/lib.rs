@@ -21,6 +21,7 @@ mod m20261202_000030_chat_identity;
 mod m20261203_000010_chat_presence;
 mod m20261203_000030_ticket_queue_order;
 mod m20261203_000040_ticket_counts;
+mod m20261203_000050_ticket_number_sequence;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000010_chat_presence::Migration),
             Box::new(m20261203_000030_ticket_queue_order::Migration),
             Box::new(m20261203_000040_ticket_counts::Migration),
+            Box::new(m20261203_000050_ticket_number_sequence::Migration),
         ]
     }
 }

@@ -111,7 +111,7 @@ impl Store {
             teams: teams_by_name(&txn, fresh.iter().flat_map(|t| t.teams()), now).await?,
         };
         let count = i64::try_from(fresh.len()).unwrap_or(i64::MAX);
-        let mut next_number = number::reserve_ticket_numbers(&txn, count).await? - count + 1;
+        let mut numbers = number::reserve_ticket_numbers(&txn, count).await?.into_iter();
         let ctx = DeriveContext::load(&txn).await?;
         let customers = customers::find_or_create_many_by_email(
             &txn,
@@ -138,9 +138,13 @@ impl Store {
             let targets = crate::sla::outcomes_of(&ctx, &past.events, now);
             past.events.extend(crate::sla::past_alerts(&targets, now));
             past.events.sort_by_key(|e| e.at);
+            let number = numbers.next().ok_or_else(|| StoreError::Corrupt {
+                column: "ticket_number_seq",
+                value: "fewer numbers than tickets".into(),
+            })?;
             let mut row = ticket::Model {
                 id: id.as_uuid(),
-                number: next_number,
+                number,
                 subject: imported.subject.clone(),
                 status: past.status.as_str().to_owned(),
                 priority: past.priority.as_str().to_owned(),
@@ -164,7 +168,6 @@ impl Store {
             row.sla_breached = stored.breached;
             targets_rows.extend(stored.rows);
             tickets.push(ticket::ActiveModel::from(row).reset_all());
-            next_number += 1;
             tags.extend(imported.tags.iter().map(|t| ticket_tag::ActiveModel {
                 ticket_id: Set(id.as_uuid()),
                 tag: Set(t.to_string()),

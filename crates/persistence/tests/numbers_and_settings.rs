@@ -373,3 +373,38 @@ helpdesk_persistence::each_store!(
     the_first_stored_setting_wins,
     servers_starting_at_once_agree_on_one_setting,
 );
+
+/// A desk that ran before PostgreSQL numbered tickets from a sequence keeps
+/// counting where its counter stopped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_an_upgraded_desk_numbers_on_from_its_counter() {
+    use helpdesk_migrations::{Migrator, MigratorTrait};
+
+    let Some(db) = TestDb::postgres_unmigrated().await else {
+        eprintln!(
+            "{} unset: PostgreSQL run skipped",
+            helpdesk_persistence::testing::POSTGRES_ENV
+        );
+        return;
+    };
+    let before_sequence = Migrator::migrations()
+        .iter()
+        .position(|m| m.name() == "m20261203_000050_ticket_number_sequence")
+        .unwrap();
+    let raw = Database::connect(db.url.as_str()).await.unwrap();
+    Migrator::up(&raw, Some(u32::try_from(before_sequence).unwrap()))
+        .await
+        .unwrap();
+    raw.execute_unprepared("UPDATE counters SET value = 41 WHERE name = 'ticket_number'")
+        .await
+        .unwrap();
+    raw.close().await.unwrap();
+
+    db.store.migrate().await.unwrap();
+    let ticket = db
+        .store
+        .create_ticket(new_ticket("After the upgrade", "ana@example.com"), Actor::System, t(0))
+        .await
+        .unwrap();
+    assert_eq!(ticket.number, 42);
+}

@@ -78,7 +78,10 @@ impl Ticket {
         ID(self.0.id.to_string())
     }
 
-    /// Human-friendly, gap-free number (shown as `#1234`).
+    /// Human-friendly number (shown as `#1234`), in the order tickets were
+    /// numbered. A refused ticket takes none, so numbers run without gaps,
+    /// except on PostgreSQL where a creation's commit failed after it was
+    /// numbered (a lost connection).
     async fn number(&self) -> i64 {
         self.0.number
     }
