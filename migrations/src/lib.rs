@@ -22,6 +22,7 @@ mod m20261203_000010_chat_presence;
 mod m20261203_000030_ticket_queue_order;
 mod m20261203_000040_ticket_counts;
 mod m20261203_000050_ticket_number_sequence;
+mod m20261203_000060_sla_pending_targets;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000030_ticket_queue_order::Migration),
             Box::new(m20261203_000040_ticket_counts::Migration),
             Box::new(m20261203_000050_ticket_number_sequence::Migration),
+            Box::new(m20261203_000060_sla_pending_targets::Migration),
         ]
     }
 }
