@@ -16,6 +16,7 @@ use tokio::sync::broadcast;
 use crate::change_feed::{ChangeFeed, TicketChange};
 use crate::kpi::ReportGate;
 use crate::tcp_nodelay;
+use crate::tickets::shared_count::SharedCounts;
 use crate::{StoreError, StoreOptions};
 
 /// Which engine a store runs on.
@@ -40,6 +41,8 @@ pub struct Store {
     url: Arc<str>,
     /// The few report slots and the time a report may take.
     reports: ReportGate,
+    /// Ticket counts asked at once, counted once.
+    counts: SharedCounts,
 }
 
 impl Store {
@@ -113,6 +116,7 @@ impl Store {
             changes,
             url: url.into(),
             reports: ReportGate::new(options.report_connections, options.statement_timeout),
+            counts: SharedCounts::default(),
         })
     }
 
@@ -157,6 +161,10 @@ impl Store {
     /// This process's name among the servers sharing the database.
     pub fn server_id(&self) -> ServerId {
         self.changes.server()
+    }
+
+    pub(crate) fn shared_counts(&self) -> &SharedCounts {
+        &self.counts
     }
 
     /// How many statements this store has run since it connected.

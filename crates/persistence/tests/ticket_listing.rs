@@ -575,7 +575,48 @@ async fn store_is_empty(store: &Store) {
     assert_eq!(store.count_tickets(&TicketFilter::default()).await.unwrap(), 0);
 }
 
+/// Counts asked at the same moment share one count (see `shared_count.rs`),
+/// yet a count asked after a ticket was created always includes it, however
+/// many other counts of the same queue are running.
+async fn a_count_asked_after_a_creation_includes_it_while_others_count(db: TestDb) {
+    let store = db.store.clone();
+    let open = TicketFilter {
+        statuses: vec![TicketStatus::New],
+        ..TicketFilter::default()
+    };
+    let watchers: Vec<_> = (0..8)
+        .map(|_| {
+            let (store, open) = (store.clone(), open.clone());
+            tokio::spawn(async move {
+                let mut last = 0;
+                loop {
+                    let now = store.count_tickets(&open).await.unwrap();
+                    assert!(now >= last, "a later count never goes back: {last} then {now}");
+                    last = now;
+                    tokio::task::yield_now().await;
+                }
+            })
+        })
+        .collect();
+    for created in 1..=25u64 {
+        store
+            .create_ticket(
+                new_ticket(&format!("Question {created}"), "ana@example.com"),
+                Actor::System,
+                t(created as i64),
+            )
+            .await
+            .unwrap();
+        assert_eq!(store.count_tickets(&open).await.unwrap(), created);
+    }
+    for watcher in watchers {
+        assert!(!watcher.is_finished(), "a watcher failed: {:?}", watcher.await);
+        watcher.abort();
+    }
+}
+
 helpdesk_persistence::each_store!(
+    a_count_asked_after_a_creation_includes_it_while_others_count,
     paging_several_statuses_merges_them_into_one_order,
     each_filter_narrows_the_list,
     paging_shows_every_ticket_exactly_once_in_every_order,

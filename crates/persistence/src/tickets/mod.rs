@@ -17,6 +17,7 @@ pub(crate) mod number;
 mod query;
 mod record;
 mod scope;
+pub(crate) mod shared_count;
 mod update;
 
 pub use create::NewTicket;

@@ -296,9 +296,19 @@ impl Store {
         Ok(TicketPage { tickets, has_next_page })
     }
 
-    /// How many tickets match `filter`, on all pages.
+    /// How many tickets match `filter`, on all pages: from a count that
+    /// started after this call, shared with the calls for the same count
+    /// arriving meanwhile (see `shared_count.rs`).
     pub async fn count_tickets(&self, filter: &TicketFilter) -> Result<u64, StoreError> {
-        Ok(filtered(filter).count(self.db()).await?)
+        let select = filtered(filter);
+        let key = select.clone().build(self.db().get_database_backend()).to_string();
+        let db = self.db().clone();
+        self.shared_counts()
+            .count(key, move || {
+                let (select, db) = (select.clone(), db.clone());
+                async move { Ok(select.count(&db).await?) }
+            })
+            .await
     }
 
     /// Tags of each of the given tickets, as (ticket, tag) pairs sorted by tag.
