@@ -23,6 +23,7 @@ mod m20261203_000030_ticket_queue_order;
 mod m20261203_000040_ticket_counts;
 mod m20261203_000050_ticket_number_sequence;
 mod m20261203_000060_sla_pending_targets;
+mod m20261203_000070_maintained_ticket_counts;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000040_ticket_counts::Migration),
             Box::new(m20261203_000050_ticket_number_sequence::Migration),
             Box::new(m20261203_000060_sla_pending_targets::Migration),
+            Box::new(m20261203_000070_maintained_ticket_counts::Migration),
         ]
     }
 }

@@ -12,6 +12,7 @@ use helpdesk_channels::email::{SenderError, SmtpSender};
 use helpdesk_channels::facts_refresher::FactsRefresher;
 use helpdesk_channels::sla_alerts::SlaAlerts;
 use helpdesk_channels::survey::SurveySender;
+use helpdesk_channels::ticket_count_folder::TicketCountFolder;
 use helpdesk_channels::webhook::{WebhookAllowList, WebhookClientError, WebhookSender};
 use helpdesk_channels::worker::{self, DeliveryJob, Job};
 use helpdesk_persistence::{Store, StoreError, StoreOptions};
@@ -59,8 +60,8 @@ pub struct AppConfig {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WorkerSet {
     /// The mail sender (when an SMTP URL is set), the webhook sender, the SLA
-    /// alerts, the facts refresher, the survey sender and the chat presence
-    /// heartbeat: what a server runs (every server, when several share a
+    /// alerts, the facts refresher, the ticket count folder, the survey
+    /// sender and the chat presence heartbeat: what a server runs (every server, when several share a
     /// PostgreSQL database: each item is still handled once).
     All,
     /// None: for a test that counts the statements a request costs, which
@@ -170,6 +171,7 @@ impl App {
             ));
             workers.start(SlaAlerts::new(store.clone(), email));
             workers.start(FactsRefresher::new(store.clone()));
+            workers.start(TicketCountFolder::new(store.clone()));
             workers.start(SurveySender::new(
                 store.clone(),
                 survey_email,

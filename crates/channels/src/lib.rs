@@ -16,8 +16,8 @@
 //!
 //! It also owns the desk's dealings with time: the [`clock::Clock`] every
 //! instant comes from, and the background jobs, all run by the one loop in
-//! [`worker`]: the outbox and webhook couriers, [`sla_alerts`] and the
-//! [`facts_refresher`].
+//! [`worker`]: the outbox and webhook couriers, [`sla_alerts`], the
+//! [`facts_refresher`] and the [`ticket_count_folder`].
 //!
 //! The crate may depend on `helpdesk-domain` and `helpdesk-persistence`,
 //! never on `helpdesk-api` or any GraphQL crate, and it never reads the
@@ -30,6 +30,7 @@ pub mod facts_refresher;
 pub mod import;
 pub mod sla_alerts;
 pub mod survey;
+pub mod ticket_count_folder;
 pub mod webform;
 pub mod webhook;
 pub mod worker;

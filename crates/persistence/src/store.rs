@@ -193,7 +193,11 @@ impl Store {
     ///   visibility map lets reports answer from their indexes alone, which
     ///   autovacuum would only get to some time later. (VACUUM cannot run
     ///   in a transaction: each statement runs on its own.)
+    ///
+    /// First the import's ticket count deltas are folded into the totals
+    /// (on SQLite one per ticket: a queue's count would sum them all).
     pub async fn settle_after_bulk_write(&self) -> Result<(), StoreError> {
+        self.fold_ticket_counts().await?;
         match self.backend() {
             Backend::Sqlite => {
                 self.db.execute_unprepared("PRAGMA optimize").await?;

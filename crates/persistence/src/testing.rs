@@ -31,10 +31,17 @@ impl TestDb {
 
     /// A fresh SQLite file in its own temporary folder.
     pub async fn sqlite() -> Self {
+        let db = Self::sqlite_unmigrated().await;
+        db.store.migrate().await.expect("migrate sqlite");
+        db
+    }
+
+    /// Like [`TestDb::sqlite`], without running the migrations: for a test
+    /// of an upgrade to migrate part of the way itself.
+    pub async fn sqlite_unmigrated() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}?mode=rwc", dir.path().join("helpdesk.db").display());
         let store = Store::connect(&url).await.expect("open sqlite");
-        store.migrate().await.expect("migrate sqlite");
         Self {
             url,
             store,

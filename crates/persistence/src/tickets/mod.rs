@@ -11,6 +11,7 @@ pub(crate) mod dimensions;
 pub(crate) mod history;
 pub(crate) mod lock;
 mod mail;
+mod maintained_count;
 mod merge;
 pub(crate) mod messages;
 pub(crate) mod number;

@@ -8,12 +8,13 @@ use helpdesk_domain::email::EmailAddress;
 use helpdesk_domain::ids::{AgentId, TeamId, TicketId};
 use helpdesk_domain::tag::Tag;
 use helpdesk_domain::ticket::{Channel, Priority, ResponseSample, SolveSpan, SurveyAnswer, TicketFacts, TicketStatus};
-use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Query, UnionType};
+use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, IntoIden, Query, UnionType};
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
 };
 
 use super::history;
+use super::maintained_count;
 use super::record::{EventRecord, MessageRecord, TicketRecord};
 use crate::entity::{
     customer_identity, duration_sample, message, survey_response, ticket, ticket_fact, ticket_solve, ticket_tag,
@@ -103,26 +104,7 @@ fn no_deadline() -> DateTime<Utc> {
 }
 
 fn filtered(filter: &TicketFilter) -> Select<ticket::Entity> {
-    let strings = |values: Vec<&'static str>| values.into_iter().map(str::to_owned).collect::<Vec<_>>();
-    let mut select = ticket::Entity::find();
-    if !filter.statuses.is_empty() {
-        select =
-            select.filter(ticket::Column::Status.is_in(strings(filter.statuses.iter().map(|s| s.as_str()).collect())));
-    }
-    if !filter.channels.is_empty() {
-        select =
-            select.filter(ticket::Column::Channel.is_in(strings(filter.channels.iter().map(|s| s.as_str()).collect())));
-    }
-    if !filter.priorities.is_empty() {
-        select = select
-            .filter(ticket::Column::Priority.is_in(strings(filter.priorities.iter().map(|s| s.as_str()).collect())));
-    }
-    if !filter.assignee_ids.is_empty() {
-        select = select.filter(ticket::Column::AssigneeId.is_in(filter.assignee_ids.iter().map(AgentId::as_uuid)));
-    }
-    if !filter.team_ids.is_empty() {
-        select = select.filter(ticket::Column::TeamId.is_in(filter.team_ids.iter().map(TeamId::as_uuid)));
-    }
+    let mut select = ticket::Entity::find().filter(dimensions_match(filter, ticket::Entity));
     if !filter.tags.is_empty() {
         select = select.filter(
             ticket::Column::Id.in_subquery(
@@ -146,30 +128,57 @@ fn filtered(filter: &TicketFilter) -> Select<ticket::Entity> {
             ),
         );
     }
-    if let TicketAccess::Teams { teams, teamless } = &filter.access {
-        let mut reach = Condition::any();
-        if !teams.is_empty() {
-            reach = reach.add(ticket::Column::TeamId.is_in(teams.iter().map(TeamId::as_uuid)));
-        }
-        if *teamless {
-            reach = reach.add(ticket::Column::TeamId.is_null());
-        }
-        if teams.is_empty() && !*teamless {
-            // Nothing within reach; ids are never null.
-            reach = reach.add(ticket::Column::Id.is_null());
-        }
-        select = select.filter(reach);
-    }
     if let Some(from) = filter.created_from {
         select = select.filter(ticket::Column::CreatedAt.gte(from));
-    }
-    if let Some(breached) = filter.sla_breached {
-        select = select.filter(ticket::Column::SlaBreached.eq(breached));
     }
     if let Some(to) = filter.created_to {
         select = select.filter(ticket::Column::CreatedAt.lt(to));
     }
     select
+}
+
+/// The part of `filter` on a ticket's own dimensions (status, channel,
+/// priority, assignee, team, SLA breached) and the caller's reach, as a
+/// condition on the columns of those names in `table`: `tickets`, or the
+/// maintained counts, which have the same columns (see `maintained_count.rs`).
+pub(super) fn dimensions_match(filter: &TicketFilter, table: impl IntoIden) -> Condition {
+    let table = table.into_iden();
+    let col = |name: &'static str| Expr::col((table.clone(), Alias::new(name)));
+    let names = |values: Vec<&'static str>| values.into_iter().map(str::to_owned).collect::<Vec<_>>();
+    let mut matches = Condition::all();
+    if !filter.statuses.is_empty() {
+        matches = matches.add(col("status").is_in(names(filter.statuses.iter().map(|s| s.as_str()).collect())));
+    }
+    if !filter.channels.is_empty() {
+        matches = matches.add(col("channel").is_in(names(filter.channels.iter().map(|s| s.as_str()).collect())));
+    }
+    if !filter.priorities.is_empty() {
+        matches = matches.add(col("priority").is_in(names(filter.priorities.iter().map(|s| s.as_str()).collect())));
+    }
+    if !filter.assignee_ids.is_empty() {
+        matches = matches.add(col("assignee_id").is_in(filter.assignee_ids.iter().map(AgentId::as_uuid)));
+    }
+    if !filter.team_ids.is_empty() {
+        matches = matches.add(col("team_id").is_in(filter.team_ids.iter().map(TeamId::as_uuid)));
+    }
+    if let Some(breached) = filter.sla_breached {
+        matches = matches.add(col("sla_breached").eq(breached));
+    }
+    if let TicketAccess::Teams { teams, teamless } = &filter.access {
+        let mut reach = Condition::any();
+        if !teams.is_empty() {
+            reach = reach.add(col("team_id").is_in(teams.iter().map(TeamId::as_uuid)));
+        }
+        if *teamless {
+            reach = reach.add(col("team_id").is_null());
+        }
+        if teams.is_empty() && !*teamless {
+            // Nothing within reach.
+            reach = reach.add(Expr::val(1).eq(0));
+        }
+        matches = matches.add(reach);
+    }
+    matches
 }
 
 /// The column a listing is ordered by. `sla_due_key` is the deadline, or
@@ -298,11 +307,25 @@ impl Store {
 
     /// How many tickets match `filter`, on all pages: from a count that
     /// started after this call, shared with the calls for the same count
-    /// arriving meanwhile (see `shared_count.rs`).
+    /// arriving meanwhile (see `shared_count.rs`). A filter on the ticket's
+    /// own dimensions alone (a queue's) is answered by the counts the
+    /// database maintains (see `maintained_count.rs`), any other by counting
+    /// the matching tickets.
     pub async fn count_tickets(&self, filter: &TicketFilter) -> Result<u64, StoreError> {
+        let db = self.db().clone();
+        if maintained_count::answers(filter) {
+            let statement = maintained_count::count_statement(self, filter);
+            let key = statement.to_string();
+            return self
+                .shared_counts()
+                .count(key, move || {
+                    let (statement, db) = (statement.clone(), db.clone());
+                    async move { maintained_count::count(&db, statement).await }
+                })
+                .await;
+        }
         let select = filtered(filter);
         let key = select.clone().build(self.db().get_database_backend()).to_string();
-        let db = self.db().clone();
         self.shared_counts()
             .count(key, move || {
                 let (select, db) = (select.clone(), db.clone());
