@@ -154,6 +154,31 @@ impl Desk {
         node["id"].as_str().unwrap().to_owned()
     }
 
+    /// The id of a file a customer mailed, on a ticket moved to team A.
+    async fn attachment_of_team_a(&self) -> String {
+        let raw = "From: Cara <cara@example.com>\r\nSubject: Receipt\r\nMessage-ID: <receipt@example.com>\r\n\
+                   MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n\
+                   --b\r\nContent-Type: text/plain\r\n\r\nSee attached.\r\n\
+                   --b\r\nContent-Type: text/plain\r\nContent-Disposition: attachment; filename=\"receipt.txt\"\r\n\r\n\
+                   Paid.\r\n--b--\r\n";
+        let (status, body) = self.app.post_email(raw.as_bytes()).await;
+        assert_eq!(status, 200, "{body}");
+        let ticket = body["ticketId"].as_str().unwrap();
+        let moved = "mutation($i: UpdateTicketInput!) { updateTicket(input: $i) { messages { attachments { id } } } }";
+        let data = self
+            .app
+            .ok(
+                &self.admin,
+                moved,
+                json!({ "i": { "ticketId": ticket, "teamId": self.team_a } }),
+            )
+            .await;
+        data["updateTicket"]["messages"][0]["attachments"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
     async fn sla_policy(&self) -> String {
         let data = self
             .app
@@ -536,6 +561,7 @@ async fn every_http_route_answers_every_caller_as_the_rules_say(db: TestDb) {
     let d = desk(&db).await;
     let http = d.app.http();
     let url = |path: &str| format!("{}{path}", d.app.base_url);
+    let attachment = d.attachment_of_team_a().await;
     for caller in CALLERS {
         let with_bearer = |request: reqwest::RequestBuilder| match d.bearer(caller) {
             Some(token) => request.bearer_auth(token.to_owned()),
@@ -561,6 +587,18 @@ async fn every_http_route_answers_every_caller_as_the_rules_say(db: TestDb) {
             _ => 401,
         };
         assert_eq!(status(export), want, "/exports/kpis.csv as {caller:?}");
+        // An attachment opens for whoever reaches its ticket (links are
+        // tested in tests/attachments.rs).
+        let file = with_bearer(http.get(url(&format!("/attachments/{attachment}"))))
+            .send()
+            .await
+            .unwrap();
+        let want = match expected(Need::TicketOfTeamA, caller) {
+            Outcome::Ok => 200,
+            Outcome::Code(code) if code == "NOT_FOUND" => 404,
+            _ => 401,
+        };
+        assert_eq!(status(file), want, "/attachments/{{id}} as {caller:?}");
         // Mail comes in with the mail server's token only: no agent's
         // token, not even an admin's, opens it.
         let inbound = with_bearer(http.post(url("/inbound/email")))

@@ -152,7 +152,8 @@ impl App {
         )
         .map_err(AppError::Auth)?
         .with_read_store(read_store.clone())
-        .with_webhook_allow(config.webhook_allow.clone());
+        .with_webhook_allow(config.webhook_allow.clone())
+        .with_public_url(&config.public_url);
 
         let mut workers = Workers::new(config.clock.clone());
         if config.workers == WorkerSet::All {

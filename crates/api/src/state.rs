@@ -124,6 +124,9 @@ pub struct AppState {
     pub(crate) telemetry: Arc<crate::http::telemetry::HttpTelemetry>,
     /// Where SLA webhooks may point besides public addresses.
     pub(crate) webhook_allow: Arc<helpdesk_channels::webhook::WebhookAllowList>,
+    /// Where browsers reach the desk (`HELPDESK_PUBLIC_URL`, no trailing
+    /// slash): the base of attachment links. Empty: links are relative.
+    pub(crate) public_url: Arc<str>,
 }
 
 impl AppState {
@@ -153,12 +156,19 @@ impl AppState {
             dummy_password_hash,
             telemetry: Default::default(),
             webhook_allow: Default::default(),
+            public_url: "".into(),
         })
     }
 
     /// The same state with the heavy reads going to `read_store`.
     pub fn with_read_store(mut self, read_store: Store) -> Self {
         self.read_store = read_store;
+        self
+    }
+
+    /// The same state with links made under `public_url`.
+    pub fn with_public_url(mut self, public_url: &str) -> Self {
+        self.public_url = public_url.trim_end_matches('/').into();
         self
     }
 

@@ -86,6 +86,10 @@ id_type!(
     HeldMailId
 );
 id_type!(
+    /// A file that came with a message.
+    AttachmentId
+);
+id_type!(
     /// One survey invitation sent (or due) to a customer.
     SurveyInvitationId
 );

@@ -13,6 +13,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use helpdesk_domain::ids::AgentId;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -28,6 +29,10 @@ struct Claims {
     ver: i64,
     iat: i64,
     exp: i64,
+    /// Access tokens have none; a token with one was made for something
+    /// else (an attachment link) and is refused as an access token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    aud: Option<serde_json::Value>,
 }
 
 /// Who a valid token speaks for, still to be checked against the store.
@@ -49,6 +54,12 @@ pub(crate) struct JwtKeys {
     verifying: Vec<VerifyingKey>,
     validation: Validation,
     ttl: Duration,
+}
+
+/// Whether a token expiring at `exp` (seconds) has expired at `now`, with
+/// the leeway tolerated between servers.
+pub(super) fn expired(exp: i64, now: DateTime<Utc>) -> bool {
+    exp.saturating_add(LEEWAY_SECONDS) < now.timestamp()
 }
 
 /// The key id of a secret: the first 8 bytes of a SHA-256 over it, in hex.
@@ -96,26 +107,36 @@ impl JwtKeys {
             ver: subject.version,
             iat: now.timestamp(),
             exp: expires_at.timestamp(),
+            aud: None,
         };
+        Ok((self.sign(&claims)?, expires_at))
+    }
+
+    /// Signs `claims` with the current key, naming it in `kid`.
+    pub(super) fn sign(&self, claims: &impl Serialize) -> Result<String, ApiError> {
         let mut header = Header::new(Algorithm::HS256);
         header.kid = Some(self.kid.clone());
-        let token = jsonwebtoken::encode(&header, &claims, &self.encoding)
-            .map_err(|e| ApiError::internal("token signing failed", e))?;
-        Ok((token, expires_at))
+        jsonwebtoken::encode(&header, claims, &self.encoding).map_err(|e| ApiError::internal("token signing failed", e))
+    }
+
+    /// The claims of `token` if the key its `kid` names signed it and
+    /// `validation` holds (expiry is the caller's to judge).
+    pub(super) fn decode<C: DeserializeOwned>(&self, token: &str, validation: &Validation) -> Option<C> {
+        let kid = jsonwebtoken::decode_header(token).ok()?.kid?;
+        let key = self.verifying.iter().find(|k| k.kid == kid)?;
+        Some(jsonwebtoken::decode::<C>(token, &key.key, validation).ok()?.claims)
     }
 
     /// Who a token speaks for at `now`, if its key, signature, expiry and
     /// claims hold. Tokens without a `kid` are refused.
     pub(crate) fn verify(&self, token: &str, now: DateTime<Utc>) -> Option<TokenSubject> {
-        let kid = jsonwebtoken::decode_header(token).ok()?.kid?;
-        let key = self.verifying.iter().find(|k| k.kid == kid)?;
-        let data = jsonwebtoken::decode::<Claims>(token, &key.key, &self.validation).ok()?;
-        if data.claims.exp.saturating_add(LEEWAY_SECONDS) < now.timestamp() {
+        let claims: Claims = self.decode(token, &self.validation)?;
+        if claims.aud.is_some() || expired(claims.exp, now) {
             return None;
         }
         Some(TokenSubject {
-            agent_id: data.claims.sub.parse::<AgentId>().ok()?,
-            version: data.claims.ver,
+            agent_id: claims.sub.parse::<AgentId>().ok()?,
+            version: claims.ver,
         })
     }
 }
@@ -171,6 +192,7 @@ mod tests {
             ver: 0,
             iat: 0,
             exp: i64::MAX / 2,
+            aud: None,
         };
         let token = jsonwebtoken::encode(
             &Header::new(Algorithm::HS256),

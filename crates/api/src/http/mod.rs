@@ -1,5 +1,6 @@
 //! The HTTP surface: routes, and the layers every request passes.
 
+mod attachment;
 mod body_deadline;
 pub(crate) mod client_address;
 mod csv;
@@ -63,6 +64,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(telemetry::render))
         .route("/exports/kpis.csv", get(kpi_export::export))
+        .route("/attachments/{id}", get(attachment::download))
         // Reads its body itself, after checking the token, up to this limit.
         .route("/inbound/email", post(inbound_email::receive))
         .route(

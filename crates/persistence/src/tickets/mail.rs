@@ -2,10 +2,11 @@
 //! written, and its attachments.
 
 use chrono::{DateTime, Utc};
-use helpdesk_domain::ids::MessageId;
+use helpdesk_domain::access::TicketAccess;
+use helpdesk_domain::ids::{AttachmentId, MessageId, TeamId, TicketId};
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 
-use crate::entity::attachment;
+use crate::entity::{attachment, message, ticket};
 use crate::{Store, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,7 +30,7 @@ pub struct MailParts {
 /// An attachment without its content.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttachmentRecord {
-    pub id: uuid::Uuid,
+    pub id: AttachmentId,
     pub message_id: MessageId,
     pub filename: Option<String>,
     pub content_type: String,
@@ -46,7 +47,7 @@ pub(super) async fn insert_attachments(
         return Ok(());
     }
     let rows = attachments.into_iter().map(|a| attachment::ActiveModel {
-        id: Set(uuid::Uuid::now_v7()),
+        id: Set(AttachmentId::new().as_uuid()),
         message_id: Set(message.as_uuid()),
         filename: Set(a.filename),
         content_type: Set(a.content_type),
@@ -60,7 +61,82 @@ pub(super) async fn insert_attachments(
     Ok(())
 }
 
+/// An attachment with its content, and the ticket it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttachmentFile {
+    pub record: AttachmentRecord,
+    pub ticket_id: TicketId,
+    /// The ticket's team: whose agents may open the file.
+    pub team_id: Option<TeamId>,
+    pub content: Vec<u8>,
+}
+
 impl Store {
+    /// An attachment with its content, if its ticket is within `access`;
+    /// the content is read only then. Agents reach it through
+    /// [`ScopedStore::attachment`](super::ScopedStore::attachment).
+    pub(crate) async fn attachment_within(
+        &self,
+        id: AttachmentId,
+        access: &TicketAccess,
+    ) -> Result<Option<AttachmentFile>, StoreError> {
+        let found: Option<(uuid::Uuid, Option<String>, String, i64)> = attachment::Entity::find_by_id(id.as_uuid())
+            .select_only()
+            .column(attachment::Column::MessageId)
+            .column(attachment::Column::Filename)
+            .column(attachment::Column::ContentType)
+            .column(attachment::Column::Size)
+            .into_tuple()
+            .one(self.db())
+            .await?;
+        let Some((message_id, filename, content_type, size)) = found else {
+            return Ok(None);
+        };
+        let ticket_id: Option<uuid::Uuid> = message::Entity::find_by_id(message_id)
+            .select_only()
+            .column(message::Column::TicketId)
+            .into_tuple()
+            .one(self.db())
+            .await?;
+        let Some(ticket_id) = ticket_id else {
+            return Err(StoreError::UnexpectedRow(format!("attachment {id} of no message")));
+        };
+        let team_id: Option<Option<uuid::Uuid>> = ticket::Entity::find_by_id(ticket_id)
+            .select_only()
+            .column(ticket::Column::TeamId)
+            .into_tuple()
+            .one(self.db())
+            .await?;
+        let Some(team_id) = team_id.map(|team| team.map(TeamId::from_uuid)) else {
+            return Err(StoreError::UnexpectedRow(format!("attachment {id} of no ticket")));
+        };
+        if !access.covers(team_id) {
+            return Ok(None);
+        }
+        let content: Option<Vec<u8>> = attachment::Entity::find_by_id(id.as_uuid())
+            .select_only()
+            .column(attachment::Column::Content)
+            .into_tuple()
+            .one(self.db())
+            .await?;
+        // Deleted in between (with its ticket): as if it never was.
+        let Some(content) = content else {
+            return Ok(None);
+        };
+        Ok(Some(AttachmentFile {
+            record: AttachmentRecord {
+                id,
+                message_id: MessageId::from_uuid(message_id),
+                filename,
+                content_type,
+                size: u64::try_from(size).unwrap_or(0),
+            },
+            ticket_id: TicketId::from_uuid(ticket_id),
+            team_id,
+            content,
+        }))
+    }
+
     /// Attachments of the given messages (metadata only), in the order stored.
     pub async fn attachments_of(&self, messages: &[MessageId]) -> Result<Vec<AttachmentRecord>, StoreError> {
         if messages.is_empty() {
@@ -81,7 +157,7 @@ impl Store {
         Ok(rows
             .into_iter()
             .map(|(id, message_id, filename, content_type, size)| AttachmentRecord {
-                id,
+                id: AttachmentId::from_uuid(id),
                 message_id: MessageId::from_uuid(message_id),
                 filename,
                 content_type,

@@ -23,7 +23,7 @@ mod update;
 
 pub use create::NewTicket;
 pub(crate) use create::{CustomerOf, insert_ticket};
-pub use mail::{AttachmentRecord, MailParts, NewAttachment};
+pub use mail::{AttachmentFile, AttachmentRecord, MailParts, NewAttachment};
 pub use merge::Merge;
 pub use messages::{MessageAuthor, NewMessage};
 pub use query::{SortDirection, TicketCursor, TicketFilter, TicketOrder, TicketPage, TicketSortField};

@@ -10,13 +10,13 @@
 use chrono::{DateTime, Utc};
 use helpdesk_domain::DomainError;
 use helpdesk_domain::access::TicketAccess;
-use helpdesk_domain::ids::TicketId;
+use helpdesk_domain::ids::{AttachmentId, TicketId};
 use helpdesk_domain::ticket::Actor;
 
 use super::merge::Merge;
 use super::{
-    MessageRecord, NewMessage, NewTicket, TicketChanges, TicketCursor, TicketFilter, TicketOrder, TicketPage,
-    TicketRecord,
+    AttachmentFile, MessageRecord, NewMessage, NewTicket, TicketChanges, TicketCursor, TicketFilter, TicketOrder,
+    TicketPage, TicketRecord,
 };
 use crate::{Store, StoreError};
 
@@ -51,6 +51,11 @@ impl ScopedStore {
     /// The ticket, if it exists and is within reach.
     pub async fn ticket(&self, id: TicketId) -> Result<Option<TicketRecord>, StoreError> {
         Ok(self.store.ticket(id).await?.filter(|t| self.access.covers(t.team_id)))
+    }
+
+    /// An attachment with its content, if its ticket is within reach.
+    pub async fn attachment(&self, id: AttachmentId) -> Result<Option<AttachmentFile>, StoreError> {
+        self.store.attachment_within(id, &self.access).await
     }
 
     /// Those of the tickets that exist and are within reach.

@@ -7,7 +7,8 @@ use helpdesk_persistence::tickets::MessageRecord;
 use super::agent::Agent;
 use super::customer::Customer;
 use super::enums::{AuthorKind, Channel};
-use super::loader;
+use super::{loader, state};
+use crate::auth::viewer::agent;
 use crate::error::ApiResult;
 use crate::graphql::loaders::{AttachmentsOf, DeliveryOf};
 
@@ -97,6 +98,19 @@ impl Attachment {
     /// Size in bytes.
     async fn size(&self) -> u64 {
         self.0.size
+    }
+
+    /// Where a browser opens the file without an `Authorization` header: a
+    /// link for the calling agent only, under `HELPDESK_PUBLIC_URL`, that
+    /// works for 15 minutes and while the agent's sessions and scope do.
+    /// Images and PDF open in place; everything else downloads.
+    async fn url(&self, ctx: &Context<'_>) -> ApiResult<String> {
+        let viewer = agent(ctx)?;
+        let state = state(ctx)?;
+        let token = state
+            .jwt
+            .attachment_link(viewer.subject(), self.0.id, state.clock.now())?;
+        Ok(format!("{}/attachments/{}?token={token}", state.public_url, self.0.id))
     }
 }
 
