@@ -70,14 +70,21 @@ fn cancelled_by_statement_timeout(err: &DbErr) -> bool {
 
 /// PostgreSQL refusing work for now rather than for the request: out of
 /// connection slots (53300), shutting down or starting up (57P01-57P03),
-/// or a connection exception (class 08). Worth retrying, like a store
-/// that cannot be reached.
+/// or a connection exception (class 08); or the connection itself lost
+/// mid-statement (an I/O error: "expected to read 5 bytes, got 0 bytes at
+/// EOF" when the server went away), or the pool unable to lend one. Worth
+/// retrying, like a store that cannot be reached.
 fn server_unavailable(err: &DbErr) -> bool {
     match err {
-        DbErr::Query(RuntimeErr::SqlxError(e)) | DbErr::Exec(RuntimeErr::SqlxError(e)) => e
-            .as_database_error()
-            .and_then(|db| db.code())
-            .is_some_and(|code| code == "53300" || code.starts_with("57P0") || code.starts_with("08")),
+        DbErr::Query(RuntimeErr::SqlxError(e)) | DbErr::Exec(RuntimeErr::SqlxError(e)) => {
+            matches!(
+                e.as_ref(),
+                sea_orm::sqlx::Error::Io(_) | sea_orm::sqlx::Error::PoolTimedOut | sea_orm::sqlx::Error::PoolClosed
+            ) || e
+                .as_database_error()
+                .and_then(|db| db.code())
+                .is_some_and(|code| code == "53300" || code.starts_with("57P0") || code.starts_with("08"))
+        }
         _ => false,
     }
 }
@@ -88,4 +95,25 @@ pub(crate) fn parse_column<T: std::str::FromStr>(column: &'static str, value: &s
         column,
         value: value.to_owned(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io;
+
+    use super::*;
+
+    #[test]
+    fn a_connection_lost_mid_statement_is_worth_retrying() {
+        let lost = || sea_orm::sqlx::Error::Io(io::Error::new(io::ErrorKind::UnexpectedEof, "got 0 bytes at EOF"));
+        for err in [
+            DbErr::Exec(RuntimeErr::SqlxError(lost().into())),
+            DbErr::Query(RuntimeErr::SqlxError(lost().into())),
+            DbErr::Query(RuntimeErr::SqlxError(sea_orm::sqlx::Error::PoolTimedOut.into())),
+        ] {
+            assert!(matches!(StoreError::from(err), StoreError::Unavailable(_)));
+        }
+        let bug = DbErr::Query(RuntimeErr::SqlxError(sea_orm::sqlx::Error::RowNotFound.into()));
+        assert!(matches!(StoreError::from(bug), StoreError::Database(_)));
+    }
 }
