@@ -193,12 +193,7 @@ async fn a_link_follows_the_agents_reach_and_sessions(db: TestDb) {
     let billing = app.team(&admin, "Billing").await;
     let shipping = app.team(&admin, "Shipping").await;
     let (ann_id, ann) = app.agent_with_scope(&admin, "ann@desk.example", "AGENT", "TEAMS").await;
-    app.ok(
-        &admin,
-        "mutation($t: ID!, $a: ID!) { addTeamMember(teamId: $t, agentId: $a) { id } }",
-        json!({ "t": billing, "a": ann_id }),
-    )
-    .await;
+    app.add_team_member(&admin, &billing, &ann_id).await;
     let move_to = |team: String| json!({ "i": { "ticketId": ticket, "teamId": team } });
     let update = "mutation($i: UpdateTicketInput!) { updateTicket(input: $i) { id } }";
     app.ok(&admin, update, move_to(billing.clone())).await;

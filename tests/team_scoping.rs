@@ -33,12 +33,7 @@ async fn desk(db: &TestDb) -> Desk {
     let billing = app.team(&admin, "Billing").await;
     let shipping = app.team(&admin, "Shipping").await;
     let (ann_id, ann) = app.agent_with_scope(&admin, "ann@desk.example", "AGENT", "TEAMS").await;
-    app.ok(
-        &admin,
-        "mutation($t: ID!, $a: ID!) { addTeamMember(teamId: $t, agentId: $a) { id } }",
-        json!({ "t": billing, "a": ann_id }),
-    )
-    .await;
+    app.add_team_member(&admin, &billing, &ann_id).await;
     let (_, bob) = app.agent(&admin, "bob@desk.example", "AGENT").await;
     let open = |subject: &str, team: Option<&str>| json!({ "subject": subject, "body": "Hello", "customerEmail": "cara@example.com", "teamId": team });
     let billing_ticket = app.create_ticket(&admin, open("Invoice twice", Some(&billing))).await["id"]

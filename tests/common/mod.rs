@@ -243,6 +243,16 @@ impl TestApp {
         data["createTeam"]["id"].as_str().expect("team id").to_owned()
     }
 
+    /// Puts an agent into a team (as the admin).
+    pub async fn add_team_member(&self, admin: &str, team: &str, agent: &str) {
+        self.ok(
+            admin,
+            "mutation($t: ID!, $a: ID!) { addTeamMember(teamId: $t, agentId: $a) { id } }",
+            json!({ "t": team, "a": agent }),
+        )
+        .await;
+    }
+
     /// Opens a ticket on a customer's behalf and returns it as `TICKET_FIELDS` selects.
     pub async fn create_ticket(&self, token: &str, input: Value) -> Value {
         let data = self

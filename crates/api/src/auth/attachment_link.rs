@@ -10,11 +10,11 @@
 //! followed, as for any other read.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use helpdesk_domain::ids::{AgentId, AttachmentId};
+use helpdesk_domain::ids::AttachmentId;
 use jsonwebtoken::{Algorithm, Validation};
 use serde::{Deserialize, Serialize};
 
-use super::jwt::{JwtKeys, TokenSubject, expired};
+use super::jwt::{JwtKeys, TokenSubject};
 use crate::ApiError;
 
 /// How long a link works after the query that handed it out: long enough
@@ -64,19 +64,18 @@ impl JwtKeys {
         validation.set_audience(&[AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "sub", "aud"]);
         let claims: LinkClaims = self.decode(token, &validation)?;
-        if expired(claims.exp, now) || claims.att.parse::<AttachmentId>().ok()? != attachment {
+        if claims.att.parse::<AttachmentId>().ok()? != attachment {
             return None;
         }
-        Some(TokenSubject {
-            agent_id: claims.sub.parse::<AgentId>().ok()?,
-            version: claims.ver,
-        })
+        TokenSubject::of_claims(&claims.sub, claims.ver, claims.exp, now)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
+
+    use helpdesk_domain::ids::AgentId;
 
     use super::*;
 

@@ -42,6 +42,20 @@ pub(crate) struct TokenSubject {
     pub version: i64,
 }
 
+impl TokenSubject {
+    /// The subject of a verified token's `sub` and `ver` claims, unless it
+    /// expired (`exp`) by `now`.
+    pub(super) fn of_claims(sub: &str, ver: i64, exp: i64, now: DateTime<Utc>) -> Option<Self> {
+        if exp.saturating_add(LEEWAY_SECONDS) < now.timestamp() {
+            return None;
+        }
+        Some(Self {
+            agent_id: sub.parse::<AgentId>().ok()?,
+            version: ver,
+        })
+    }
+}
+
 struct VerifyingKey {
     kid: String,
     key: DecodingKey,
@@ -54,12 +68,6 @@ pub(crate) struct JwtKeys {
     verifying: Vec<VerifyingKey>,
     validation: Validation,
     ttl: Duration,
-}
-
-/// Whether a token expiring at `exp` (seconds) has expired at `now`, with
-/// the leeway tolerated between servers.
-pub(super) fn expired(exp: i64, now: DateTime<Utc>) -> bool {
-    exp.saturating_add(LEEWAY_SECONDS) < now.timestamp()
 }
 
 /// The key id of a secret: the first 8 bytes of a SHA-256 over it, in hex.
@@ -131,13 +139,10 @@ impl JwtKeys {
     /// claims hold. Tokens without a `kid` are refused.
     pub(crate) fn verify(&self, token: &str, now: DateTime<Utc>) -> Option<TokenSubject> {
         let claims: Claims = self.decode(token, &self.validation)?;
-        if claims.aud.is_some() || expired(claims.exp, now) {
+        if claims.aud.is_some() {
             return None;
         }
-        Some(TokenSubject {
-            agent_id: claims.sub.parse::<AgentId>().ok()?,
-            version: claims.ver,
-        })
+        TokenSubject::of_claims(&claims.sub, claims.ver, claims.exp, now)
     }
 }
 

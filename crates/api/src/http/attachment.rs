@@ -12,13 +12,14 @@
 //! as the desk) is a download.
 
 use axum::extract::{Path, Query, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, WWW_AUTHENTICATE};
+use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use helpdesk_domain::ids::AttachmentId;
 use serde::Deserialize;
 
 use super::graphql::authenticate;
+use super::plain::{plain, unauthorized};
 use crate::AppState;
 use crate::auth::viewer::{Authentication, viewer_of};
 
@@ -133,18 +134,6 @@ fn content_disposition(kind: &str, filename: Option<&str>) -> HeaderValue {
     }
     HeaderValue::from_str(&format!("{kind}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"))
         .unwrap_or(HeaderValue::from_static("attachment"))
-}
-
-fn plain(status: StatusCode, reason: &str) -> Response {
-    (status, format!("{reason}\n")).into_response()
-}
-
-fn unauthorized(reason: &str) -> Response {
-    let mut response = plain(StatusCode::UNAUTHORIZED, reason);
-    response
-        .headers_mut()
-        .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-    response
 }
 
 #[cfg(test)]

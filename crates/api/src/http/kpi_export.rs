@@ -23,7 +23,7 @@
 use std::collections::BTreeMap;
 
 use axum::extract::{RawQuery, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, WWW_AUTHENTICATE};
+use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
@@ -36,6 +36,7 @@ use helpdesk_metrics::{KpiQuery, kpi_report};
 
 use super::csv::CsvWriter;
 use super::graphql::authenticate;
+use super::plain::{plain, unauthorized};
 use crate::auth::viewer::Authentication;
 use crate::{ApiError, AppState};
 
@@ -76,18 +77,6 @@ pub(super) async fn export(State(state): State<AppState>, headers: HeaderMap, Ra
         render(&report, range),
     )
         .into_response()
-}
-
-fn plain(status: StatusCode, reason: &str) -> Response {
-    (status, format!("{reason}\n")).into_response()
-}
-
-fn unauthorized(reason: &str) -> Response {
-    let mut response = plain(StatusCode::UNAUTHORIZED, reason);
-    response
-        .headers_mut()
-        .insert(WWW_AUTHENTICATE, axum::http::HeaderValue::from_static("Bearer"));
-    response
 }
 
 fn bad_request(reason: &str) -> Response {

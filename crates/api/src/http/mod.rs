@@ -9,6 +9,7 @@ mod graphql;
 mod health;
 mod inbound_email;
 mod kpi_export;
+mod plain;
 pub(crate) mod rate_limit;
 mod retry_after;
 mod security_headers;
