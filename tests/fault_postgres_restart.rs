@@ -127,9 +127,10 @@ async fn postgres_restarted_under_load() {
         }));
     }
 
-    // Gone, under load.
-    postgres.stop();
+    // Gone, under load. Answers count from just before the stop, so a
+    // request whose connection is cut mid-statement must be retryable too.
     tally.down.store(true, Ordering::SeqCst);
+    postgres.stop();
     assert_eq!(
         server.healthz().await,
         Some(503),
