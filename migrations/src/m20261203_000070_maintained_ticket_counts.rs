@@ -29,6 +29,13 @@ pub struct Migration;
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
+    /// In one transaction on SQLite too (sea-orm runs SQLite migrations
+    /// without one): a ticket written by another process (an MTA pipe)
+    /// between the triggers and the first count would be counted twice.
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         for table in [TicketCounts::Table, TicketCounts::Deltas] {
             m.create_table(
@@ -117,8 +124,8 @@ impl MigrationTrait for Migration {
             other => return Err(DbErr::Migration(format!("unsupported backend {other:?}"))),
         }
         // The tickets already there, counted in the same transaction that
-        // starts the triggers (each migration runs in its own on PostgreSQL;
-        // SQLite has one writer), so none is missed or counted twice.
+        // starts the triggers (see `use_transaction`), so none is missed or
+        // counted twice.
         db.execute_unprepared(&format!(
             "INSERT INTO ticket_counts ({DIMENSIONS}, n) \
              SELECT {DIMENSIONS}, count(*) FROM tickets GROUP BY {DIMENSIONS}"
