@@ -7,7 +7,7 @@ mod common;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use common::{agent, email, new_ticket, t};
+use common::{agent, email, migrated_until, new_ticket, t, unmigrated_postgres};
 use helpdesk_domain::import::{ImportedAuthor, ImportedEvent, ImportedKind, ImportedTicket};
 use helpdesk_domain::ticket::{Actor, Channel, Priority};
 use helpdesk_persistence::StoreError;
@@ -378,23 +378,10 @@ helpdesk_persistence::each_store!(
 /// counting where its counter stopped.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_an_upgraded_desk_numbers_on_from_its_counter() {
-    use helpdesk_migrations::{Migrator, MigratorTrait};
-
-    let Some(db) = TestDb::postgres_unmigrated().await else {
-        eprintln!(
-            "{} unset: PostgreSQL run skipped",
-            helpdesk_persistence::testing::POSTGRES_ENV
-        );
+    let Some(db) = unmigrated_postgres().await else {
         return;
     };
-    let before_sequence = Migrator::migrations()
-        .iter()
-        .position(|m| m.name() == "m20261203_000050_ticket_number_sequence")
-        .unwrap();
-    let raw = Database::connect(db.url.as_str()).await.unwrap();
-    Migrator::up(&raw, Some(u32::try_from(before_sequence).unwrap()))
-        .await
-        .unwrap();
+    let raw = migrated_until(&db, "m20261203_000050_ticket_number_sequence").await;
     raw.execute_unprepared("UPDATE counters SET value = 41 WHERE name = 'ticket_number'")
         .await
         .unwrap();

@@ -8,7 +8,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::{agent, email, new_ticket, t};
+use common::{agent, email, listed_and_counted, migrated_until, new_ticket, t, unmigrated_postgres};
 use helpdesk_domain::access::TicketAccess;
 use helpdesk_domain::ids::{AgentId, TeamId, TicketId};
 use helpdesk_domain::import::{ImportedAuthor, ImportedEvent, ImportedKind, ImportedTicket};
@@ -18,7 +18,6 @@ use helpdesk_persistence::testing::TestDb;
 use helpdesk_persistence::tickets::{NewTicket, TicketChanges, TicketFilter, TicketOrder};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use sea_orm::Database;
 
 /// Two teams and three agents, and the tickets opened so far.
 struct Desk {
@@ -135,17 +134,10 @@ fn pick<T: Copy>(rng: &mut StdRng, values: &[T]) -> T {
 
 /// Every queue's count equals the length of its listing.
 async fn every_count_matches_the_listing(store: &Store, desk: &Desk, when: &str) {
+    // Shown with a failure: which step the counts were checked after.
+    eprintln!("checking every queue's count {when}");
     for filter in desk.queues() {
-        let listed = store
-            .list_tickets(&filter, TicketOrder::default(), 10_000, None)
-            .await
-            .unwrap();
-        assert!(!listed.has_next_page);
-        assert_eq!(
-            store.count_tickets(&filter).await.unwrap(),
-            listed.tickets.len() as u64,
-            "{when}: the count of {filter:?}"
-        );
+        listed_and_counted(store, &filter, TicketOrder::default()).await;
     }
 }
 
@@ -317,16 +309,7 @@ helpdesk_persistence::each_store!(
 /// A desk that had tickets before the counts existed: the upgrade counts
 /// them, and the counts move on from there.
 async fn an_upgraded_desk_counts_the_tickets_it_already_had(db: TestDb) {
-    use helpdesk_migrations::{Migrator, MigratorTrait};
-
-    let before_counts = Migrator::migrations()
-        .iter()
-        .position(|m| m.name() == "m20261203_000070_maintained_ticket_counts")
-        .unwrap();
-    let raw = Database::connect(db.url.as_str()).await.unwrap();
-    Migrator::up(&raw, Some(u32::try_from(before_counts).unwrap()))
-        .await
-        .unwrap();
+    let raw = migrated_until(&db, "m20261203_000070_maintained_ticket_counts").await;
     raw.close().await.unwrap();
 
     let store = &db.store;
@@ -369,11 +352,7 @@ async fn sqlite_an_upgraded_desk_counts_the_tickets_it_already_had() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_an_upgraded_desk_counts_the_tickets_it_already_had() {
-    match TestDb::postgres_unmigrated().await {
-        Some(db) => an_upgraded_desk_counts_the_tickets_it_already_had(db).await,
-        None => eprintln!(
-            "{} unset: PostgreSQL run skipped",
-            helpdesk_persistence::testing::POSTGRES_ENV
-        ),
+    if let Some(db) = unmigrated_postgres().await {
+        an_upgraded_desk_counts_the_tickets_it_already_had(db).await;
     }
 }

@@ -11,7 +11,10 @@ use helpdesk_domain::tag::Tag;
 use helpdesk_domain::ticket::{Channel, EventKind, Priority, ResponseSample, TicketFacts, TicketStatus};
 use helpdesk_persistence::Store;
 use helpdesk_persistence::agents::{AgentRecord, NewAgent};
+use helpdesk_persistence::testing::{POSTGRES_ENV, TestDb};
 use helpdesk_persistence::tickets::{MailParts, MessageAuthor, NewMessage, NewTicket};
+use helpdesk_persistence::tickets::{TicketFilter, TicketOrder, TicketRecord};
+use sea_orm::{Database, DatabaseConnection};
 
 /// `minutes` after Monday 2 March 2026, 09:00 UTC.
 pub fn t(minutes: i64) -> DateTime<Utc> {
@@ -134,4 +137,44 @@ pub fn sample(waiting_since: DateTime<Utc>, answered_at: DateTime<Utc>) -> Respo
         waiting_since,
         answered_at,
     }
+}
+
+/// Every ticket `filter` lists (on one page), checking that `count_tickets`
+/// says as many.
+pub async fn listed_and_counted(store: &Store, filter: &TicketFilter, order: TicketOrder) -> Vec<TicketRecord> {
+    let page = store.list_tickets(filter, order, 10_000, None).await.expect("list");
+    assert!(!page.has_next_page);
+    assert_eq!(
+        store.count_tickets(filter).await.expect("count"),
+        page.tickets.len() as u64,
+        "count_tickets is the filtered count of {filter:?}"
+    );
+    page.tickets
+}
+
+/// A scratch PostgreSQL database without migrations, for an upgrade story;
+/// `None` (with a note) when `HELPDESK_TEST_POSTGRES_URL` is unset.
+pub async fn unmigrated_postgres() -> Option<TestDb> {
+    let db = TestDb::postgres_unmigrated().await;
+    if db.is_none() {
+        eprintln!("{POSTGRES_ENV} unset: PostgreSQL run skipped");
+    }
+    db
+}
+
+/// Migrates `db` up to, not including, the migration named `before`, as an
+/// older version left it; the connection stays open for the story to set
+/// the scene.
+pub async fn migrated_until(db: &TestDb, before: &str) -> DatabaseConnection {
+    use helpdesk_migrations::{Migrator, MigratorTrait};
+
+    let steps = Migrator::migrations()
+        .iter()
+        .position(|m| m.name() == before)
+        .expect("a migration of that name");
+    let raw = Database::connect(db.url.as_str()).await.expect("connect");
+    Migrator::up(&raw, Some(u32::try_from(steps).expect("a few migrations")))
+        .await
+        .expect("migrate part of the way");
+    raw
 }
