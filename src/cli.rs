@@ -7,6 +7,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand};
 use helpdesk_api::{AbuseLimits, HttpConfig, TrustedProxies};
+use helpdesk_domain::attachment::AttachmentLimits;
 use helpdesk_persistence::{DEFAULT_SQLITE_CACHE_BYTES, StoreOptions, default_report_connections};
 
 #[derive(Debug, Parser)]
@@ -257,6 +258,18 @@ pub struct ServeArgs {
     #[arg(long, env = "HELPDESK_SQLITE_MMAP_MB", default_value_t = 0)]
     pub sqlite_mmap_mb: u64,
 
+    /// Files an agent may attach to one reply or note.
+    #[arg(long, env = "HELPDESK_ATTACHMENT_MAX_FILES", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=100))]
+    pub attachment_max_files: u64,
+
+    /// MiB one attached file may have.
+    #[arg(long, env = "HELPDESK_ATTACHMENT_MAX_FILE_MB", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub attachment_max_file_mb: u64,
+
+    /// MiB one reply's or note's files may have together.
+    #[arg(long, env = "HELPDESK_ATTACHMENT_MAX_TOTAL_MB", default_value_t = 18, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub attachment_max_total_mb: u64,
+
     #[command(flatten)]
     pub mail: MailArgs,
 }
@@ -278,6 +291,14 @@ impl ServeArgs {
                 .map_or_else(default_report_connections, |n| usize::try_from(n).unwrap_or(usize::MAX)),
             sqlite_cache_bytes: self.sqlite_cache_mb.saturating_mul(1 << 20),
             sqlite_mmap_bytes: self.sqlite_mmap_mb.saturating_mul(1 << 20),
+        }
+    }
+
+    pub fn attachment_limits(&self) -> AttachmentLimits {
+        AttachmentLimits {
+            max_files: usize::try_from(self.attachment_max_files).unwrap_or(usize::MAX),
+            max_file_bytes: self.attachment_max_file_mb.saturating_mul(1 << 20),
+            max_total_bytes: self.attachment_max_total_mb.saturating_mul(1 << 20),
         }
     }
 

@@ -30,6 +30,7 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
             email,
             inbound_token: args.inbound_token.clone().filter(|t| !t.is_empty()),
             webform_posts_per_minute: args.webform_rate_per_minute,
+            attachments: args.attachment_limits(),
         },
         limits: args.abuse_limits(),
         http: args.http(),

@@ -318,7 +318,41 @@ async fn the_ide_is_on_by_default_only_for_sqlite(db: TestDb) {
     }
 }
 
+/// One operation per request, as JSON (or multipart, for files): anything
+/// else is the client's mistake, said in a GraphQL error with HTTP 400.
+async fn graphql_takes_one_operation_at_a_time(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    let admin = app.login_admin().await;
+    let url = format!("{}/graphql", app.base_url);
+    for (body, content_type, why) in [
+        (
+            r#"[{"query": "{ me { id } }"}, {"query": "{ me { id } }"}]"#,
+            "application/json",
+            "Batch requests are not supported",
+        ),
+        ("{ me { id } }", "application/json", ""),
+        (r#"{"query": "{ me { id } }"}"#, "multipart/form-data; boundary=x", ""),
+    ] {
+        let response = app
+            .http()
+            .post(&url)
+            .bearer_auth(&admin)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 400, "{body}");
+        let answer: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(common::error_code(&answer), "BAD_USER_INPUT", "{answer}");
+        assert!(common::error_message(&answer).contains(why), "{answer}");
+    }
+    // The server is none the worse for it.
+    assert!(app.gql(Some(&admin), "{ me { id } }", json!({})).await["data"]["me"]["id"].is_string());
+}
+
 each_store!(
+    graphql_takes_one_operation_at_a_time,
     slow_headers_are_cut_off,
     slow_bodies_are_cut_off,
     a_wrong_inbound_token_is_refused_before_the_body,

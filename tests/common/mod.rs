@@ -8,6 +8,7 @@ use std::time::Duration;
 use helpdesk_api::{AbuseLimits, App, AppConfig, HttpConfig, MailConfig, WorkerSet, Workers};
 use helpdesk_channels::clock::Clock;
 use helpdesk_channels::email::EmailConfig;
+use helpdesk_domain::attachment::AttachmentLimits;
 use helpdesk_domain::email::EmailAddress;
 pub use helpdesk_persistence::each_store;
 pub use helpdesk_persistence::testing::TestDb;
@@ -18,6 +19,7 @@ use tokio::task::JoinHandle;
 pub mod browser;
 pub mod census;
 pub mod chat;
+pub mod multipart;
 pub mod private_postgres;
 pub mod process;
 pub mod smtp;
@@ -108,6 +110,7 @@ impl TestApp {
                 email: EmailConfig::new(EmailAddress::parse(DESK_ADDRESS).unwrap(), MAX_EMAIL_BYTES),
                 inbound_token: Some(INBOUND_TOKEN.to_owned()),
                 webform_posts_per_minute: WEBFORM_POSTS_PER_MINUTE,
+                attachments: AttachmentLimits::default(),
             },
             limits: AbuseLimits {
                 chat_requests_per_minute: 10_000,

@@ -159,7 +159,7 @@ impl App {
         if config.workers == WorkerSet::All {
             match config.smtp_url.as_deref().filter(|u| !u.is_empty()) {
                 Some(url) => workers.start(DeliveryJob::new(
-                    SmtpSender::new(url, &email)?,
+                    SmtpSender::new(url, &email, store.clone())?,
                     store.clone(),
                     config.clock.clone(),
                 )),

@@ -3,6 +3,7 @@ use std::time::Duration;
 
 use helpdesk_channels::clock::Clock;
 use helpdesk_channels::email::EmailConfig;
+use helpdesk_domain::attachment::AttachmentLimits;
 use helpdesk_persistence::Store;
 
 use crate::auth::jwt::JwtKeys;
@@ -29,6 +30,8 @@ pub struct MailConfig {
     pub inbound_token: Option<String>,
     /// Web form posts one client address may make per minute.
     pub webform_posts_per_minute: u32,
+    /// What an agent may attach to one reply or note.
+    pub attachments: AttachmentLimits,
 }
 
 /// How much the public endpoints take from one client, how long a chat

@@ -61,4 +61,10 @@ pub enum DomainError {
     SurveyExpired,
     #[error("unknown {kind} {value:?}")]
     UnknownValue { kind: &'static str, value: String },
+    #[error("attachments: at most {max} files on one message")]
+    TooManyFiles { max: usize },
+    #[error("attachments: {name} is {size} bytes; one file may have at most {max}")]
+    FileTooLarge { name: String, size: u64, max: u64 },
+    #[error("attachments: the files together may have at most {max} bytes")]
+    FilesTooLarge { max: u64 },
 }

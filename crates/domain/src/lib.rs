@@ -12,6 +12,7 @@ mod macros;
 
 pub mod access;
 pub mod agent;
+pub mod attachment;
 pub mod calendar;
 pub mod chat_verification;
 pub mod customer;

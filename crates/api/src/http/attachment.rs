@@ -15,6 +15,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use helpdesk_domain::attachment;
 use helpdesk_domain::ids::AttachmentId;
 use serde::Deserialize;
 
@@ -84,25 +85,12 @@ pub(super) async fn download(
     response
 }
 
-/// The stored content type when it is a well-formed media type (a type and
-/// subtype of RFC 6838's characters, parameters as a header allows), else
-/// `application/octet-stream`.
+/// The stored content type when it is a well-formed media type, else
+/// `application/octet-stream` (types are checked when kept, and again here
+/// for rows written before that).
 fn media_type(stored: &str) -> HeaderValue {
-    let fallback = HeaderValue::from_static("application/octet-stream");
-    let essence = stored.split(';').next().unwrap_or_default().trim();
-    let well_formed = essence.split_once('/').is_some_and(|(kind, subtype)| {
-        let name = |s: &str| {
-            !s.is_empty()
-                && s.len() <= 127
-                && s.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"!#$&-^_.+".contains(&b))
-        };
-        name(kind) && name(subtype)
-    });
-    if !well_formed {
-        return fallback;
-    }
-    HeaderValue::from_str(stored.trim()).unwrap_or(fallback)
+    HeaderValue::from_str(&attachment::media_type(Some(stored)))
+        .unwrap_or(HeaderValue::from_static(attachment::OCTET_STREAM))
 }
 
 /// `inline` or `attachment` with the file's name: an ASCII stand-in in
@@ -110,10 +98,7 @@ fn media_type(stored: &str) -> HeaderValue {
 /// old clients, and the name itself percent-encoded in `filename*`
 /// (RFC 6266, RFC 8187).
 fn content_disposition(kind: &str, filename: Option<&str>) -> HeaderValue {
-    let name = filename
-        .map(|f| f.rsplit(['/', '\\']).next().unwrap_or_default().trim())
-        .filter(|f| !f.is_empty() && *f != "." && *f != "..")
-        .unwrap_or("attachment");
+    let name = attachment::file_name(filename.unwrap_or_default());
     let ascii: String = name
         .chars()
         .map(|c| {
@@ -176,8 +161,8 @@ mod tests {
             "inline; filename=\"Gr__e 100_.png\"; filename*=UTF-8''Gr%C3%BC%C3%9Fe%20100%25.png"
         );
         assert_eq!(
-            text(content_disposition("attachment", Some("a\r\nb.txt"))),
-            "attachment; filename=\"a__b.txt\"; filename*=UTF-8''a%0D%0Ab.txt"
+            text(content_disposition("attachment", Some("a\r\nb\t.txt"))),
+            "attachment; filename=\"ab.txt\"; filename*=UTF-8''ab.txt"
         );
         assert_eq!(
             text(content_disposition("attachment", None)),

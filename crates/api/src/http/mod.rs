@@ -23,7 +23,6 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::AppState;
@@ -34,9 +33,6 @@ const WEBFORM_BODY_LIMIT: usize = 256 * 1024;
 
 /// Largest survey answer accepted: a 5,000-character comment, percent-encoded.
 const SURVEY_BODY_LIMIT: usize = 64 * 1024;
-
-/// Largest request body accepted on `/graphql` (a long reply fits easily).
-const GRAPHQL_BODY_LIMIT: usize = 4 * 1024 * 1024;
 
 /// The application's routes, ready to serve.
 pub fn router(state: AppState) -> Router {
@@ -51,7 +47,8 @@ pub fn router(state: AppState) -> Router {
     let mut graphql = Router::new()
         .route("/graphql", graphql_route)
         .route("/graphql/ws", get(graphql::websocket))
-        .layer(RequestBodyLimitLayer::new(GRAPHQL_BODY_LIMIT))
+        // `graphql::execute` limits its body itself: by content type and
+        // only once it knows the caller.
         .with_state(graphql::GraphqlState {
             app: state.clone(),
             schema,

@@ -1,14 +1,16 @@
 //! The outbox's courier: sends leased mail over SMTP, threaded by its
-//! Message-ID, In-Reply-To and References. Leasing, retries and giving up
-//! are the delivery worker's (`worker::DeliveryJob`).
+//! Message-ID, In-Reply-To and References, with the files of the message it
+//! carries as MIME parts. Leasing, retries and giving up are the delivery
+//! worker's (`worker::DeliveryJob`).
 
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
+use helpdesk_domain::attachment::{OCTET_STREAM, UNNAMED};
 use helpdesk_persistence::outbox::OutboxRecord;
 use helpdesk_persistence::{Store, StoreError};
 use lettre::message::header::ContentType;
-use lettre::message::{Mailbox, Message};
+use lettre::message::{Attachment, Mailbox, Message, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 
 use super::EmailConfig;
@@ -28,18 +30,49 @@ pub enum SenderError {
 pub struct SmtpSender {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
+    /// Where a mail's attachments are read from at the moment of sending
+    /// (the lease carries none: a batch of replies could be large).
+    store: Store,
 }
 
 impl SmtpSender {
     /// A sender to `url` (`smtp://host:port`, `smtps://user:pass@host`, ...).
-    pub fn new(url: &str, config: &EmailConfig) -> Result<Self, SenderError> {
+    pub fn new(url: &str, config: &EmailConfig, store: Store) -> Result<Self, SenderError> {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
             .map_err(SenderError::Url)?
             .timeout(Some(Duration::from_secs(30)))
             .build();
         let from = config.desk_address.as_str().parse().map_err(SenderError::From)?;
-        Ok(Self { transport, from })
+        Ok(Self { transport, from, store })
     }
+
+    /// The mail's body: its text alone, or with its message's files,
+    /// multipart/mixed.
+    async fn body(&self, mail: &OutboxRecord) -> Result<Body, StoreError> {
+        let files = match mail.message_id {
+            Some(message) => self.store.files_of_message(message).await?,
+            None => Vec::new(),
+        };
+        if files.is_empty() {
+            return Ok(Body::Text(mail.body.clone()));
+        }
+        let mut parts = MultiPart::mixed().singlepart(SinglePart::plain(mail.body.clone()));
+        for (file, content) in files {
+            // Stored types are well formed (checked when kept); a type lettre
+            // still cannot parse goes out as bytes rather than not at all.
+            let content_type = ContentType::parse(&file.content_type)
+                .or_else(|_| ContentType::parse(OCTET_STREAM))
+                .unwrap_or(ContentType::TEXT_PLAIN);
+            let name = file.filename.unwrap_or_else(|| UNNAMED.to_owned());
+            parts = parts.singlepart(Attachment::new(name).body(content, content_type));
+        }
+        Ok(Body::Parts(parts))
+    }
+}
+
+enum Body {
+    Text(String),
+    Parts(MultiPart),
 }
 
 impl Courier for SmtpSender {
@@ -90,8 +123,7 @@ impl Courier for SmtpSender {
             .from(self.from.clone())
             .to(to)
             .subject(mail.subject.clone())
-            .message_id(Some(format!("<{}>", mail.rfc_message_id)))
-            .header(ContentType::TEXT_PLAIN);
+            .message_id(Some(format!("<{}>", mail.rfc_message_id)));
         if let Some(parent) = &mail.in_reply_to {
             builder = builder.in_reply_to(format!("<{parent}>"));
         }
@@ -99,7 +131,15 @@ impl Courier for SmtpSender {
             let refs: Vec<String> = mail.references.iter().map(|r| format!("<{r}>")).collect();
             builder = builder.references(refs.join(" "));
         }
-        let message = match builder.body(mail.body.clone()) {
+        let body = match self.body(mail).await {
+            Ok(body) => body,
+            Err(err) => return Attempt::Retry(format!("cannot read the attachments: {err}")),
+        };
+        let message = match body {
+            Body::Text(text) => builder.header(ContentType::TEXT_PLAIN).body(text),
+            Body::Parts(parts) => builder.multipart(parts),
+        };
+        let message = match message {
             Ok(m) => m,
             Err(err) => return Attempt::GiveUp(format!("cannot build the message: {err}")),
         };

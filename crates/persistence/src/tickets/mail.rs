@@ -16,8 +16,9 @@ pub struct NewAttachment {
     pub content: Vec<u8>,
 }
 
-/// The parts of a message beyond its plain-text body; empty for messages
-/// typed into the desk.
+/// The parts of a message beyond its plain-text body: what a mail brought,
+/// or the files an agent attached to a reply or note (then only
+/// `attachments` is set).
 #[derive(Debug, Clone, Default)]
 pub struct MailParts {
     pub html_body: Option<String>,
@@ -135,6 +136,29 @@ impl Store {
             team_id,
             content,
         }))
+    }
+
+    /// A message's attachments with their content, in the order stored, for
+    /// the desk itself to send (the outbox attaches a reply's files).
+    pub async fn files_of_message(&self, message: MessageId) -> Result<Vec<(AttachmentRecord, Vec<u8>)>, StoreError> {
+        let rows = attachment::Entity::find()
+            .filter(attachment::Column::MessageId.eq(message.as_uuid()))
+            .order_by_asc(attachment::Column::Id)
+            .all(self.db())
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let record = AttachmentRecord {
+                    id: AttachmentId::from_uuid(row.id),
+                    message_id: MessageId::from_uuid(row.message_id),
+                    filename: row.filename,
+                    content_type: row.content_type,
+                    size: u64::try_from(row.size).unwrap_or(0),
+                };
+                (record, row.content)
+            })
+            .collect())
     }
 
     /// Attachments of the given messages (metadata only), in the order stored.

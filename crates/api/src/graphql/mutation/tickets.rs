@@ -1,5 +1,6 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use helpdesk_channels::email::reply_mail;
+use helpdesk_domain::attachment::UNNAMED;
 use helpdesk_domain::email::EmailAddress;
 use helpdesk_domain::ids::{AgentId, TeamId, TicketId};
 use helpdesk_domain::tag::parse_tags;
@@ -11,6 +12,7 @@ use crate::error::ApiResult;
 use crate::graphql::types::enums::{Channel, Priority, TicketStatus};
 use crate::graphql::types::message::Message;
 use crate::graphql::types::ticket::Ticket;
+use crate::graphql::types::upload::Upload;
 use crate::graphql::types::{parse_id, state};
 
 #[derive(Default)]
@@ -42,6 +44,10 @@ pub(crate) struct ReplyInput {
     internal: Option<bool>,
     /// The status to set with a public reply; without it a NEW ticket becomes OPEN.
     status: Option<TicketStatus>,
+    /// Files sent with the operation as a multipart request: kept on the
+    /// message and, when the reply goes by mail, sent as its attachments.
+    /// The desk's limits on count and size apply (`BAD_USER_INPUT`).
+    attachments: Option<Vec<Upload>>,
 }
 
 #[derive(SimpleObject)]
@@ -149,6 +155,18 @@ impl TicketMutation {
         let ticket_id: TicketId = parse_id(&input.ticket_id, "ticketId")?;
         let state = state(ctx)?;
         let body = text::body(&input.body)?;
+        let attachments = input
+            .attachments
+            .unwrap_or_default()
+            .into_iter()
+            .map(|file| file.attachment(ctx))
+            .collect::<Result<Vec<_>, _>>()?;
+        state.mail.attachments.check(attachments.iter().map(|a| {
+            (
+                a.filename.as_deref().unwrap_or(UNNAMED),
+                u64::try_from(a.content.len()).unwrap_or(u64::MAX),
+            )
+        }))?;
         // A public reply on an email ticket is queued for mail together with
         // the message itself, so it is sent exactly when the reply is stored.
         let tickets = viewer.tickets(state);
@@ -166,7 +184,10 @@ impl TicketMutation {
             channel: None,
             status,
             rfc_message_id: mail.as_ref().map(|m| m.rfc_message_id.clone()),
-            mail: MailParts::default(),
+            mail: MailParts {
+                attachments,
+                ..MailParts::default()
+            },
             outbox: mail,
         };
         let (message, ticket) = tickets.add_message(ticket_id, new, state.clock.now()).await?;

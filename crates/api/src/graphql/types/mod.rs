@@ -16,6 +16,7 @@ pub(crate) mod survey;
 pub(crate) mod survey_settings;
 pub(crate) mod team;
 pub(crate) mod ticket;
+pub(crate) mod upload;
 pub(crate) mod web_form;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache};
