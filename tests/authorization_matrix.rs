@@ -154,6 +154,26 @@ impl Desk {
         node["id"].as_str().unwrap().to_owned()
     }
 
+    /// A fresh, inactive event webhook subscription to a loopback port.
+    async fn webhook_subscription(&self) -> String {
+        let input = json!({ "i": {
+            "name": self.unique("hook-"),
+            "url": format!("http://127.0.0.1:{}/hook", common::smtp::free_port()),
+            "secret": "0123456789abcdef",
+            "events": ["TICKET_CREATED"],
+            "active": false,
+        } });
+        let created = self
+            .app
+            .ok(
+                &self.admin,
+                "mutation($i: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $i) { id } }",
+                input,
+            )
+            .await;
+        created["createWebhookSubscription"]["id"].as_str().unwrap().to_owned()
+    }
+
     /// The id of a file a customer mailed, on a ticket moved to team A.
     async fn attachment_of_team_a(&self) -> String {
         let raw = "From: Cara <cara@example.com>\r\nSubject: Receipt\r\nMessage-ID: <receipt@example.com>\r\n\
@@ -196,7 +216,8 @@ const CREATE_POLICY: &str = "mutation($i: SlaPolicyInput!) { createSlaPolicy(inp
 
 async fn desk(db: &TestDb) -> Desk {
     let smtp = SmtpSink::start();
-    let app = TestApp::spawn_with_smtp(db, Some(&smtp.url())).await;
+    // Webhooks may reach loopback, where the subscriptions below point.
+    let app = TestApp::spawn_allowing_webhooks(db, Some(&smtp.url()), "127.0.0.1").await;
     let admin = app.login_admin().await;
     let (_, expired) = app.agent(&admin, "expired@desk.example", "AGENT").await;
     // Every other token is issued after this, so only `expired` is stale.
@@ -455,6 +476,38 @@ async fn row(d: &Desk, field: &str, caller: Caller) -> (Need, &'static str, Valu
                 json!({ "id": ticket }),
             )
         }
+        "webhookSubscriptions" => (Need::Admin, "{ webhookSubscriptions { id } }", json!({})),
+        "webhookSubscription" => (
+            Need::Admin,
+            "query($id: ID!) { webhookSubscription(id: $id) { id } }",
+            json!({ "id": d.webhook_subscription().await }),
+        ),
+        "createWebhookSubscription" => (
+            Need::Admin,
+            "mutation($i: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $i) { id } }",
+            json!({ "i": {
+                "name": d.unique("new-hook-"),
+                "url": format!("http://127.0.0.1:{}/hook", common::smtp::free_port()),
+                "secret": "0123456789abcdef",
+                "events": ["ASSIGNED"],
+                "active": false,
+            } }),
+        ),
+        "updateWebhookSubscription" => (
+            Need::Admin,
+            "mutation($i: UpdateWebhookSubscriptionInput!) { updateWebhookSubscription(input: $i) { id } }",
+            json!({ "i": { "id": d.webhook_subscription().await, "events": ["STATUS_CHANGED"] } }),
+        ),
+        "deleteWebhookSubscription" => (
+            Need::Admin,
+            "mutation($id: ID!) { deleteWebhookSubscription(id: $id) }",
+            json!({ "id": d.webhook_subscription().await }),
+        ),
+        "sendTestWebhookEvent" => (
+            Need::Admin,
+            "mutation($id: ID!) { sendTestWebhookEvent(subscriptionId: $id) { id } }",
+            json!({ "id": d.webhook_subscription().await }),
+        ),
         // Subscriptions.
         "chatMessages" => (
             Need::ChatToken,

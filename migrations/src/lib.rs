@@ -24,6 +24,7 @@ mod m20261203_000040_ticket_counts;
 mod m20261203_000050_ticket_number_sequence;
 mod m20261203_000060_sla_pending_targets;
 mod m20261203_000070_maintained_ticket_counts;
+mod m20261203_000080_event_webhooks;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000050_ticket_number_sequence::Migration),
             Box::new(m20261203_000060_sla_pending_targets::Migration),
             Box::new(m20261203_000070_maintained_ticket_counts::Migration),
+            Box::new(m20261203_000080_event_webhooks::Migration),
         ]
     }
 }

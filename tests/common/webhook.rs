@@ -18,6 +18,12 @@ pub struct WebhookSink {
 
 impl WebhookSink {
     pub async fn start() -> Self {
+        Self::serve(std::net::TcpListener::bind("127.0.0.1:0").unwrap()).await
+    }
+
+    /// Receives on `listener` (bound on loopback), e.g. on a port a test
+    /// chose before the receiver was up.
+    pub async fn serve(listener: std::net::TcpListener) -> Self {
         let received: Received = Arc::default();
         async fn record(State(received): State<Received>, headers: HeaderMap, body: Bytes) -> &'static str {
             received
@@ -27,7 +33,8 @@ impl WebhookSink {
             "ok"
         }
         let app = Router::new().route("/hook", post(record)).with_state(received.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let listener = tokio::net::TcpListener::from_std(listener).unwrap();
         let url = format!("http://{}/hook", listener.local_addr().unwrap());
         let server = tokio::spawn(async move {
             axum::serve(listener, app).await.unwrap();

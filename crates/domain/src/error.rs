@@ -35,8 +35,8 @@ pub enum DomainError {
     TargetTwice(SlaTarget),
     #[error("warningPercent must be between 1 and 99")]
     WarningPercent,
-    #[error("webhookSecret of at least {min} characters is required")]
-    WebhookSecret { min: usize },
+    #[error("{field} of at least {min} characters is required")]
+    WebhookSecret { field: &'static str, min: usize },
     #[error("this chat's address is verified already")]
     ContactVerified,
     #[error("no live verification code: request a new one")]

@@ -94,6 +94,10 @@ id_type!(
     SurveyInvitationId
 );
 id_type!(
+    /// An admin's subscription of a URL to kinds of ticket events.
+    WebhookSubscriptionId
+);
+id_type!(
     /// One running server process (a `helpdesk serve`), named afresh at each
     /// start: whose change announcements and chat visitors are whose when
     /// several servers share a database.

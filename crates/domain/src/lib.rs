@@ -18,6 +18,7 @@ pub mod chat_verification;
 pub mod customer;
 pub mod email;
 pub mod error;
+pub mod event_hook;
 pub mod held_mail;
 pub mod ids;
 pub mod import;

@@ -20,6 +20,7 @@ mod delivery;
 mod duration_figure;
 mod entity;
 mod error;
+pub mod event_hooks;
 mod facts_refresh;
 mod gauges;
 pub mod held_mail;

@@ -29,7 +29,7 @@ pub(crate) fn delivery_row(
 ) -> webhook_delivery::ActiveModel {
     webhook_delivery::ActiveModel {
         id: Set(uuid::Uuid::now_v7()),
-        ticket_id: Set(ticket),
+        ticket_id: Set(Some(ticket)),
         url: Set(url.to_owned()),
         secret: Set(secret.to_owned()),
         payload: Set(payload),
@@ -40,6 +40,8 @@ pub(crate) fn delivery_row(
         last_error: Set(None),
         created_at: Set(at),
         sent_at: Set(None),
+        subscription_id: Set(None),
+        event: Set(None),
     }
 }
 

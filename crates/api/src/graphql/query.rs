@@ -19,6 +19,7 @@ use super::types::survey_settings::SurveySettings;
 use super::types::team::Team;
 use super::types::ticket::{Ticket, prefetch};
 use super::types::web_form::WebForm;
+use super::types::webhook_subscription::WebhookSubscription;
 use super::types::{enum_list, id_list, parse_id, state, tag_list};
 use crate::ApiError;
 use crate::auth::viewer;
@@ -271,6 +272,31 @@ impl Query {
             .into_iter()
             .map(SlaPolicy)
             .collect())
+    }
+
+    /// Every event webhook subscription, by name (admin only).
+    ///
+    /// See docs/webhooks.md.
+    async fn webhook_subscriptions(&self, ctx: &Context<'_>) -> ApiResult<Vec<WebhookSubscription>> {
+        viewer::admin(ctx)?;
+        Ok(state(ctx)?
+            .store
+            .webhook_subscriptions()
+            .await?
+            .into_iter()
+            .map(WebhookSubscription)
+            .collect())
+    }
+
+    /// One event webhook subscription, or null (admin only).
+    async fn webhook_subscription(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<WebhookSubscription>> {
+        viewer::admin(ctx)?;
+        let id = parse_id(&id, "id")?;
+        Ok(state(ctx)?
+            .store
+            .webhook_subscription(id)
+            .await?
+            .map(WebhookSubscription))
     }
 
     /// All web forms, by key.

@@ -49,7 +49,7 @@ impl SlaPolicy {
         check_targets(&self.targets)?;
         check_warning_percent(self.warning_percent)?;
         if let Some(webhook) = &self.webhook {
-            check_webhook_secret(&webhook.secret)?;
+            check_webhook_secret("webhookSecret", &webhook.secret)?;
         }
         Ok(())
     }
@@ -92,11 +92,12 @@ pub fn check_warning_percent(percent: u8) -> Result<(), DomainError> {
 
 /// A webhook's events are signed with its secret, so it must have one long
 /// enough (in bytes) not to be guessed.
-pub fn check_webhook_secret(secret: &str) -> Result<(), DomainError> {
+pub fn check_webhook_secret(field: &'static str, secret: &str) -> Result<(), DomainError> {
     if secret.len() >= SlaPolicy::MIN_WEBHOOK_SECRET {
         Ok(())
     } else {
         Err(DomainError::WebhookSecret {
+            field,
             min: SlaPolicy::MIN_WEBHOOK_SECRET,
         })
     }

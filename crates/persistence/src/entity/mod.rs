@@ -29,3 +29,4 @@ pub mod ticket_solve;
 pub mod ticket_tag;
 pub mod web_form;
 pub mod webhook_delivery;
+pub mod webhook_subscription;

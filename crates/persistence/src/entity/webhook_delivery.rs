@@ -5,7 +5,8 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    pub ticket_id: Uuid,
+    /// None for a subscription's test event.
+    pub ticket_id: Option<Uuid>,
     pub url: String,
     pub secret: String,
     #[sea_orm(column_type = "Text")]
@@ -18,6 +19,10 @@ pub struct Model {
     pub last_error: Option<String>,
     pub created_at: DateTimeUtc,
     pub sent_at: Option<DateTimeUtc>,
+    /// The event subscription it is for; None for an SLA policy's webhook.
+    pub subscription_id: Option<Uuid>,
+    /// The event kind (or TEST); None for an SLA policy's webhook.
+    pub event: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -194,9 +194,12 @@ pub(crate) async fn insert_ticket(
     if !new.fcr_eligible {
         events.push(event(actor, EventKind::FcrEligibilityChanged { eligible: false }));
     }
-    history::append(txn, id, &events).await?;
+    history::append_unannounced(txn, id, &events).await?;
     history::derive_new(txn, id, at, at).await?;
-    // Last, so that the counter row is locked only until the commit that follows.
+    // Last of the ticket's own statements, so that the counter row is
+    // locked only until the commit that follows; then the events are
+    // announced, with the number.
     model.number = number::assign_ticket_number(txn, id).await?;
+    history::announce(txn, id, &events).await?;
     Ok(model)
 }

@@ -15,6 +15,18 @@ pub(crate) async fn append(
     ticket: TicketId,
     events: &[TicketEvent],
 ) -> Result<(), StoreError> {
+    append_unannounced(txn, ticket, events).await?;
+    announce(txn, ticket, events).await
+}
+
+/// Appends a new ticket's first events without announcing them yet: its
+/// creation announces them once the ticket has its number (which is taken
+/// last, see `number`), so subscribers never see the provisional one.
+pub(crate) async fn append_unannounced(
+    txn: &DatabaseTransaction,
+    ticket: TicketId,
+    events: &[TicketEvent],
+) -> Result<(), StoreError> {
     if events.is_empty() {
         return Ok(());
     }
@@ -24,6 +36,16 @@ pub(crate) async fn append(
     // Every live change passes here (imports use `append_many`), so this is
     // where a solve queues its survey and a reopen or merge cancels it.
     crate::surveys::schedule::after_events(txn, ticket, events).await
+}
+
+/// Queues the webhooks subscribed to `events`, in the transaction that
+/// records them. Every live change passes here; imports announce nothing.
+pub(crate) async fn announce(
+    txn: &DatabaseTransaction,
+    ticket: TicketId,
+    events: &[TicketEvent],
+) -> Result<(), StoreError> {
+    crate::event_hooks::after_events(txn, ticket, events).await
 }
 
 /// Appends the logs of many tickets with a few multi-row inserts; each

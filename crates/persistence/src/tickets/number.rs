@@ -1,9 +1,10 @@
 //! Human ticket numbers: 1, 2, 3, ... in the order tickets are numbered.
 //!
 //! A creation inserts its ticket under a provisional number and takes the
-//! real one as its very last statement, so anything that refuses the ticket
-//! (an unknown agent, a Message-ID stored already) refuses it before it has
-//! a number, and a refused ticket leaves no gap.
+//! real one after every statement that could refuse the ticket (an unknown
+//! agent, a Message-ID stored already), so a refused ticket leaves no gap;
+//! only the webhook deliveries announcing it, which carry the number,
+//! follow.
 //!
 //! Where the number comes from differs by engine, because of what each
 //! engine queues on:

@@ -9,6 +9,7 @@ mod held_mail;
 mod sla;
 mod surveys;
 mod tickets;
+mod webhooks;
 
 use async_graphql::MergedObject;
 
@@ -24,4 +25,5 @@ pub struct Mutation(
     calendar::CalendarMutation,
     held_mail::HeldMailMutation,
     surveys::SurveyMutation,
+    webhooks::WebhookMutation,
 );

@@ -86,7 +86,7 @@ impl SlaPolicyInput {
                 (Some(url), secret) => {
                     // Required with a URL: a missing secret is as weak as an empty one.
                     let secret = secret.unwrap_or_default();
-                    check_webhook_secret(&secret)?;
+                    check_webhook_secret("webhookSecret", &secret)?;
                     let parsed = url
                         .parse::<reqwest::Url>()
                         .ok()

@@ -124,6 +124,23 @@ pub(crate) enum Period {
     Year,
 }
 
+/// A kind of ticket event a webhook subscription can ask for. See
+/// docs/webhooks.md for each one's payload.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "WebhookEvent", remote = "helpdesk_domain::event_hook::HookEvent")]
+pub(crate) enum WebhookEvent {
+    /// A ticket was opened, by any channel.
+    TicketCreated,
+    /// A customer's or agent's message, or an internal note, was added.
+    MessageAdded,
+    StatusChanged,
+    /// The assignee or the team changed.
+    Assigned,
+    SlaWarning,
+    SlaBreached,
+    SurveyAnswered,
+}
+
 /// Why an inbound mail was held for review instead of filed.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(name = "HeldMailReason", remote = "helpdesk_domain::held_mail::HeldMailReason")]

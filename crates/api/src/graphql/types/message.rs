@@ -123,17 +123,23 @@ pub(crate) enum DeliveryStatus {
     Failed,
 }
 
+impl From<StoreDeliveryStatus> for DeliveryStatus {
+    fn from(status: StoreDeliveryStatus) -> Self {
+        match status {
+            StoreDeliveryStatus::Pending => DeliveryStatus::Pending,
+            StoreDeliveryStatus::Sent => DeliveryStatus::Sent,
+            StoreDeliveryStatus::Failed => DeliveryStatus::Failed,
+        }
+    }
+}
+
 /// The outbound mail of a reply.
 pub(crate) struct MailDelivery(OutboxRecord);
 
 #[Object]
 impl MailDelivery {
     async fn status(&self) -> DeliveryStatus {
-        match self.0.status {
-            StoreDeliveryStatus::Pending => DeliveryStatus::Pending,
-            StoreDeliveryStatus::Sent => DeliveryStatus::Sent,
-            StoreDeliveryStatus::Failed => DeliveryStatus::Failed,
-        }
+        self.0.status.into()
     }
 
     async fn to(&self) -> &str {

@@ -18,6 +18,7 @@ pub(crate) mod team;
 pub(crate) mod ticket;
 pub(crate) mod upload;
 pub(crate) mod web_form;
+pub(crate) mod webhook_subscription;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache};
 use async_graphql::{Context, ID};
