@@ -270,6 +270,12 @@ pub struct ServeArgs {
     #[arg(long, env = "HELPDESK_ATTACHMENT_MAX_TOTAL_MB", default_value_t = 18, value_parser = clap::value_parser!(u64).range(1..=1024))]
     pub attachment_max_total_mb: u64,
 
+    /// PostgreSQL's text search configuration for `search` (`english`,
+    /// `german`, `simple`, ...: `\dF` in psql lists them); changing it
+    /// re-indexes at the next start. SQLite's search stems English.
+    #[arg(long, env = "HELPDESK_SEARCH_LANGUAGE", default_value = "english")]
+    pub search_language: String,
+
     #[command(flatten)]
     pub mail: MailArgs,
 }

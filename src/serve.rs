@@ -39,6 +39,7 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         clock: Clock::system(),
         workers: WorkerSet::All,
         webhook_allow: args.webhook_allow.clone(),
+        search_language: args.search_language.clone(),
     };
     let app = App::build(config).await?;
     match &app.admin {

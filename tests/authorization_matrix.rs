@@ -132,6 +132,22 @@ impl Desk {
             .to_owned()
     }
 
+    /// The customer of a fresh ticket of team A (nobody merges them away
+    /// from the other rows).
+    async fn customer_of_team_a(&self) -> String {
+        let email = format!("{}@example.com", self.unique("c"));
+        let ticket = self.ticket_of_team_a(&email).await;
+        let found = self
+            .app
+            .ok(
+                &self.admin,
+                "query($id: ID!) { ticket(id: $id) { customer { id } } }",
+                json!({ "id": ticket }),
+            )
+            .await;
+        found["ticket"]["customer"]["id"].as_str().unwrap().to_owned()
+    }
+
     /// A fresh automatic mail the desk held for review.
     async fn held_mail(&self) -> String {
         let id = format!("{}@mailer.example.com", self.unique("held-"));
@@ -301,6 +317,26 @@ async fn row(d: &Desk, field: &str, caller: Caller) -> (Need, &'static str, Valu
             json!({ "id": d.ticket_a }),
         ),
         "tickets" => (Need::Agent, "{ tickets { totalCount } }", json!({})),
+        // Every agent searches; what is found is the caller's reach
+        // (tests/search.rs).
+        "search" => (Need::Agent, "{ search(query: \"ticket\") { totalCount } }", json!({})),
+        // Every agent has a directory; who is in it is the caller's reach.
+        "customers" => (Need::Agent, "{ customers { nodes { id } } }", json!({})),
+        "customer" => (
+            Need::TicketOfTeamA,
+            "query($id: ID!) { customer(id: $id) { id } }",
+            json!({ "id": d.customer_of_team_a().await }),
+        ),
+        "updateCustomer" => (
+            Need::TicketOfTeamA,
+            "mutation($i: UpdateCustomerInput!) { updateCustomer(input: $i) { id } }",
+            json!({ "i": { "id": d.customer_of_team_a().await, "name": "Renamed" } }),
+        ),
+        "mergeCustomers" => (
+            Need::Admin,
+            "mutation($i: MergeCustomersInput!) { mergeCustomers(input: $i) { movedTickets } }",
+            json!({ "i": { "sourceId": d.customer_of_team_a().await, "targetId": d.customer_of_team_a().await } }),
+        ),
         // Responses on the tickets the caller may see (team scoping is
         // tested in the store's tests); the settings are the admins'.
         "surveyResponses" => (Need::Agent, "{ surveyResponses { totalCount } }", json!({})),

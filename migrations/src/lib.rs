@@ -25,6 +25,8 @@ mod m20261203_000050_ticket_number_sequence;
 mod m20261203_000060_sla_pending_targets;
 mod m20261203_000070_maintained_ticket_counts;
 mod m20261203_000080_event_webhooks;
+mod m20261203_000090_customer_merges;
+mod m20261207_000010_ticket_search;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -51,6 +53,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000060_sla_pending_targets::Migration),
             Box::new(m20261203_000070_maintained_ticket_counts::Migration),
             Box::new(m20261203_000080_event_webhooks::Migration),
+            Box::new(m20261203_000090_customer_merges::Migration),
+            Box::new(m20261207_000010_ticket_search::Migration),
         ]
     }
 }

@@ -126,6 +126,7 @@ impl TestApp {
             clock: Clock::movable(),
             workers,
             webhook_allow: Default::default(),
+            search_language: "english".to_owned(),
         }
     }
 

@@ -15,7 +15,7 @@ use helpdesk_channels::survey::SurveySender;
 use helpdesk_channels::ticket_count_folder::TicketCountFolder;
 use helpdesk_channels::webhook::{WebhookAllowList, WebhookClientError, WebhookSender};
 use helpdesk_channels::worker::{self, DeliveryJob, Job};
-use helpdesk_persistence::{Store, StoreError, StoreOptions};
+use helpdesk_persistence::{SearchLanguageError, Store, StoreError, StoreOptions};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -54,6 +54,9 @@ pub struct AppConfig {
     /// Hosts and address blocks SLA webhooks may reach although they are
     /// not public (`HELPDESK_WEBHOOK_ALLOW`); empty: public addresses only.
     pub webhook_allow: WebhookAllowList,
+    /// PostgreSQL's text search configuration for `search`
+    /// (`HELPDESK_SEARCH_LANGUAGE`, e.g. `english`, `german`, `simple`).
+    pub search_language: String,
 }
 
 /// Which background workers run beside the router.
@@ -87,6 +90,8 @@ pub enum AppError {
     Smtp(#[from] SenderError),
     #[error(transparent)]
     Webhook(#[from] WebhookClientError),
+    #[error(transparent)]
+    SearchLanguage(#[from] SearchLanguageError),
 }
 
 /// A built desk: its routes, its running workers and its store.
@@ -111,6 +116,7 @@ impl App {
             .await
             .map_err(AppError::Connect)?;
         store.migrate().await.map_err(AppError::Migrate)?;
+        store.use_search_language(&config.search_language).await?;
         // Subscriptions and chat presence see what other servers on the
         // database do (PostgreSQL; one SQLite file has one server).
         store.follow_other_servers();

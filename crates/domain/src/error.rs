@@ -61,10 +61,16 @@ pub enum DomainError {
     SurveyExpired,
     #[error("unknown {kind} {value:?}")]
     UnknownValue { kind: &'static str, value: String },
+    #[error("a customer cannot be merged into themselves")]
+    MergeCustomerIntoSelf,
+    #[error("customer was merged into another customer")]
+    CustomerMerged,
     #[error("attachments: at most {max} files on one message")]
     TooManyFiles { max: usize },
     #[error("attachments: {name} is {size} bytes; one file may have at most {max}")]
     FileTooLarge { name: String, size: u64, max: u64 },
     #[error("attachments: the files together may have at most {max} bytes")]
     FilesTooLarge { max: u64 },
+    #[error("query: nothing to look for (a word or \"a phrase\" that is not excluded with -)")]
+    NothingToSearch,
 }

@@ -59,7 +59,8 @@ impl HookEvent {
             | EventKind::FcrEligibilityChanged { .. }
             | EventKind::MergedInto { .. }
             | EventKind::MergedFrom { .. }
-            | EventKind::CustomerVerified { .. } => None,
+            | EventKind::CustomerVerified { .. }
+            | EventKind::CustomerMerged { .. } => None,
         }
     }
 

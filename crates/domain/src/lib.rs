@@ -23,6 +23,7 @@ pub mod held_mail;
 pub mod ids;
 pub mod import;
 pub mod kpi;
+pub mod search;
 pub mod sla;
 pub mod survey;
 pub mod tag;

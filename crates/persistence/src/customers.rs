@@ -27,6 +27,9 @@ pub struct CustomerRecord {
     pub verified: bool,
     /// The address an unverified contact claims, never used to find a customer.
     pub claimed_email: Option<EmailAddress>,
+    /// The customer this one was merged into: its identities, tickets and
+    /// messages are that customer's now.
+    pub merged_into: Option<CustomerId>,
 }
 
 impl CustomerRecord {
@@ -61,6 +64,8 @@ pub(crate) async fn find_or_create_by_email<C: ConnectionTrait>(
         created_at: Set(at),
         verified: Set(true),
         claimed_email: Set(None),
+        merged_into_id: Set(None),
+        merged_at: Set(None),
     }
     .insert(db)
     .await?;
@@ -201,6 +206,8 @@ pub(crate) async fn find_or_create_many_by_email<C: ConnectionTrait>(
             created_at: Set(w.at),
             verified: Set(true),
             claimed_email: Set(None),
+            merged_into_id: Set(None),
+            merged_at: Set(None),
         });
         identities.push(email_identity(id, w.email, w.at));
     }
@@ -284,6 +291,8 @@ pub(crate) async fn create_unverified_contact<C: ConnectionTrait>(
         created_at: Set(at),
         verified: Set(false),
         claimed_email: Set(Some(claimed.to_string())),
+        merged_into_id: Set(None),
+        merged_at: Set(None),
     }
     .insert(db)
     .await?;
@@ -324,6 +333,7 @@ impl Store {
                         .claimed_email
                         .map(|e| parse_column("customers.claimed_email", &e))
                         .transpose()?,
+                    merged_into: c.merged_into_id.map(CustomerId::from_uuid),
                 })
             })
             .collect()

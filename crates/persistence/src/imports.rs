@@ -23,6 +23,7 @@ use crate::entity::{
     agent, counter, customer, customer_identity, duration_sample, message, overdue_span, sla_target, survey_response,
     team, ticket, ticket_event, ticket_fact, ticket_solve, ticket_tag,
 };
+use crate::search_index::{self, Documents};
 use crate::sla::StoredTargets;
 use crate::tickets::derived::{DeriveContext, DerivedRows, insert_chunked};
 use crate::tickets::dimensions::Dimensions;
@@ -30,7 +31,7 @@ use crate::tickets::{history, number};
 use crate::{Store, StoreError, customers};
 
 /// Every table an import writes to, for [`Store::settle_after_bulk_write`].
-pub(crate) fn tables_written() -> [&'static str; 15] {
+pub(crate) fn tables_written() -> [&'static str; 16] {
     [
         agent::Entity.table_name(),
         team::Entity.table_name(),
@@ -47,6 +48,7 @@ pub(crate) fn tables_written() -> [&'static str; 15] {
         survey_response::Entity.table_name(),
         overdue_span::Entity.table_name(),
         sla_target::Entity.table_name(),
+        "ticket_search",
     ]
 }
 
@@ -195,6 +197,8 @@ impl Store {
         history::append_many(&txn, &logs).await?;
         derived.insert(&txn).await?;
         insert_chunked::<sla_target::Entity>(&txn, targets_rows).await?;
+        let ids: Vec<uuid::Uuid> = logs.iter().map(|(id, _)| id.as_uuid()).collect();
+        search_index::rewrite(&txn, Documents::Tickets(&ids)).await?;
         txn.commit().await?;
         Ok(outcome)
     }

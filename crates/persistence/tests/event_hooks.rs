@@ -7,11 +7,10 @@ mod common;
 use std::collections::BTreeSet;
 
 use chrono::TimeDelta;
-use common::{email, migrated_until, t, unmigrated_postgres};
+use common::{email, migrated_back, t, unmigrated_postgres};
 use helpdesk_domain::event_hook::{HookEvent, HookSubscription};
 use helpdesk_domain::import::{ImportedAuthor, ImportedEvent, ImportedKind, ImportedTicket};
 use helpdesk_domain::ticket::{Channel, Priority};
-use helpdesk_migrations::{Migrator, MigratorTrait};
 use helpdesk_persistence::testing::TestDb;
 use sea_orm::{ConnectionTrait, Statement};
 
@@ -39,9 +38,10 @@ fn old_question() -> ImportedTicket {
 }
 
 async fn a_waiting_sla_delivery_survives_the_upgrade_and_the_way_back(db: TestDb) {
-    let raw = migrated_until(&db, UPGRADE).await;
     let store = &db.store;
+    store.migrate().await.expect("migrate");
     store.import_tickets(&[old_question()], t(0)).await.expect("import");
+    let raw = migrated_back(&db, UPGRADE).await;
     let backend = raw.get_database_backend();
     let ticket: uuid::Uuid = raw
         .query_one_raw(Statement::from_string(backend, "SELECT id FROM tickets"))
@@ -107,7 +107,8 @@ async fn a_waiting_sla_delivery_survives_the_upgrade_and_the_way_back(db: TestDb
 
     // And back: the SLA delivery stays, the test one (about no ticket) and
     // the subscriptions go.
-    Migrator::down(&raw, Some(1)).await.expect("down one step");
+    raw.close().await.expect("close");
+    let raw = migrated_back(&db, UPGRADE).await;
     let kept = raw
         .query_all_raw(Statement::from_string(backend, "SELECT id FROM webhook_deliveries"))
         .await

@@ -1,23 +1,26 @@
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, SubsecRound, Utc};
 use helpdesk_domain::email::EmailAddress;
-use helpdesk_domain::ids::{AgentId, TeamId, TicketId};
+use helpdesk_domain::ids::{AgentId, CustomerId, TeamId, TicketId};
 use helpdesk_metrics::{KpiQuery, kpi_report};
-use helpdesk_persistence::tickets::{TicketFilter as StoreFilter, TicketPage};
+use helpdesk_persistence::CustomerFilter as StoreCustomerFilter;
+use helpdesk_persistence::tickets::TicketFilter as StoreFilter;
 
 use super::cost;
 use super::types::agent::Agent;
 use super::types::calendar::BusinessCalendar;
-use super::types::connection::{TicketConnection, TicketEdge, TicketOrder, decode_cursor, encode_cursor};
+use super::types::connection::{TicketConnection, TicketOrder, ticket_connection};
+use super::types::customer::{Customer, CustomerConnection};
 use super::types::desk_access::DeskAccess;
 use super::types::enums::{Channel, Clock, Period, Priority, TicketStatus};
 use super::types::held_mail::HeldMailConnection;
 use super::types::kpi::{KpiFilter, KpiReport};
+use super::types::search::{SearchConnection, search_connection};
 use super::types::sla::SlaPolicy;
 use super::types::survey::{self, SurveyResponseConnection, SurveyResponseEdge, SurveyResponseFilter};
 use super::types::survey_settings::SurveySettings;
 use super::types::team::Team;
-use super::types::ticket::{Ticket, prefetch};
+use super::types::ticket::Ticket;
 use super::types::web_form::WebForm;
 use super::types::webhook_subscription::WebhookSubscription;
 use super::types::{enum_list, id_list, parse_id, state, tag_list};
@@ -42,6 +45,8 @@ pub(crate) struct TicketFilter {
     team_ids: Option<Vec<ID>>,
     tags: Option<Vec<String>>,
     customer_email: Option<String>,
+    /// Tickets of these customers.
+    customer_ids: Option<Vec<ID>>,
     /// Created at or after this instant.
     created_from: Option<DateTime<Utc>>,
     /// Created before this instant.
@@ -60,6 +65,7 @@ impl TicketFilter {
             team_ids: id_list::<TeamId>(self.team_ids, "teamIds")?,
             tags: tag_list(self.tags)?,
             customer_email: self.customer_email.as_deref().map(EmailAddress::parse).transpose()?,
+            customer_ids: id_list::<CustomerId>(self.customer_ids, "customerIds")?,
             // The caller's reach is added by their scoped store.
             access: Default::default(),
             created_from: self.created_from,
@@ -67,6 +73,14 @@ impl TicketFilter {
             sla_breached: self.sla_breached,
         })
     }
+}
+
+/// Which customers to list.
+#[derive(InputObject, Default)]
+pub(crate) struct CustomerFilter {
+    /// A part of a name or of an address (email, chat, or one a chat
+    /// visitor claimed), in any case.
+    search: Option<String>,
 }
 
 #[Object(name = "Query")]
@@ -104,47 +118,72 @@ impl Query {
         order_by: Option<TicketOrder>,
     ) -> ApiResult<TicketConnection> {
         let viewer = viewer::agent(ctx)?;
+        let filter = filter.unwrap_or_default().into_store()?;
+        // Lists (and their counts) may read from the read store.
+        let scope = viewer.ticket_lists(state(ctx)?);
+        ticket_connection(ctx, scope, filter, order_by.unwrap_or_default(), first, after).await
+    }
+
+    /// Tickets whose subject, messages and notes, customer (name or
+    /// address) or tags match `query`, most relevant first, each with a
+    /// highlighted snippet; within the caller's reach and `filter`, a page
+    /// at a time (`first` at most 100, 1,000 hits deep). `query` reads as a
+    /// web search does: `refund "credit card" -paypal`, `invoice or bill`.
+    /// See docs/api.md#search.
+    #[graphql(complexity = "cost::page(first, DEFAULT_PAGE, MAX_PAGE, child_complexity)")]
+    async fn search(
+        &self,
+        ctx: &Context<'_>,
+        query: String,
+        filter: Option<TicketFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<SearchConnection> {
+        let viewer = viewer::agent(ctx)?;
+        let filter = filter.unwrap_or_default().into_store()?;
+        let scope = viewer.ticket_lists(state(ctx)?);
+        search_connection(ctx, scope, &query, filter, first, after).await
+    }
+
+    /// The customer directory: customers within the caller's reach (for
+    /// an agent of some teams, those with a ticket of those teams), newest
+    /// first, a page at a time (`first` at most 100); merged customers left
+    /// out. See docs/api.md#customers.
+    #[graphql(complexity = "cost::page(first, DEFAULT_PAGE, MAX_PAGE, child_complexity)")]
+    async fn customers(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<CustomerFilter>,
+    ) -> ApiResult<CustomerConnection> {
+        let viewer = viewer::agent(ctx)?;
         let first = first.unwrap_or(DEFAULT_PAGE);
         if !(0..=MAX_PAGE).contains(&first) {
             return Err(ApiError::BadUserInput(format!(
                 "first must be between 0 and {MAX_PAGE}"
             )));
         }
-        let after = after.as_deref().map(decode_cursor).transpose()?;
-        let filter = filter.unwrap_or_default().into_store()?;
-        let order = order_by.unwrap_or_default().into();
-        // Lists (and their counts) may read from the read store.
-        let scope = viewer.ticket_lists(state(ctx)?);
-        let selection = ctx.look_ahead();
-        let wants_page = ["edges", "nodes", "pageInfo"]
-            .iter()
-            .any(|f| selection.field(f).exists());
-        let page = if wants_page {
-            scope
-                .list_tickets(&filter, order, first.unsigned_abs().into(), after)
-                .await?
-        } else {
-            // `{ totalCount }` alone reads no page.
-            TicketPage {
-                tickets: Vec::new(),
-                has_next_page: false,
-            }
+        let after = after.map(|a| parse_id::<CustomerId>(&ID(a), "after")).transpose()?;
+        let filter = StoreCustomerFilter {
+            search: filter.and_then(|f| f.search),
         };
-        prefetch(ctx, &page.tickets, selection.field("edges").field("node")).await?;
-        prefetch(ctx, &page.tickets, selection.field("nodes")).await?;
-        let edges = page
-            .tickets
-            .into_iter()
-            .map(|t| TicketEdge {
-                cursor: encode_cursor(order.cursor_of(&t)),
-                node: t,
-            })
-            .collect();
-        Ok(TicketConnection {
-            edges,
+        let page = viewer
+            .tickets(state(ctx)?)
+            .customers(&filter, first.unsigned_abs().into(), after)
+            .await?;
+        Ok(CustomerConnection {
+            customers: page.customers,
             has_next_page: page.has_next_page,
-            matching: (scope, filter),
         })
+    }
+
+    /// A customer within the caller's reach (merged ones too, with
+    /// `mergedInto`), or null. See docs/api.md#customers.
+    async fn customer(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Customer>> {
+        let viewer = viewer::agent(ctx)?;
+        let id: CustomerId = parse_id(&id, "id")?;
+        Ok(viewer.tickets(state(ctx)?).customer(id).await?.map(Customer))
     }
 
     /// Survey responses on tickets the caller may see, newest first, a page

@@ -43,6 +43,18 @@ pub struct CsatFigures {
     pub average: Option<f64>,
 }
 
+impl CsatFigures {
+    /// The figures of `responses` ratings, `satisfied` of them 4 or 5,
+    /// adding up to `rating_sum` (docs/kpis.md#csat).
+    pub fn of(responses: u64, satisfied: u64, rating_sum: u64) -> Self {
+        Self {
+            responses,
+            score: percent(satisfied, responses),
+            average: mean(rating_sum as f64, responses),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct NpsFigures {
     pub responses: u64,
@@ -168,11 +180,7 @@ impl From<&Tallies> for KpiValues {
             backlog: t.backlog,
             overdue_backlog: t.overdue_backlog,
             sla: sla_figures(&t.sla),
-            csat: CsatFigures {
-                responses: t.csat_responses,
-                score: percent(t.csat_satisfied, t.csat_responses),
-                average: mean(t.csat_rating_sum as f64, t.csat_responses),
-            },
+            csat: CsatFigures::of(t.csat_responses, t.csat_satisfied, t.csat_rating_sum),
             nps: NpsFigures {
                 responses: nps_responses,
                 promoters: t.nps_promoters,

@@ -128,6 +128,12 @@ pub enum EventKind {
         from: CustomerId,
         to: CustomerId,
     },
+    /// An admin merged the ticket's customer into another (one person with
+    /// two addresses): the ticket moved from `from` to `to`.
+    CustomerMerged {
+        from: CustomerId,
+        to: CustomerId,
+    },
     /// The customer answered a survey about this ticket. A live answer
     /// names its invitation: a later answer to the same invitation replaces
     /// this one in the facts. Imported answers name none.
@@ -169,6 +175,7 @@ impl EventKind {
             EventKind::SlaBreached { .. } => "SLA_BREACHED",
             EventKind::SurveyAnswered { .. } => "SURVEY_ANSWERED",
             EventKind::CustomerVerified { .. } => "CUSTOMER_VERIFIED",
+            EventKind::CustomerMerged { .. } => "CUSTOMER_MERGED",
         }
     }
 }

@@ -218,6 +218,7 @@ impl TicketFacts {
             | EventKind::MergedInto { .. }
             | EventKind::MergedFrom { .. }
             | EventKind::CustomerVerified { .. }
+            | EventKind::CustomerMerged { .. }
             | EventKind::SlaWarning { .. }
             | EventKind::SlaBreached { .. } => None,
         }

@@ -11,6 +11,9 @@ pub struct Model {
     pub verified: bool,
     /// The address an unverified contact claims; not an identity.
     pub claimed_email: Option<String>,
+    /// The customer this one was merged into (then it owns nothing).
+    pub merged_into_id: Option<Uuid>,
+    pub merged_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

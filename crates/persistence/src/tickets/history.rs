@@ -9,6 +9,7 @@ use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryO
 use super::record::{EventRecord, actor_columns};
 use crate::StoreError;
 use crate::entity::ticket_event;
+use crate::search_index::{self, Documents};
 
 pub(crate) async fn append(
     txn: &DatabaseTransaction,
@@ -38,14 +39,17 @@ pub(crate) async fn append_unannounced(
     crate::surveys::schedule::after_events(txn, ticket, events).await
 }
 
-/// Queues the webhooks subscribed to `events`, in the transaction that
-/// records them. Every live change passes here; imports announce nothing.
+/// Queues the webhooks subscribed to `events` and rewrites the ticket's
+/// search document, in the transaction that records them. Every live
+/// change passes here, after writing what it changed; imports announce
+/// nothing (and rewrite their documents themselves).
 pub(crate) async fn announce(
     txn: &DatabaseTransaction,
     ticket: TicketId,
     events: &[TicketEvent],
 ) -> Result<(), StoreError> {
-    crate::event_hooks::after_events(txn, ticket, events).await
+    crate::event_hooks::after_events(txn, ticket, events).await?;
+    search_index::rewrite(txn, Documents::Tickets(&[ticket.as_uuid()])).await
 }
 
 /// Appends the logs of many tickets with a few multi-row inserts; each

@@ -41,10 +41,15 @@ pub(super) fn answers(filter: &TicketFilter) -> bool {
         access: _,
         tags,
         customer_email,
+        customer_ids,
         created_from,
         created_to,
     } = filter;
-    tags.is_empty() && customer_email.is_none() && created_from.is_none() && created_to.is_none()
+    tags.is_empty()
+        && customer_email.is_none()
+        && customer_ids.is_empty()
+        && created_from.is_none()
+        && created_to.is_none()
 }
 
 /// The statement summing the totals and the pending deltas that match

@@ -18,6 +18,7 @@ pub(crate) mod number;
 mod query;
 mod record;
 mod scope;
+mod search;
 pub(crate) mod shared_count;
 mod update;
 
@@ -26,7 +27,9 @@ pub(crate) use create::{CustomerOf, insert_ticket};
 pub use mail::{AttachmentFile, AttachmentRecord, MailParts, NewAttachment};
 pub use merge::Merge;
 pub use messages::{MessageAuthor, NewMessage};
+pub(crate) use query::dimensions_match;
 pub use query::{SortDirection, TicketCursor, TicketFilter, TicketOrder, TicketPage, TicketSortField};
 pub use record::{EventRecord, MessageRecord, TicketRecord};
 pub use scope::ScopedStore;
+pub use search::{SearchHit, SearchPage};
 pub use update::TicketChanges;

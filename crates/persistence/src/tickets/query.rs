@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use helpdesk_domain::access::TicketAccess;
 use helpdesk_domain::customer::IdentityKind;
 use helpdesk_domain::email::EmailAddress;
-use helpdesk_domain::ids::{AgentId, TeamId, TicketId};
+use helpdesk_domain::ids::{AgentId, CustomerId, TeamId, TicketId};
 use helpdesk_domain::tag::Tag;
 use helpdesk_domain::ticket::{Channel, Priority, ResponseSample, SolveSpan, SurveyAnswer, TicketFacts, TicketStatus};
 use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, IntoIden, Query, UnionType};
@@ -33,6 +33,8 @@ pub struct TicketFilter {
     pub team_ids: Vec<TeamId>,
     pub tags: Vec<Tag>,
     pub customer_email: Option<EmailAddress>,
+    /// Tickets of these customers.
+    pub customer_ids: Vec<CustomerId>,
     /// Inclusive lower bound on `created_at`.
     pub created_from: Option<DateTime<Utc>>,
     /// Exclusive upper bound on `created_at`.
@@ -103,7 +105,7 @@ fn no_deadline() -> DateTime<Utc> {
         .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
-fn filtered(filter: &TicketFilter) -> Select<ticket::Entity> {
+pub(super) fn filtered(filter: &TicketFilter) -> Select<ticket::Entity> {
     let mut select = ticket::Entity::find().filter(dimensions_match(filter, ticket::Entity));
     if !filter.tags.is_empty() {
         select = select.filter(
@@ -128,6 +130,9 @@ fn filtered(filter: &TicketFilter) -> Select<ticket::Entity> {
             ),
         );
     }
+    if !filter.customer_ids.is_empty() {
+        select = select.filter(ticket::Column::CustomerId.is_in(filter.customer_ids.iter().map(CustomerId::as_uuid)));
+    }
     if let Some(from) = filter.created_from {
         select = select.filter(ticket::Column::CreatedAt.gte(from));
     }
@@ -141,7 +146,7 @@ fn filtered(filter: &TicketFilter) -> Select<ticket::Entity> {
 /// priority, assignee, team, SLA breached) and the caller's reach, as a
 /// condition on the columns of those names in `table`: `tickets`, or the
 /// maintained counts, which have the same columns (see `maintained_count.rs`).
-pub(super) fn dimensions_match(filter: &TicketFilter, table: impl IntoIden) -> Condition {
+pub(crate) fn dimensions_match(filter: &TicketFilter, table: impl IntoIden) -> Condition {
     let table = table.into_iden();
     let col = |name: &'static str| Expr::col((table.clone(), Alias::new(name)));
     let names = |values: Vec<&'static str>| values.into_iter().map(str::to_owned).collect::<Vec<_>>();

@@ -178,3 +178,27 @@ pub async fn migrated_until(db: &TestDb, before: &str) -> DatabaseConnection {
         .expect("migrate part of the way");
     raw
 }
+
+/// A desk as an older version left it, from one written by today's store:
+/// migrates it back down to, not including, the migration named `before`,
+/// whose way down keeps the data and drops what came later. (Today's store
+/// writes tables later migrations made, so it cannot write into an old
+/// desk itself.) The connection stays open for the story to set the rest
+/// of the scene.
+pub async fn migrated_back(db: &TestDb, before: &str) -> DatabaseConnection {
+    use helpdesk_migrations::{Migrator, MigratorTrait};
+
+    let all = Migrator::migrations();
+    let position = all
+        .iter()
+        .position(|m| m.name() == before)
+        .expect("a migration of that name");
+    let raw = Database::connect(db.url.as_str()).await.expect("connect");
+    Migrator::down(
+        &raw,
+        Some(u32::try_from(all.len() - position).expect("a few migrations")),
+    )
+    .await
+    .expect("migrate back down");
+    raw
+}

@@ -4,6 +4,7 @@ mod admin;
 mod auth;
 mod calendar;
 mod chat;
+mod customers;
 mod forms;
 mod held_mail;
 mod sla;
@@ -20,6 +21,7 @@ pub struct Mutation(
     tickets::TicketMutation,
     admin::AdminMutation,
     chat::ChatMutation,
+    customers::CustomerMutation,
     forms::FormMutation,
     sla::SlaMutation,
     calendar::CalendarMutation,

@@ -1,13 +1,16 @@
 //! Relay-style pagination of tickets.
 
+use async_graphql::Context;
 use async_graphql::{InputObject, Object, SimpleObject};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
-use helpdesk_persistence::tickets::{ScopedStore, TicketCursor, TicketFilter, TicketOrder as StoreOrder, TicketRecord};
+use helpdesk_persistence::tickets::{
+    ScopedStore, TicketCursor, TicketFilter, TicketOrder as StoreOrder, TicketPage, TicketRecord,
+};
 
 use super::enums::{OrderDirection, TicketOrderField};
-use super::ticket::Ticket;
+use super::ticket::{Ticket, prefetch};
 use crate::ApiError;
 use crate::error::ApiResult;
 
@@ -125,6 +128,61 @@ impl TicketConnection {
         let (scope, filter) = &self.matching;
         Ok(scope.count_tickets(filter).await?)
     }
+}
+
+/// The most tickets one page holds, and the page when `first` is not given.
+pub(crate) const MAX_TICKET_PAGE: i32 = 100;
+pub(crate) const DEFAULT_TICKET_PAGE: i32 = 20;
+
+/// A page of the tickets `scope` reaches that match `filter`: the one
+/// listing behind `tickets` and `Customer.tickets`. The page is read only
+/// when asked for (`{ totalCount }` alone reads none), and the tickets'
+/// customers, assignees and teams are loaded for the whole page at once.
+pub(crate) async fn ticket_connection(
+    ctx: &Context<'_>,
+    scope: ScopedStore,
+    filter: TicketFilter,
+    order: TicketOrder,
+    first: Option<i32>,
+    after: Option<String>,
+) -> ApiResult<TicketConnection> {
+    let first = first.unwrap_or(DEFAULT_TICKET_PAGE);
+    if !(0..=MAX_TICKET_PAGE).contains(&first) {
+        return Err(ApiError::BadUserInput(format!(
+            "first must be between 0 and {MAX_TICKET_PAGE}"
+        )));
+    }
+    let after = after.as_deref().map(decode_cursor).transpose()?;
+    let order: StoreOrder = order.into();
+    let selection = ctx.look_ahead();
+    let wants_page = ["edges", "nodes", "pageInfo"]
+        .iter()
+        .any(|f| selection.field(f).exists());
+    let page = if wants_page {
+        scope
+            .list_tickets(&filter, order, first.unsigned_abs().into(), after)
+            .await?
+    } else {
+        TicketPage {
+            tickets: Vec::new(),
+            has_next_page: false,
+        }
+    };
+    prefetch(ctx, &page.tickets, selection.field("edges").field("node")).await?;
+    prefetch(ctx, &page.tickets, selection.field("nodes")).await?;
+    let edges = page
+        .tickets
+        .into_iter()
+        .map(|t| TicketEdge {
+            cursor: encode_cursor(order.cursor_of(&t)),
+            node: t,
+        })
+        .collect();
+    Ok(TicketConnection {
+        edges,
+        has_next_page: page.has_next_page,
+        matching: (scope, filter),
+    })
 }
 
 #[cfg(test)]

@@ -2,11 +2,19 @@ use std::cmp::Reverse;
 
 use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use helpdesk_persistence::CustomerRecord;
+use helpdesk_domain::kpi::DurationStats as DurationFigures;
+use helpdesk_persistence::tickets::TicketFilter;
+use helpdesk_persistence::{CustomerRecord, IdentityRecord};
 
-use super::enums::Channel;
-use super::loader;
+use super::connection::{
+    DEFAULT_TICKET_PAGE, MAX_TICKET_PAGE, PageInfo, TicketConnection, TicketOrder, ticket_connection,
+};
+use super::enums::{Channel, IdentityKind};
+use super::kpi::{CsatFigures, DurationStats};
+use super::{loader, state};
+use crate::auth::viewer;
 use crate::error::ApiResult;
+use crate::graphql::cost;
 use crate::graphql::loaders::ChannelsOf;
 
 /// A person who writes to the desk, by any channel.
@@ -19,6 +27,39 @@ pub(crate) struct ChannelCount {
     channel: Channel,
     /// The customer's tickets that came in on it (tickets merged into another left out).
     tickets: u64,
+}
+
+/// One way a customer is known.
+#[derive(SimpleObject)]
+pub(crate) struct CustomerIdentity {
+    kind: IdentityKind,
+    /// The address or handle, as the channel gave it.
+    value: String,
+    created_at: DateTime<Utc>,
+}
+
+impl From<IdentityRecord> for CustomerIdentity {
+    fn from(i: IdentityRecord) -> Self {
+        Self {
+            kind: i.kind.into(),
+            value: i.value,
+            created_at: i.created_at,
+        }
+    }
+}
+
+/// The figures of a customer's own history, over their tickets within the
+/// caller's reach (tickets merged into another left out), by the
+/// definitions of docs/kpis.md.
+#[derive(SimpleObject)]
+pub(crate) struct CustomerFigures {
+    tickets: u64,
+    /// Tickets not SOLVED or CLOSED.
+    open_tickets: u64,
+    /// From each customer-created ticket's creation to its first reply, on
+    /// the calendar clock.
+    first_response_time: DurationStats,
+    csat: CsatFigures,
 }
 
 #[Object]
@@ -58,6 +99,55 @@ impl Customer {
         self.0.created_at
     }
 
+    /// The ways the customer is known (email addresses, chat identities),
+    /// oldest first.
+    async fn identities(&self, ctx: &Context<'_>) -> ApiResult<Vec<CustomerIdentity>> {
+        let viewer = viewer::agent(ctx)?;
+        let identities = viewer.tickets(state(ctx)?).customer_identities(self.0.id).await?;
+        Ok(identities.into_iter().map(Into::into).collect())
+    }
+
+    /// The customer's tickets within the caller's reach, a page at a time
+    /// (`first` at most 100), newest first unless `orderBy` says otherwise.
+    #[graphql(complexity = "cost::page(first, DEFAULT_TICKET_PAGE, MAX_TICKET_PAGE, child_complexity)")]
+    async fn tickets(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        order_by: Option<TicketOrder>,
+    ) -> ApiResult<TicketConnection> {
+        let viewer = viewer::agent(ctx)?;
+        let filter = TicketFilter {
+            customer_ids: vec![self.0.id],
+            ..TicketFilter::default()
+        };
+        let scope = viewer.ticket_lists(state(ctx)?);
+        ticket_connection(ctx, scope, filter, order_by.unwrap_or_default(), first, after).await
+    }
+
+    /// The figures of the customer's own history.
+    async fn figures(&self, ctx: &Context<'_>) -> ApiResult<CustomerFigures> {
+        let viewer = viewer::agent(ctx)?;
+        let figures = viewer.tickets(state(ctx)?).customer_figures(self.0.id).await?;
+        Ok(CustomerFigures {
+            tickets: figures.tickets,
+            open_tickets: figures.open_tickets,
+            first_response_time: DurationFigures::from(&figures.first_response).into(),
+            csat: figures.csat.into(),
+        })
+    }
+
+    /// The customer this one was merged into (see `mergeCustomers`); null
+    /// unless merged. A merged customer owns nothing any more.
+    async fn merged_into(&self, ctx: &Context<'_>) -> ApiResult<Option<Customer>> {
+        let Some(target) = self.0.merged_into else {
+            return Ok(None);
+        };
+        let viewer = viewer::agent(ctx)?;
+        Ok(viewer.tickets(state(ctx)?).customer(target).await?.map(Customer))
+    }
+
     /// The survey invitations sent (or due) to the customer about tickets the
     /// caller may see, oldest first, with their answers. See docs/api.md#surveys.
     async fn surveys(&self, ctx: &Context<'_>) -> ApiResult<Vec<super::survey::SurveyInvitation>> {
@@ -95,5 +185,44 @@ impl Customer {
                 tickets: c.tickets,
             })
             .collect())
+    }
+}
+
+pub(crate) struct CustomerEdge(pub CustomerRecord);
+
+#[Object]
+impl CustomerEdge {
+    /// Opaque; pass it as `after` for the next page.
+    async fn cursor(&self) -> String {
+        self.0.id.to_string()
+    }
+
+    async fn node(&self) -> Customer {
+        Customer(self.0.clone())
+    }
+}
+
+/// A page of the customer directory, newest customer first.
+pub(crate) struct CustomerConnection {
+    pub customers: Vec<CustomerRecord>,
+    pub has_next_page: bool,
+}
+
+#[Object]
+impl CustomerConnection {
+    async fn edges(&self) -> Vec<CustomerEdge> {
+        self.customers.iter().cloned().map(CustomerEdge).collect()
+    }
+
+    async fn nodes(&self) -> Vec<Customer> {
+        self.customers.iter().cloned().map(Customer).collect()
+    }
+
+    async fn page_info(&self) -> PageInfo {
+        PageInfo::forward(
+            self.has_next_page,
+            self.customers.first().map(|c| c.id.to_string()),
+            self.customers.last().map(|c| c.id.to_string()),
+        )
     }
 }

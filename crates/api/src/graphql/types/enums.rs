@@ -124,6 +124,16 @@ pub(crate) enum Period {
     Year,
 }
 
+/// How a channel recognises a customer.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "IdentityKind", remote = "helpdesk_domain::customer::IdentityKind")]
+pub(crate) enum IdentityKind {
+    /// An email address, proved by the customer's mail (or a verified chat).
+    Email,
+    ChatVisitor,
+    Phone,
+}
+
 /// A kind of ticket event a webhook subscription can ask for. See
 /// docs/webhooks.md for each one's payload.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]

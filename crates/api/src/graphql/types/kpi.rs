@@ -209,6 +209,16 @@ impl From<kpi::DurationStats> for DurationStats {
     }
 }
 
+impl From<kpi::CsatFigures> for CsatFigures {
+    fn from(c: kpi::CsatFigures) -> Self {
+        Self {
+            responses: c.responses,
+            score: c.score,
+            average: c.average,
+        }
+    }
+}
+
 impl From<kpi::KpiValues> for KpiValues {
     fn from(v: kpi::KpiValues) -> Self {
         Self {
@@ -241,11 +251,7 @@ impl From<kpi::KpiValues> for KpiValues {
                     })
                     .collect(),
             },
-            csat: CsatFigures {
-                responses: v.csat.responses,
-                score: v.csat.score,
-                average: v.csat.average,
-            },
+            csat: v.csat.into(),
             nps: NpsFigures {
                 responses: v.nps.responses,
                 promoters: v.nps.promoters,
