@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand};
-use helpdesk_api::{AbuseLimits, HttpConfig, TrustedProxies};
+use helpdesk_api::{AbuseLimits, HttpConfig, MailboxPolling, TrustedProxies};
+use helpdesk_channels::imap::ImapMailbox;
 use helpdesk_domain::attachment::AttachmentLimits;
 use helpdesk_persistence::{DEFAULT_SQLITE_CACHE_BYTES, StoreOptions, default_report_connections};
 
@@ -276,8 +277,25 @@ pub struct ServeArgs {
     #[arg(long, env = "HELPDESK_SEARCH_LANGUAGE", default_value = "english")]
     pub search_language: String,
 
+    /// A mailbox to fetch mail from besides the HTTP hook and the pipe:
+    /// `imaps://user:password@host/INBOX` (`imap://` for a server without
+    /// TLS on the same host). Unset: no fetching.
+    #[arg(long, env = "HELPDESK_IMAP_URL", hide_env_values = true, value_parser = parse_imap_url)]
+    pub imap_url: Option<ImapMailbox>,
+
+    /// Seconds between looks at the mailbox when its server offers no IMAP
+    /// IDLE (with IDLE, new mail is fetched at once, and the mailbox is
+    /// looked at again after this long at the latest).
+    #[arg(long, env = "HELPDESK_IMAP_POLL_SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub imap_poll_secs: u64,
+
     #[command(flatten)]
     pub mail: MailArgs,
+}
+
+fn parse_imap_url(raw: &str) -> Result<ImapMailbox, String> {
+    raw.parse()
+        .map_err(|e: helpdesk_channels::imap::ImapUrlError| e.to_string())
 }
 
 fn parse_webhook_allow(raw: &str) -> Result<helpdesk_channels::webhook::WebhookAllowList, String> {
@@ -298,6 +316,13 @@ impl ServeArgs {
             sqlite_cache_bytes: self.sqlite_cache_mb.saturating_mul(1 << 20),
             sqlite_mmap_bytes: self.sqlite_mmap_mb.saturating_mul(1 << 20),
         }
+    }
+
+    pub fn mailbox(&self) -> Option<MailboxPolling> {
+        self.imap_url.clone().map(|mailbox| MailboxPolling {
+            mailbox,
+            poll: Duration::from_secs(self.imap_poll_secs),
+        })
     }
 
     pub fn attachment_limits(&self) -> AttachmentLimits {

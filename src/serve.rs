@@ -40,6 +40,7 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         workers: WorkerSet::All,
         webhook_allow: args.webhook_allow.clone(),
         search_language: args.search_language.clone(),
+        mailbox: args.mailbox(),
     };
     let app = App::build(config).await?;
     match &app.admin {

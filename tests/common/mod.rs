@@ -19,6 +19,7 @@ use tokio::task::JoinHandle;
 pub mod browser;
 pub mod census;
 pub mod chat;
+pub mod dovecot;
 pub mod multipart;
 pub mod private_postgres;
 pub mod process;
@@ -127,6 +128,7 @@ impl TestApp {
             workers,
             webhook_allow: Default::default(),
             search_language: "english".to_owned(),
+            mailbox: None,
         }
     }
 

@@ -10,6 +10,7 @@ use helpdesk_channels::chat::PresenceHeartbeat;
 use helpdesk_channels::clock::Clock;
 use helpdesk_channels::email::{SenderError, SmtpSender};
 use helpdesk_channels::facts_refresher::FactsRefresher;
+use helpdesk_channels::imap::{ImapMailbox, MailboxFetcher};
 use helpdesk_channels::sla_alerts::SlaAlerts;
 use helpdesk_channels::survey::SurveySender;
 use helpdesk_channels::ticket_count_folder::TicketCountFolder;
@@ -57,6 +58,16 @@ pub struct AppConfig {
     /// PostgreSQL's text search configuration for `search`
     /// (`HELPDESK_SEARCH_LANGUAGE`, e.g. `english`, `german`, `simple`).
     pub search_language: String,
+    /// A mailbox to fetch mail from by IMAP (`HELPDESK_IMAP_URL`), and how
+    /// often to look again when the server offers no IDLE.
+    pub mailbox: Option<MailboxPolling>,
+}
+
+/// Fetching mail from a mailbox: see `helpdesk_channels::imap`.
+#[derive(Debug, Clone)]
+pub struct MailboxPolling {
+    pub mailbox: ImapMailbox,
+    pub poll: Duration,
 }
 
 /// Which background workers run beside the router.
@@ -147,6 +158,7 @@ impl App {
         };
         let email = config.mail.email.clone();
         let survey_email = email.clone();
+        let mailbox_email = email.clone();
         let header_read_timeout = config.http.header_read_timeout;
         let state = AppState::new(
             store.clone(),
@@ -186,6 +198,14 @@ impl App {
                 state.chat_presence.clone(),
             ));
             workers.start(PresenceHeartbeat::new(state.chat_presence.clone()));
+            if let Some(polling) = config.mailbox {
+                workers.start(MailboxFetcher::new(
+                    polling.mailbox,
+                    store.clone(),
+                    mailbox_email,
+                    polling.poll,
+                ));
+            }
         }
         Ok(Self {
             router: crate::http::router(state),

@@ -20,7 +20,7 @@ mod graphql;
 mod http;
 mod state;
 
-pub use app::{App, AppConfig, AppError, Served, WorkerSet, Workers};
+pub use app::{App, AppConfig, AppError, MailboxPolling, Served, WorkerSet, Workers};
 pub use auth::password;
 pub use bootstrap::{AdminBootstrap, BootstrapError, MIN_JWT_SECRET_BYTES, ensure_admin, jwt_secret};
 pub use error::ApiError;

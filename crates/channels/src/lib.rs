@@ -17,7 +17,8 @@
 //! It also owns the desk's dealings with time: the [`clock::Clock`] every
 //! instant comes from, and the background jobs, all run by the one loop in
 //! [`worker`]: the outbox and webhook couriers, [`sla_alerts`], the
-//! [`facts_refresher`] and the [`ticket_count_folder`].
+//! [`facts_refresher`] and the [`ticket_count_folder`]; and the [`imap`]
+//! mailbox fetcher, which files mail through the same path as the others.
 //!
 //! The crate may depend on `helpdesk-domain` and `helpdesk-persistence`,
 //! never on `helpdesk-api` or any GraphQL crate, and it never reads the
@@ -27,6 +28,7 @@ pub mod chat;
 pub mod clock;
 pub mod email;
 pub mod facts_refresher;
+pub mod imap;
 pub mod import;
 pub mod sla_alerts;
 pub mod survey;

@@ -33,6 +33,14 @@ pub trait Job: Send + 'static {
     /// Does the work due at `now` and says how many items it handled; 0
     /// means nothing was due.
     fn run_due(&mut self, now: DateTime<Utc>) -> impl Future<Output = Result<usize, StoreError>> + Send;
+
+    /// Resolves when the job learns, on its own, that something may be due
+    /// (the mailbox fetcher's IMAP IDLE); the wait after an idle round ends
+    /// then. Dropped unfinished when the wait ends otherwise. Never, by
+    /// default.
+    fn wake(&mut self) -> impl Future<Output = ()> + Send {
+        std::future::pending()
+    }
 }
 
 /// Runs `job` until `shutdown` turns true. A round in progress finishes
@@ -59,8 +67,10 @@ pub async fn run<J: Job>(mut job: J, clock: Clock, mut shutdown: watch::Receiver
             tokio::task::yield_now().await;
             continue;
         }
+        let pause = job.idle_pause();
         tokio::select! {
-            _ = tokio::time::sleep(job.idle_pause()) => {}
+            _ = tokio::time::sleep(pause) => {}
+            _ = job.wake() => {}
             _ = clock.moved() => {}
             _ = shutdown.changed() => {}
         }
