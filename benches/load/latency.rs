@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Latencies {
     micros: Vec<u64>,
     pub errors: u64,
@@ -49,6 +49,7 @@ impl Latencies {
             first_error: self.first_error.clone(),
             elapsed,
             p50: rank(0.50),
+            p95: rank(0.95),
             p99: rank(0.99),
             max: self.micros.last().map_or(Duration::ZERO, |m| Duration::from_micros(*m)),
         }
@@ -62,6 +63,7 @@ pub struct Report {
     pub first_error: Option<String>,
     pub elapsed: Duration,
     pub p50: Duration,
+    pub p95: Duration,
     pub p99: Duration,
     pub max: Duration,
 }
@@ -76,11 +78,12 @@ impl Report {
     pub fn line(&self, name: &str) -> String {
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
         let mut line = format!(
-            "{name}: {} ok in {:.1} s = {:.0}/s; p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; {} errors",
+            "{name}: {} ok in {:.1} s = {:.0}/s; p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms, max {:.1} ms; {} errors",
             self.requests,
             self.elapsed.as_secs_f64(),
             self.per_second(),
             ms(self.p50),
+            ms(self.p95),
             ms(self.p99),
             ms(self.max),
             self.errors

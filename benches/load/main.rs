@@ -1,12 +1,14 @@
 //! The load driver: starts the release `helpdesk serve` on an existing
-//! (seeded) store, runs the agent-queue load and the mail-ingestion load
-//! against it over loopback with HTTP/1.1 keep-alive, samples the server's
+//! (seeded) store, runs the agent-queue load, the search load (with
+//! `--search`) and the mail-ingestion load against it over loopback with
+//! HTTP/1.1 keep-alive, samples the server's
 //! memory, and ends by counting every ticket and message the loads wrote so
 //! none is lost or duplicated.
 //!
 //! ```text
 //! cargo bench --bench load -- --database-url sqlite:///var/tmp/seed-1m.db
 //! cargo bench --bench load -- --database-url postgres://postgres@127.0.0.1/helpdesk_1m --clients 32 --seconds 30
+//! cargo bench --bench load -- --database-url postgres://postgres@127.0.0.1/helpdesk_1m --no-queue --no-ingest --search
 //! ```
 //!
 //! It prints figures; it asserts nothing about speed (BENCHMARKS.md holds
@@ -19,6 +21,7 @@ mod latency;
 #[path = "../support/process_memory.rs"]
 mod process_memory;
 mod queue;
+mod search;
 mod server;
 
 use std::time::Duration;
@@ -57,6 +60,12 @@ struct Args {
     /// Skip the ingestion load.
     #[arg(long)]
     no_ingest: bool,
+    /// Run the search load too (after the queue load, before ingestion).
+    #[arg(long)]
+    search: bool,
+    /// Concurrent searching agents.
+    #[arg(long, default_value_t = 4)]
+    search_clients: usize,
     /// Ask the queue page without `totalCount`, to see what counting costs.
     #[arg(long)]
     no_total_count: bool,
@@ -97,6 +106,19 @@ async fn main() -> Result<(), Error> {
         };
         let report = queue::run(&server.base_url, &token, &options).await?;
         println!("{}", report.line("queue"));
+        println!("server memory so far: {}", memory.peak());
+    }
+
+    if args.search {
+        let token = server.login_admin().await?;
+        let options = search::Options {
+            clients: args.search_clients,
+            warmup: Duration::from_secs(args.warmup_seconds),
+            measure: Duration::from_secs(args.seconds),
+        };
+        for (name, report) in search::run(&server.base_url, &token, &options).await? {
+            println!("{}", report.line(&name));
+        }
         println!("server memory so far: {}", memory.peak());
     }
 

@@ -10,7 +10,7 @@
 
 use helpdesk_domain::ids::TicketId;
 use helpdesk_domain::search::{HIT_END, HIT_START, SearchQuery, snippet_html};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Query, SelectStatement};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, JoinType, Query, SelectStatement};
 use sea_orm::{
     ConnectionTrait, DbBackend, PaginatorTrait, QueryOrder, QuerySelect, QueryTrait, Select, Statement, Value,
 };
@@ -47,18 +47,18 @@ const SNIPPET_WORDS: u32 = 24;
 fn matches(backend: DbBackend, query: &SearchQuery) -> SelectStatement {
     match backend {
         DbBackend::Postgres => {
-            let tsquery = format!("websearch_to_tsquery({POSTGRES_LANGUAGE}, $1)");
+            // The query is parsed once, as a function in FROM: called in
+            // the rank and the match, it would be parsed again for every
+            // document it is matched against.
+            let tsquery = Func::cust(Alias::new("websearch_to_tsquery"))
+                .arg(Expr::cust(POSTGRES_LANGUAGE))
+                .arg(query.websearch());
             Query::select()
                 .column((Alias::new("ticket_search"), Alias::new("ticket_id")))
-                .expr_as(
-                    Expr::cust_with_values(format!("ts_rank(document, {tsquery}, 1)::float8"), [query.websearch()]),
-                    Alias::new("rank"),
-                )
+                .expr_as(Expr::cust("ts_rank(document, q, 1)::float8"), Alias::new("rank"))
                 .from(Alias::new("ticket_search"))
-                .and_where(Expr::cust_with_values(
-                    format!("document @@ {tsquery}"),
-                    [query.websearch()],
-                ))
+                .from_function(tsquery, Alias::new("q"))
+                .and_where(Expr::cust("document @@ q"))
                 .to_owned()
         }
         _ => Query::select()
