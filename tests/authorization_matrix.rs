@@ -190,6 +190,24 @@ impl Desk {
         created["createWebhookSubscription"]["id"].as_str().unwrap().to_owned()
     }
 
+    /// A fresh shared macro (the admin's), which only tags a ticket.
+    async fn shared_macro(&self) -> String {
+        let input = json!({ "i": {
+            "name": self.unique("macro-"),
+            "shared": true,
+            "actions": { "addTags": ["seen"] },
+        } });
+        let created = self
+            .app
+            .ok(
+                &self.admin,
+                "mutation($i: CreateMacroInput!) { createMacro(input: $i) { id } }",
+                input,
+            )
+            .await;
+        created["createMacro"]["id"].as_str().unwrap().to_owned()
+    }
+
     /// The id of a file a customer mailed, on a ticket moved to team A.
     async fn attachment_of_team_a(&self) -> String {
         let raw = "From: Cara <cara@example.com>\r\nSubject: Receipt\r\nMessage-ID: <receipt@example.com>\r\n\
@@ -543,6 +561,39 @@ async fn row(d: &Desk, field: &str, caller: Caller) -> (Need, &'static str, Valu
             Need::Admin,
             "mutation($id: ID!) { sendTestWebhookEvent(subscriptionId: $id) { id } }",
             json!({ "id": d.webhook_subscription().await }),
+        ),
+        // Every agent keeps personal macros and applies the shared ones;
+        // shared ones are the admins' to change (tests/macros.rs).
+        "macros" => (Need::Agent, "{ macros { id } }", json!({})),
+        "macro" => (
+            Need::Agent,
+            "query($id: ID!) { macro(id: $id) { id } }",
+            json!({ "id": d.shared_macro().await }),
+        ),
+        "createMacro" => (
+            Need::Agent,
+            "mutation($i: CreateMacroInput!) { createMacro(input: $i) { id } }",
+            json!({ "i": { "name": "Mine", "actions": { "priority": "HIGH" } } }),
+        ),
+        "updateMacro" => (
+            Need::Admin,
+            "mutation($i: UpdateMacroInput!) { updateMacro(input: $i) { id } }",
+            json!({ "i": { "id": d.shared_macro().await, "name": "Renamed" } }),
+        ),
+        "deleteMacro" => (
+            Need::Admin,
+            "mutation($id: ID!) { deleteMacro(id: $id) }",
+            json!({ "id": d.shared_macro().await }),
+        ),
+        "previewMacro" => (
+            Need::TicketOfTeamA,
+            "query($t: ID!, $m: ID!) { previewMacro(ticketId: $t, macroId: $m) { actions { addTags } } }",
+            json!({ "t": d.ticket_a, "m": d.shared_macro().await }),
+        ),
+        "applyMacro" => (
+            Need::TicketOfTeamA,
+            "mutation($t: ID!, $m: ID!) { applyMacro(ticketId: $t, macroId: $m) { ticket { id } } }",
+            json!({ "t": d.ticket_a, "m": d.shared_macro().await }),
         ),
         // Subscriptions.
         "chatMessages" => (

@@ -111,7 +111,12 @@ impl From<ApiError> for async_graphql::Error {
 
 impl From<DomainError> for ApiError {
     fn from(err: DomainError) -> Self {
-        ApiError::BadUserInput(err.to_string())
+        match err {
+            DomainError::MacroNotEditable => {
+                ApiError::Forbidden("only admins change shared macros, and only its owner a personal one")
+            }
+            other => ApiError::BadUserInput(other.to_string()),
+        }
     }
 }
 

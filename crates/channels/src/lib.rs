@@ -8,6 +8,9 @@
 //! - [`chat`]: a visitor's chat becomes a CHAT ticket; token, session and
 //!   presence, and the rule that a visitor who left gets replies by mail.
 //!
+//! - [`automation`]: a macro filled in for one ticket, previewed or applied,
+//!   its reply mailed as an agent's is.
+//!
 //! Each channel owns its rules and its input checks; the API crate only
 //! translates HTTP or GraphQL to these functions and their errors to codes.
 //! What files input (`email::ingest`, `webform::submit`, the `chat`
@@ -24,6 +27,7 @@
 //! never on `helpdesk-api` or any GraphQL crate, and it never reads the
 //! system time but through a `Clock`.
 
+pub mod automation;
 pub mod chat;
 pub mod clock;
 pub mod email;

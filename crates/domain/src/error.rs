@@ -51,8 +51,20 @@ pub enum DomainError {
         score: i64,
         scale: &'static str,
     },
-    #[error("{field}: unknown placeholder {{{name}}}; use {{customer_name}}, {{ticket_number}} or {{subject}}")]
-    UnknownPlaceholder { field: &'static str, name: String },
+    #[error("{field}: unknown placeholder {{{name}}}; use {known}")]
+    UnknownPlaceholder {
+        field: &'static str,
+        name: String,
+        known: &'static str,
+    },
+    #[error("{field}: no change can set a ticket to {status}")]
+    StatusNeverSet { field: &'static str, status: TicketStatus },
+    #[error("actions: tag {0} is both added and removed")]
+    TagAddedAndRemoved(crate::tag::Tag),
+    #[error("only admins change shared macros, and only its owner a personal one")]
+    MacroNotEditable,
+    #[error("{field}: no such {what}")]
+    UnknownReference { field: &'static str, what: &'static str },
     #[error("{field}: {reason}")]
     TemplateSyntax { field: &'static str, reason: &'static str },
     #[error("{field} must be between {min} and {max}")]

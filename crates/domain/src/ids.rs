@@ -98,6 +98,10 @@ id_type!(
     WebhookSubscriptionId
 );
 id_type!(
+    /// A macro: a saved set of actions an agent applies to a ticket.
+    MacroId
+);
+id_type!(
     /// One running server process (a `helpdesk serve`), named afresh at each
     /// start: whose change announcements and chat visitors are whose when
     /// several servers share a database.

@@ -13,6 +13,7 @@ mod macros;
 pub mod access;
 pub mod agent;
 pub mod attachment;
+pub mod automation;
 pub mod calendar;
 pub mod chat_verification;
 pub mod customer;
@@ -27,6 +28,7 @@ pub mod search;
 pub mod sla;
 pub mod survey;
 pub mod tag;
+pub mod template;
 pub mod ticket;
 pub mod time;
 

@@ -30,6 +30,7 @@ pub mod imports;
 pub mod kpi;
 mod migration_lock;
 pub mod outbox;
+pub mod saved_macros;
 mod search_index;
 pub mod settings;
 pub mod sla;

@@ -1,7 +1,8 @@
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, SubsecRound, Utc};
+use helpdesk_channels::automation::preview_macro;
 use helpdesk_domain::email::EmailAddress;
-use helpdesk_domain::ids::{AgentId, CustomerId, TeamId, TicketId};
+use helpdesk_domain::ids::{AgentId, CustomerId, MacroId, TeamId, TicketId};
 use helpdesk_metrics::{KpiQuery, kpi_report};
 use helpdesk_persistence::CustomerFilter as StoreCustomerFilter;
 use helpdesk_persistence::tickets::TicketFilter as StoreFilter;
@@ -15,6 +16,7 @@ use super::types::desk_access::DeskAccess;
 use super::types::enums::{Channel, Clock, Period, Priority, TicketStatus};
 use super::types::held_mail::HeldMailConnection;
 use super::types::kpi::{KpiFilter, KpiReport};
+use super::types::saved_macro::{Macro, MacroActions, MacroPreview, macro_on_ticket};
 use super::types::search::{SearchConnection, search_connection};
 use super::types::sla::SlaPolicy;
 use super::types::survey::{self, SurveyResponseConnection, SurveyResponseEdge, SurveyResponseFilter};
@@ -311,6 +313,36 @@ impl Query {
             .into_iter()
             .map(SlaPolicy)
             .collect())
+    }
+
+    /// The macros the caller may apply: the shared ones and their own, by
+    /// name. See docs/api.md#macros.
+    async fn macros(&self, ctx: &Context<'_>) -> ApiResult<Vec<Macro>> {
+        let viewer = viewer::agent(ctx)?;
+        let macros = state(ctx)?.store.macros_for(viewer.agent_id).await?;
+        Ok(macros.into_iter().map(Macro).collect())
+    }
+
+    /// One macro the caller may apply, or null.
+    #[graphql(name = "macro")]
+    async fn saved_macro(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Macro>> {
+        let viewer = viewer::agent(ctx)?;
+        let id: MacroId = parse_id(&id, "id")?;
+        Ok(state(ctx)?.store.macro_for(viewer.agent_id, id).await?.map(Macro))
+    }
+
+    /// What a macro would do to a ticket within reach, its note and reply
+    /// filled in from the ticket; changes nothing.
+    async fn preview_macro(&self, ctx: &Context<'_>, ticket_id: ID, macro_id: ID) -> ApiResult<MacroPreview> {
+        let viewer = viewer::agent(ctx)?;
+        let (saved, ticket, _) = macro_on_ticket(ctx, viewer, &ticket_id, &macro_id).await?;
+        let state = state(ctx)?;
+        let preview = preview_macro(&state.store, &saved, &ticket, viewer.agent_id).await?;
+        Ok(MacroPreview {
+            actions: MacroActions(preview.actions),
+            note: preview.note,
+            reply: preview.reply,
+        })
     }
 
     /// Every event webhook subscription, by name (admin only).

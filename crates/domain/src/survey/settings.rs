@@ -138,7 +138,8 @@ mod tests {
             s.validate(),
             Err(DomainError::UnknownPlaceholder {
                 field: "csatBody",
-                name: "name".to_owned()
+                name: "name".to_owned(),
+                known: crate::survey::template::PLACEHOLDERS.listed,
             })
         );
         let s = SurveySettings {

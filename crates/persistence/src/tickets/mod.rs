@@ -5,6 +5,7 @@
 //! (3) writes the change, (4) appends its events to the log and (5) refreshes
 //! the ticket's metric facts from that log.
 
+mod apply_actions;
 mod create;
 pub(crate) mod derived;
 pub(crate) mod dimensions;
@@ -22,6 +23,7 @@ mod search;
 pub(crate) mod shared_count;
 mod update;
 
+pub use apply_actions::{AppliedActions, FilledActions};
 pub use create::NewTicket;
 pub(crate) use create::{CustomerOf, insert_ticket};
 pub use mail::{AttachmentFile, AttachmentRecord, MailParts, NewAttachment};

@@ -10,13 +10,13 @@
 use chrono::{DateTime, Utc};
 use helpdesk_domain::DomainError;
 use helpdesk_domain::access::TicketAccess;
-use helpdesk_domain::ids::{AttachmentId, TicketId};
+use helpdesk_domain::ids::{AgentId, AttachmentId, TicketId};
 use helpdesk_domain::ticket::Actor;
 
 use super::merge::Merge;
 use super::{
-    AttachmentFile, MessageRecord, NewMessage, NewTicket, TicketChanges, TicketCursor, TicketFilter, TicketOrder,
-    TicketPage, TicketRecord,
+    AppliedActions, AttachmentFile, FilledActions, MessageRecord, NewMessage, NewTicket, TicketChanges, TicketCursor,
+    TicketFilter, TicketOrder, TicketPage, TicketRecord,
 };
 use crate::{Store, StoreError};
 
@@ -124,6 +124,20 @@ impl ScopedStore {
         at: DateTime<Utc>,
     ) -> Result<(MessageRecord, TicketRecord), StoreError> {
         self.store.add_message_within(ticket_id, new, at, &self.access).await
+    }
+
+    /// Applies a set of actions (a macro's, filled in for this ticket) as
+    /// `agent`, in one transaction: all of it or nothing.
+    pub async fn apply_actions(
+        &self,
+        ticket_id: TicketId,
+        filled: FilledActions,
+        agent: AgentId,
+        at: DateTime<Utc>,
+    ) -> Result<AppliedActions, StoreError> {
+        self.store
+            .apply_actions_within(ticket_id, filled, agent, at, &self.access)
+            .await
     }
 
     /// Merges within reach: both tickets must be. Across customers only

@@ -7,6 +7,7 @@ mod chat;
 mod customers;
 mod forms;
 mod held_mail;
+mod macros;
 mod sla;
 mod surveys;
 mod tickets;
@@ -28,4 +29,5 @@ pub struct Mutation(
     held_mail::HeldMailMutation,
     surveys::SurveyMutation,
     webhooks::WebhookMutation,
+    macros::MacroMutation,
 );

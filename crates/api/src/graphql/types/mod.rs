@@ -11,6 +11,7 @@ pub(crate) mod event;
 pub(crate) mod held_mail;
 pub(crate) mod kpi;
 pub(crate) mod message;
+pub(crate) mod saved_macro;
 pub(crate) mod search;
 pub(crate) mod sla;
 pub(crate) mod survey;
