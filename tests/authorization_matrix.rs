@@ -190,6 +190,24 @@ impl Desk {
         created["createWebhookSubscription"]["id"].as_str().unwrap().to_owned()
     }
 
+    /// A rule that does nothing to the matrix's tickets: inactive.
+    fn rule_input() -> Value {
+        json!({ "name": "Quiet", "active": false, "events": ["SURVEY_ANSWERED"], "actions": { "addTags": ["rated"] } })
+    }
+
+    /// A fresh inactive rule.
+    async fn rule(&self) -> String {
+        let created = self
+            .app
+            .ok(
+                &self.admin,
+                "mutation($i: RuleInput!) { createRule(input: $i) { id } }",
+                json!({ "i": Self::rule_input() }),
+            )
+            .await;
+        created["createRule"]["id"].as_str().unwrap().to_owned()
+    }
+
     /// A fresh shared macro (the admin's), which only tags a ticket.
     async fn shared_macro(&self) -> String {
         let input = json!({ "i": {
@@ -561,6 +579,28 @@ async fn row(d: &Desk, field: &str, caller: Caller) -> (Need, &'static str, Valu
             Need::Admin,
             "mutation($id: ID!) { sendTestWebhookEvent(subscriptionId: $id) { id } }",
             json!({ "id": d.webhook_subscription().await }),
+        ),
+        // Rules act for the whole desk: admins only.
+        "rules" => (Need::Admin, "{ rules { id } }", json!({})),
+        "rule" => (
+            Need::Admin,
+            "query($id: ID!) { rule(id: $id) { id } }",
+            json!({ "id": d.rule().await }),
+        ),
+        "createRule" => (
+            Need::Admin,
+            "mutation($i: RuleInput!) { createRule(input: $i) { id } }",
+            json!({ "i": Desk::rule_input() }),
+        ),
+        "updateRule" => (
+            Need::Admin,
+            "mutation($id: ID!, $i: RuleInput!) { updateRule(id: $id, input: $i) { id } }",
+            json!({ "id": d.rule().await, "i": Desk::rule_input() }),
+        ),
+        "deleteRule" => (
+            Need::Admin,
+            "mutation($id: ID!) { deleteRule(id: $id) }",
+            json!({ "id": d.rule().await }),
         ),
         // Every agent keeps personal macros and applies the shared ones;
         // shared ones are the admins' to change (tests/macros.rs).

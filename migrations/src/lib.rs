@@ -28,6 +28,7 @@ mod m20261203_000080_event_webhooks;
 mod m20261203_000090_customer_merges;
 mod m20261207_000010_ticket_search;
 mod m20261207_000020_macros;
+mod m20261207_000030_rules;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -57,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000090_customer_merges::Migration),
             Box::new(m20261207_000010_ticket_search::Migration),
             Box::new(m20261207_000020_macros::Migration),
+            Box::new(m20261207_000030_rules::Migration),
         ]
     }
 }

@@ -60,7 +60,8 @@ impl HookEvent {
             | EventKind::MergedInto { .. }
             | EventKind::MergedFrom { .. }
             | EventKind::CustomerVerified { .. }
-            | EventKind::CustomerMerged { .. } => None,
+            | EventKind::CustomerMerged { .. }
+            | EventKind::RuleChainStopped { .. } => None,
         }
     }
 

@@ -102,6 +102,10 @@ id_type!(
     MacroId
 );
 id_type!(
+    /// An admin's rule: when an event happens to a ticket like that, do this.
+    RuleId
+);
+id_type!(
     /// One running server process (a `helpdesk serve`), named afresh at each
     /// start: whose change announcements and chat visitors are whose when
     /// several servers share a database.

@@ -301,42 +301,7 @@ pub(crate) async fn create_unverified_contact<C: ConnectionTrait>(
 
 impl Store {
     pub async fn customers_by_ids(&self, ids: &[CustomerId]) -> Result<Vec<CustomerRecord>, StoreError> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let uuids: Vec<_> = ids.iter().map(CustomerId::as_uuid).collect();
-        let customers = customer::Entity::find()
-            .filter(customer::Column::Id.is_in(uuids.clone()))
-            .all(self.db())
-            .await?;
-        let emails = customer_identity::Entity::find()
-            .filter(customer_identity::Column::CustomerId.is_in(uuids))
-            .filter(customer_identity::Column::Kind.eq(IdentityKind::Email.as_str()))
-            .all(self.db())
-            .await?;
-        customers
-            .into_iter()
-            .map(|c| {
-                let email = emails
-                    .iter()
-                    .filter(|i| i.customer_id == c.id)
-                    .min_by_key(|i| i.created_at)
-                    .map(|i| parse_column("customer_identities.value", &i.value))
-                    .transpose()?;
-                Ok(CustomerRecord {
-                    id: CustomerId::from_uuid(c.id),
-                    name: c.name,
-                    email,
-                    created_at: c.created_at,
-                    verified: c.verified,
-                    claimed_email: c
-                        .claimed_email
-                        .map(|e| parse_column("customers.claimed_email", &e))
-                        .transpose()?,
-                    merged_into: c.merged_into_id.map(CustomerId::from_uuid),
-                })
-            })
-            .collect()
+        customers_by_ids_in(self.db(), ids).await
     }
 
     /// Per customer and channel, the customer's tickets on that channel
@@ -377,4 +342,48 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// Customers by id, read on `db` (a transaction's view, for one).
+pub(crate) async fn customers_by_ids_in<C: ConnectionTrait>(
+    db: &C,
+    ids: &[CustomerId],
+) -> Result<Vec<CustomerRecord>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let uuids: Vec<_> = ids.iter().map(CustomerId::as_uuid).collect();
+    let customers = customer::Entity::find()
+        .filter(customer::Column::Id.is_in(uuids.clone()))
+        .all(db)
+        .await?;
+    let emails = customer_identity::Entity::find()
+        .filter(customer_identity::Column::CustomerId.is_in(uuids))
+        .filter(customer_identity::Column::Kind.eq(IdentityKind::Email.as_str()))
+        .all(db)
+        .await?;
+
+    customers
+        .into_iter()
+        .map(|c| {
+            let email = emails
+                .iter()
+                .filter(|i| i.customer_id == c.id)
+                .min_by_key(|i| i.created_at)
+                .map(|i| parse_column("customer_identities.value", &i.value))
+                .transpose()?;
+            Ok(CustomerRecord {
+                id: CustomerId::from_uuid(c.id),
+                name: c.name,
+                email,
+                created_at: c.created_at,
+                verified: c.verified,
+                claimed_email: c
+                    .claimed_email
+                    .map(|e| parse_column("customers.claimed_email", &e))
+                    .transpose()?,
+                merged_into: c.merged_into_id.map(CustomerId::from_uuid),
+            })
+        })
+        .collect()
 }

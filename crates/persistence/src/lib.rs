@@ -9,6 +9,7 @@
 //! the database, and knows which chats have a visitor on any server.
 //! It must not depend on the API, the channels or any HTTP/GraphQL crate.
 
+mod action_references;
 pub mod agents;
 mod calendar;
 mod change_feed;
@@ -30,6 +31,7 @@ pub mod imports;
 pub mod kpi;
 mod migration_lock;
 pub mod outbox;
+pub mod rules;
 pub mod saved_macros;
 mod search_index;
 pub mod settings;

@@ -7,13 +7,14 @@
 use chrono::{DateTime, Utc};
 use helpdesk_domain::DomainError;
 use helpdesk_domain::agent::Role;
-use helpdesk_domain::automation::{Assign, MacroDraft, MacroScope, TicketActions};
+use helpdesk_domain::automation::{MacroDraft, MacroScope, TicketActions};
 use helpdesk_domain::ids::{AgentId, MacroId};
 use helpdesk_domain::time::to_micros;
 use sea_orm::sea_query::Condition;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
-use crate::entity::{agent, saved_macro, team};
+use crate::action_references::check_action_references;
+use crate::entity::saved_macro;
 use crate::{Store, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,30 +68,6 @@ fn actions_json(actions: &TicketActions) -> Result<String, StoreError> {
     })
 }
 
-/// The team and agent the actions name must exist (checked when saved;
-/// applying checks again, as a team may go later).
-async fn check_references(db: &impl ConnectionTrait, actions: &TicketActions) -> Result<(), StoreError> {
-    if let Some(Assign::Set(id)) = actions.team
-        && team::Entity::find_by_id(id.as_uuid()).one(db).await?.is_none()
-    {
-        return Err(DomainError::UnknownReference {
-            field: "actions.teamId",
-            what: "team",
-        }
-        .into());
-    }
-    if let Some(Assign::Set(id)) = actions.assignee
-        && agent::Entity::find_by_id(id.as_uuid()).one(db).await?.is_none()
-    {
-        return Err(DomainError::UnknownReference {
-            field: "actions.assigneeId",
-            what: "agent",
-        }
-        .into());
-    }
-    Ok(())
-}
-
 impl Store {
     /// Saves a macro. A shared one only for an admin; a personal one is the
     /// editor's own.
@@ -104,7 +81,7 @@ impl Store {
         if !scope.editable_by(editor.agent, editor.role) {
             return Err(DomainError::MacroNotEditable.into());
         }
-        check_references(self.db(), &draft.actions).await?;
+        check_action_references(self.db(), &draft.actions).await?;
         let at = to_micros(at);
         saved_macro::ActiveModel {
             id: Set(MacroId::new().as_uuid()),
@@ -161,7 +138,7 @@ impl Store {
             changes.name.as_deref().unwrap_or(&current.name),
             changes.actions.unwrap_or(current.actions),
         )?;
-        check_references(self.db(), &draft.actions).await?;
+        check_action_references(self.db(), &draft.actions).await?;
         saved_macro::ActiveModel {
             id: Set(id.as_uuid()),
             name: Set(draft.name),

@@ -2,7 +2,7 @@ use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, SubsecRound, Utc};
 use helpdesk_channels::automation::preview_macro;
 use helpdesk_domain::email::EmailAddress;
-use helpdesk_domain::ids::{AgentId, CustomerId, MacroId, TeamId, TicketId};
+use helpdesk_domain::ids::{AgentId, CustomerId, MacroId, RuleId, TeamId, TicketId};
 use helpdesk_metrics::{KpiQuery, kpi_report};
 use helpdesk_persistence::CustomerFilter as StoreCustomerFilter;
 use helpdesk_persistence::tickets::TicketFilter as StoreFilter;
@@ -16,7 +16,8 @@ use super::types::desk_access::DeskAccess;
 use super::types::enums::{Channel, Clock, Period, Priority, TicketStatus};
 use super::types::held_mail::HeldMailConnection;
 use super::types::kpi::{KpiFilter, KpiReport};
-use super::types::saved_macro::{Macro, MacroActions, MacroPreview, macro_on_ticket};
+use super::types::rule::Rule;
+use super::types::saved_macro::{Macro, MacroPreview, TicketActions, macro_on_ticket};
 use super::types::search::{SearchConnection, search_connection};
 use super::types::sla::SlaPolicy;
 use super::types::survey::{self, SurveyResponseConnection, SurveyResponseEdge, SurveyResponseFilter};
@@ -339,10 +340,23 @@ impl Query {
         let state = state(ctx)?;
         let preview = preview_macro(&state.store, &saved, &ticket, viewer.agent_id).await?;
         Ok(MacroPreview {
-            actions: MacroActions(preview.actions),
+            actions: TicketActions(preview.actions),
             note: preview.note,
             reply: preview.reply,
         })
+    }
+
+    /// Every rule, in the order they run (admin only). See docs/api.md#rules.
+    async fn rules(&self, ctx: &Context<'_>) -> ApiResult<Vec<Rule>> {
+        viewer::admin(ctx)?;
+        Ok(state(ctx)?.store.rules().await?.into_iter().map(Rule).collect())
+    }
+
+    /// One rule, or null (admin only).
+    async fn rule(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Rule>> {
+        viewer::admin(ctx)?;
+        let id: RuleId = parse_id(&id, "id")?;
+        Ok(state(ctx)?.store.rule(id).await?.map(Rule))
     }
 
     /// Every event webhook subscription, by name (admin only).

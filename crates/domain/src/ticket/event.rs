@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{Channel, Priority, StatusChange, TicketStatus};
-use crate::ids::{AgentId, CustomerId, MessageId, SurveyInvitationId, TeamId, TicketId};
+use crate::ids::{AgentId, CustomerId, MessageId, RuleId, SurveyInvitationId, TeamId, TicketId};
 use crate::macros::named_enum;
 use crate::sla::SlaTarget;
 use crate::tag::Tag;
@@ -45,6 +45,8 @@ pub enum Actor {
     Agent(AgentId),
     Customer(CustomerId),
     System,
+    /// An admin's rule, acting on an event of the ticket.
+    Rule(RuleId),
 }
 
 /// One change to a ticket, at one instant, by one actor.
@@ -145,6 +147,13 @@ pub enum EventKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         invitation: Option<SurveyInvitationId>,
     },
+    /// Rules kept starting one another for longer than a chain may run
+    /// (`automation::rule::MAX_CHAIN`): `rule` would have run next, and
+    /// did not. What the chain changed before it stopped stands.
+    RuleChainStopped {
+        rule: RuleId,
+        depth: u32,
+    },
 }
 
 impl EventKind {
@@ -176,6 +185,7 @@ impl EventKind {
             EventKind::SurveyAnswered { .. } => "SURVEY_ANSWERED",
             EventKind::CustomerVerified { .. } => "CUSTOMER_VERIFIED",
             EventKind::CustomerMerged { .. } => "CUSTOMER_MERGED",
+            EventKind::RuleChainStopped { .. } => "RULE_CHAIN_STOPPED",
         }
     }
 }

@@ -219,6 +219,7 @@ impl TicketFacts {
             | EventKind::MergedFrom { .. }
             | EventKind::CustomerVerified { .. }
             | EventKind::CustomerMerged { .. }
+            | EventKind::RuleChainStopped { .. }
             | EventKind::SlaWarning { .. }
             | EventKind::SlaBreached { .. } => None,
         }

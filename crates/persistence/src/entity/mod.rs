@@ -15,6 +15,7 @@ pub mod held_mail;
 pub mod message;
 pub mod outbox;
 pub mod overdue_span;
+pub mod rule;
 pub mod saved_macro;
 pub mod setting;
 pub mod sla_policy;

@@ -5,9 +5,10 @@
 use chrono::{DateTime, Utc};
 use helpdesk_domain::access::TicketAccess;
 use helpdesk_domain::automation::TicketActions;
-use helpdesk_domain::ids::{AgentId, TicketId};
+use helpdesk_domain::ids::{AgentId, RuleId, TicketId};
 use helpdesk_domain::ticket::{Actor, TicketStatus};
 use helpdesk_domain::time::to_micros;
+use sea_orm::DatabaseTransaction;
 
 use super::lock;
 use super::mail::MailParts;
@@ -36,6 +37,29 @@ pub struct AppliedActions {
     pub reply: Option<MessageRecord>,
 }
 
+/// Who applies a set of actions: an agent (a macro) or a rule.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum ActedBy {
+    Agent(AgentId),
+    Rule(RuleId),
+}
+
+impl ActedBy {
+    fn actor(self) -> Actor {
+        match self {
+            ActedBy::Agent(id) => Actor::Agent(id),
+            ActedBy::Rule(id) => Actor::Rule(id),
+        }
+    }
+
+    fn author(self) -> MessageAuthor {
+        match self {
+            ActedBy::Agent(id) => MessageAuthor::Agent(id),
+            ActedBy::Rule(id) => MessageAuthor::Rule(id),
+        }
+    }
+}
+
 impl Store {
     pub(crate) async fn apply_actions_within(
         &self,
@@ -45,59 +69,73 @@ impl Store {
         at: DateTime<Utc>,
         access: &TicketAccess,
     ) -> Result<AppliedActions, StoreError> {
-        let at = to_micros(at);
         let txn = self.write().await?;
-        let current = lock::lock_ticket_within(&txn, ticket_id, access).await?;
-        let status: TicketStatus = parse_column("tickets.status", &current.status)?;
-        let FilledActions { actions, note, reply } = filled;
-        actions.check_applicable(status)?;
-
-        let tags = if actions.touches_tags() {
-            Some(actions.tags_after(&stored_tags(&txn, ticket_id).await?))
-        } else {
-            None
-        };
-        let changes = TicketChanges {
-            // With a reply, the status goes with it, as an agent's reply
-            // sets one; alone, it is a change like any other.
-            status: actions.status.filter(|_| reply.is_none()),
-            priority: actions.priority,
-            assignee: actions.assignee.map(|a| a.target()),
-            team: actions.team.map(|t| t.target()),
-            tags,
-            fcr_eligible: None,
-        };
-        update_in(&txn, ticket_id, changes, Actor::Agent(agent), at, access).await?;
-
-        let message = |body, internal, status, outbox: Option<NewOutboxMail>| NewMessage {
-            author: MessageAuthor::Agent(agent),
-            body,
-            internal,
-            channel: None,
-            status,
-            rfc_message_id: outbox.as_ref().map(|m| m.rfc_message_id.clone()),
-            mail: MailParts::default(),
-            outbox,
-        };
-        let note = match note {
-            Some(body) => Some(
-                add_message_in(&txn, ticket_id, message(body, true, None, None), at, access)
-                    .await?
-                    .0,
-            ),
-            None => None,
-        };
-        let reply = match reply {
-            Some((body, mail)) => Some(
-                add_message_in(&txn, ticket_id, message(body, false, actions.status, mail), at, access)
-                    .await?
-                    .0,
-            ),
-            None => None,
-        };
-        let ticket = lock::lock_ticket(&txn, ticket_id).await?.try_into()?;
+        let applied = apply_in(&txn, ticket_id, filled, ActedBy::Agent(agent), at, access).await?;
         txn.commit().await?;
         self.announce(ticket_id);
-        Ok(AppliedActions { ticket, note, reply })
+        Ok(applied)
     }
+}
+
+/// Applies `filled` inside the caller's write transaction, which commits
+/// and announces it.
+pub(crate) async fn apply_in(
+    txn: &DatabaseTransaction,
+    ticket_id: TicketId,
+    filled: FilledActions,
+    by: ActedBy,
+    at: DateTime<Utc>,
+    access: &TicketAccess,
+) -> Result<AppliedActions, StoreError> {
+    let at = to_micros(at);
+    let current = lock::lock_ticket_within(txn, ticket_id, access).await?;
+    let status: TicketStatus = parse_column("tickets.status", &current.status)?;
+    let FilledActions { actions, note, reply } = filled;
+    actions.check_applicable(status)?;
+
+    let tags = if actions.touches_tags() {
+        Some(actions.tags_after(&stored_tags(txn, ticket_id).await?))
+    } else {
+        None
+    };
+    let changes = TicketChanges {
+        // With a reply, the status goes with it, as an agent's reply
+        // sets one; alone, it is a change like any other.
+        status: actions.status.filter(|_| reply.is_none()),
+        priority: actions.priority,
+        assignee: actions.assignee.map(|a| a.target()),
+        team: actions.team.map(|t| t.target()),
+        tags,
+        fcr_eligible: None,
+    };
+    update_in(txn, ticket_id, changes, by.actor(), at, access).await?;
+
+    let message = |body, internal, status, outbox: Option<NewOutboxMail>| NewMessage {
+        author: by.author(),
+        body,
+        internal,
+        channel: None,
+        status,
+        rfc_message_id: outbox.as_ref().map(|m| m.rfc_message_id.clone()),
+        mail: MailParts::default(),
+        outbox,
+    };
+    let note = match note {
+        Some(body) => Some(
+            add_message_in(txn, ticket_id, message(body, true, None, None), at, access)
+                .await?
+                .0,
+        ),
+        None => None,
+    };
+    let reply = match reply {
+        Some((body, mail)) => Some(
+            add_message_in(txn, ticket_id, message(body, false, actions.status, mail), at, access)
+                .await?
+                .0,
+        ),
+        None => None,
+    };
+    let ticket = lock::lock_ticket(txn, ticket_id).await?.try_into()?;
+    Ok(AppliedActions { ticket, note, reply })
 }

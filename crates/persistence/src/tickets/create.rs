@@ -12,7 +12,7 @@ use sea_orm::{ActiveModelTrait, DatabaseTransaction, EntityTrait, Set};
 
 use super::mail::{MailParts, insert_attachments};
 use super::record::TicketRecord;
-use super::{history, number};
+use super::{history, lock, number};
 use crate::entity::{agent, message, team, ticket, ticket_tag};
 use crate::{Store, StoreError, customers};
 
@@ -93,7 +93,7 @@ pub(crate) async fn insert_ticket(
     };
     let id = TicketId::new();
 
-    let mut model = ticket::ActiveModel {
+    ticket::ActiveModel {
         id: Set(id.as_uuid()),
         number: Set(number::provisional_number(id)),
         subject: Set(new.subject),
@@ -199,7 +199,8 @@ pub(crate) async fn insert_ticket(
     // Last of the ticket's own statements, so that the counter row is
     // locked only until the commit that follows; then the events are
     // announced, with the number.
-    model.number = number::assign_ticket_number(txn, id).await?;
+    number::assign_ticket_number(txn, id).await?;
     history::announce(txn, id, &events).await?;
-    Ok(model)
+    // Read again: rules the creation started may have changed the ticket.
+    lock::lock_ticket(txn, id).await
 }

@@ -49,6 +49,9 @@ pub(crate) async fn announce(
     events: &[TicketEvent],
 ) -> Result<(), StoreError> {
     crate::event_hooks::after_events(txn, ticket, events).await?;
+    // The rules run after the change is written and before its document
+    // is: what they change is searchable with it.
+    crate::rules::after_events(txn, ticket, events).await?;
     search_index::rewrite(txn, Documents::Tickets(&[ticket.as_uuid()])).await
 }
 

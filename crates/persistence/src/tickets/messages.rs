@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use helpdesk_domain::access::TicketAccess;
 use helpdesk_domain::email::EmailAddress;
-use helpdesk_domain::ids::{AgentId, MessageId, TicketId};
+use helpdesk_domain::ids::{AgentId, MessageId, RuleId, TicketId};
 use helpdesk_domain::ticket::{
     Actor, Author, Channel, EventKind, TicketEvent, TicketStatus, after_agent_reply, after_customer_message,
     check_internal_note, check_open_for_messages,
@@ -35,6 +35,8 @@ pub enum MessageAuthor {
     },
     /// The desk itself (acknowledgements, notices).
     System,
+    /// An admin's rule (its internal notes).
+    Rule(RuleId),
 }
 
 #[derive(Debug, Clone)]
@@ -128,8 +130,12 @@ pub(crate) async fn add_message_in(
             check_open_for_messages(status)?;
             (Author::System, Actor::System, None)
         }
+        MessageAuthor::Rule(rule) => {
+            check_open_for_messages(status)?;
+            (Author::System, Actor::Rule(rule), None)
+        }
     };
-    let internal = new.internal && matches!(new.author, MessageAuthor::Agent(_));
+    let internal = new.internal && matches!(new.author, MessageAuthor::Agent(_) | MessageAuthor::Rule(_));
 
     let id = MessageId::new();
     let row = message::ActiveModel {
@@ -187,9 +193,11 @@ pub(crate) async fn add_message_in(
         updated.status = Set(to.as_str().to_owned());
     }
     updated.updated_at = Set(at);
-    let ticket = updated.update(txn).await?;
+    updated.update(txn).await?;
 
     history::append(txn, ticket_id, &events).await?;
     history::refresh_derived(txn, ticket_id, created_at, at).await?;
+    // Read again: rules the message started may have changed the ticket too.
+    let ticket = lock::lock_ticket(txn, ticket_id).await?;
     Ok((row.try_into()?, ticket.try_into()?))
 }

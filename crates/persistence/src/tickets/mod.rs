@@ -5,7 +5,7 @@
 //! (3) writes the change, (4) appends its events to the log and (5) refreshes
 //! the ticket's metric facts from that log.
 
-mod apply_actions;
+pub(crate) mod apply_actions;
 mod create;
 pub(crate) mod derived;
 pub(crate) mod dimensions;
@@ -21,7 +21,7 @@ mod record;
 mod scope;
 mod search;
 pub(crate) mod shared_count;
-mod update;
+pub(crate) mod update;
 
 pub use apply_actions::{AppliedActions, FilledActions};
 pub use create::NewTicket;

@@ -1,7 +1,7 @@
 //! What the store hands back about tickets, in domain types.
 
 use chrono::{DateTime, Utc};
-use helpdesk_domain::ids::{AgentId, CustomerId, MessageId, TeamId, TicketId};
+use helpdesk_domain::ids::{AgentId, CustomerId, MessageId, RuleId, TeamId, TicketId};
 use helpdesk_domain::ticket::{Actor, Author, Channel, EventKind, Priority, TicketEvent, TicketStatus};
 
 use crate::StoreError;
@@ -114,6 +114,7 @@ impl TryFrom<ticket_event::Model> for EventRecord {
             ("AGENT", Some(id)) => Actor::Agent(AgentId::from_uuid(id)),
             ("CUSTOMER", Some(id)) => Actor::Customer(CustomerId::from_uuid(id)),
             ("SYSTEM", _) => Actor::System,
+            ("RULE", Some(id)) => Actor::Rule(RuleId::from_uuid(id)),
             (other, _) => {
                 return Err(StoreError::Corrupt {
                     column: "ticket_events.actor_kind",
@@ -135,5 +136,6 @@ pub(super) fn actor_columns(actor: Actor) -> (&'static str, Option<uuid::Uuid>) 
         Actor::Agent(id) => ("AGENT", Some(id.as_uuid())),
         Actor::Customer(id) => ("CUSTOMER", Some(id.as_uuid())),
         Actor::System => ("SYSTEM", None),
+        Actor::Rule(id) => ("RULE", Some(id.as_uuid())),
     }
 }

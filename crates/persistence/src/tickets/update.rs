@@ -168,10 +168,11 @@ pub(crate) async fn update_in(
         return Ok(Updated::Unchanged(record));
     }
     row.updated_at = Set(at);
-    let updated = row.update(txn).await?;
+    row.update(txn).await?;
     history::append(txn, ticket_id, &events).await?;
     history::refresh_derived(txn, ticket_id, record.created_at, at).await?;
-    Ok(Updated::Changed(updated.try_into()?))
+    // Read again: rules the change started may have changed the ticket too.
+    Ok(Updated::Changed(lock::lock_ticket(txn, ticket_id).await?.try_into()?))
 }
 
 /// A ticket's tags as stored.

@@ -1,16 +1,15 @@
 //! Macros: saving them and applying one to a ticket. See docs/api.md#macros.
 
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use helpdesk_channels::automation::apply_macro;
-use helpdesk_domain::automation::{Assign, MacroDraft, MacroScope, TicketActions};
+use helpdesk_domain::automation::{MacroDraft, MacroScope};
 use helpdesk_domain::ids::MacroId;
-use helpdesk_domain::tag::parse_tags;
 use helpdesk_persistence::saved_macros::{MacroChanges, MacroEditor};
 
 use crate::auth::viewer;
 use crate::auth::viewer::Viewer;
 use crate::error::ApiResult;
-use crate::graphql::types::enums::{Priority, TicketStatus};
+use crate::graphql::types::actions_input::TicketActionsInput;
 use crate::graphql::types::message::Message;
 use crate::graphql::types::saved_macro::{Macro, macro_on_ticket};
 use crate::graphql::types::ticket::Ticket;
@@ -19,50 +18,6 @@ use crate::graphql::types::{parse_id, state};
 #[derive(Default)]
 pub(crate) struct MacroMutation;
 
-/// What a macro does; omitted fields leave the ticket as it is. Checked as
-/// a whole: at least one action, no status NEW, no tag both added and
-/// removed, a known team and agent, templates of known placeholders
-/// (`{customer_name}`, `{customer_email}`, `{ticket_number}`, `{subject}`,
-/// `{agent_name}`); `BAD_USER_INPUT` names the field otherwise.
-#[derive(InputObject)]
-pub(crate) struct MacroActionsInput {
-    /// Set with the reply when there is one, as a reply's status is.
-    status: Option<TicketStatus>,
-    priority: Option<Priority>,
-    /// The team to hand the ticket to; null takes it off its team.
-    team_id: MaybeUndefined<ID>,
-    /// The agent to assign; null unassigns.
-    assignee_id: MaybeUndefined<ID>,
-    add_tags: Option<Vec<String>>,
-    remove_tags: Option<Vec<String>>,
-    /// An internal note to add (a template).
-    note: Option<String>,
-    /// A public reply to send (a template), mailed as an agent's reply is.
-    reply: Option<String>,
-}
-
-impl MacroActionsInput {
-    fn into_actions(self) -> ApiResult<TicketActions> {
-        fn assign<T: std::str::FromStr>(value: MaybeUndefined<ID>, field: &str) -> ApiResult<Option<Assign<T>>> {
-            Ok(match value {
-                MaybeUndefined::Undefined => None,
-                MaybeUndefined::Null => Some(Assign::Nobody),
-                MaybeUndefined::Value(id) => Some(Assign::Set(parse_id(&id, field)?)),
-            })
-        }
-        Ok(TicketActions {
-            status: self.status.map(Into::into),
-            priority: self.priority.map(Into::into),
-            team: assign(self.team_id, "actions.teamId")?,
-            assignee: assign(self.assignee_id, "actions.assigneeId")?,
-            add_tags: parse_tags(&self.add_tags.unwrap_or_default())?,
-            remove_tags: parse_tags(&self.remove_tags.unwrap_or_default())?,
-            note: self.note,
-            reply: self.reply,
-        })
-    }
-}
-
 #[derive(InputObject)]
 pub(crate) struct CreateMacroInput {
     /// At most 100 characters.
@@ -70,7 +25,7 @@ pub(crate) struct CreateMacroInput {
     /// A shared macro, for every agent (admins only); default false, a
     /// personal macro of the caller's.
     shared: Option<bool>,
-    actions: MacroActionsInput,
+    actions: TicketActionsInput,
 }
 
 /// Changes to a macro; omitted parts stay as they are, and `actions`
@@ -79,7 +34,7 @@ pub(crate) struct CreateMacroInput {
 pub(crate) struct UpdateMacroInput {
     id: ID,
     name: Option<String>,
-    actions: Option<MacroActionsInput>,
+    actions: Option<TicketActionsInput>,
 }
 
 /// A macro applied: the ticket after it, and the messages it added.
@@ -124,7 +79,7 @@ impl MacroMutation {
         let id: MacroId = parse_id(&input.id, "id")?;
         let changes = MacroChanges {
             name: input.name,
-            actions: input.actions.map(MacroActionsInput::into_actions).transpose()?,
+            actions: input.actions.map(TicketActionsInput::into_actions).transpose()?,
         };
         let state = state(ctx)?;
         let saved = state

@@ -8,6 +8,7 @@ mod customers;
 mod forms;
 mod held_mail;
 mod macros;
+mod rules;
 mod sla;
 mod surveys;
 mod tickets;
@@ -30,4 +31,5 @@ pub struct Mutation(
     surveys::SurveyMutation,
     webhooks::WebhookMutation,
     macros::MacroMutation,
+    rules::RuleMutation,
 );

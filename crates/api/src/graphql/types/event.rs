@@ -18,6 +18,8 @@ pub(crate) enum ActorKind {
     Agent,
     Customer,
     System,
+    /// An admin's rule (`actorRuleId`).
+    Rule,
 }
 
 #[Object]
@@ -41,8 +43,8 @@ impl TicketEvent {
 
     /// CREATED, MESSAGE, NOTE, STATUS_CHANGED, PRIORITY_CHANGED,
     /// ASSIGNEE_CHANGED, TEAM_CHANGED, TAGS_CHANGED, FCR_ELIGIBILITY_CHANGED,
-    /// MERGED_INTO, MERGED_FROM, SLA_WARNING, SLA_BREACHED, SURVEY_ANSWERED or
-    /// CUSTOMER_VERIFIED.
+    /// MERGED_INTO, MERGED_FROM, SLA_WARNING, SLA_BREACHED, SURVEY_ANSWERED,
+    /// CUSTOMER_VERIFIED, CUSTOMER_MERGED or RULE_CHAIN_STOPPED.
     async fn kind(&self) -> &'static str {
         self.0.event.kind.name()
     }
@@ -52,6 +54,15 @@ impl TicketEvent {
             Actor::Agent(_) => ActorKind::Agent,
             Actor::Customer(_) => ActorKind::Customer,
             Actor::System => ActorKind::System,
+            Actor::Rule(_) => ActorKind::Rule,
+        }
+    }
+
+    /// The rule that made this change (it may have been deleted since).
+    async fn actor_rule_id(&self) -> Option<ID> {
+        match self.0.event.actor {
+            Actor::Rule(id) => Some(ID(id.to_string())),
+            _ => None,
         }
     }
 

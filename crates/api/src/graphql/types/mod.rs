@@ -1,5 +1,6 @@
 //! GraphQL object, enum and input types, one concept per file.
 
+pub(crate) mod actions_input;
 pub(crate) mod agent;
 pub(crate) mod calendar;
 pub(crate) mod chat;
@@ -11,6 +12,7 @@ pub(crate) mod event;
 pub(crate) mod held_mail;
 pub(crate) mod kpi;
 pub(crate) mod message;
+pub(crate) mod rule;
 pub(crate) mod saved_macro;
 pub(crate) mod search;
 pub(crate) mod sla;

@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use helpdesk_domain::automation::{Assign, MacroScope, TicketActions};
+use helpdesk_domain::automation::{Assign, MacroScope};
 use helpdesk_domain::ids::{MacroId, TicketId};
 use helpdesk_persistence::saved_macros::MacroRecord;
 use helpdesk_persistence::tickets::{ScopedStore, TicketRecord};
@@ -64,8 +64,8 @@ impl Macro {
         Ok(loader(ctx)?.load_one(owner).await?.map(Agent))
     }
 
-    async fn actions(&self) -> MacroActions {
-        MacroActions(self.0.actions.clone())
+    async fn actions(&self) -> TicketActions {
+        TicketActions(self.0.actions.clone())
     }
 
     async fn created_at(&self) -> DateTime<Utc> {
@@ -77,13 +77,13 @@ impl Macro {
     }
 }
 
-/// What a macro does. Unset fields leave the ticket as it is; `note` and
-/// `reply` are templates (`{customer_name}`, `{customer_email}`,
+/// What a macro or rule does to a ticket. Unset fields leave the ticket as
+/// it is; `note` and `reply` are templates (`{customer_name}`, `{customer_email}`,
 /// `{ticket_number}`, `{subject}`, `{agent_name}`).
-pub(crate) struct MacroActions(pub TicketActions);
+pub(crate) struct TicketActions(pub helpdesk_domain::automation::TicketActions);
 
 #[Object]
-impl MacroActions {
+impl TicketActions {
     /// The status set (with the reply, when there is one).
     async fn status(&self) -> Option<TicketStatus> {
         self.0.status.map(Into::into)
@@ -142,7 +142,7 @@ impl MacroActions {
 /// changed until `applyMacro`.
 #[derive(SimpleObject)]
 pub(crate) struct MacroPreview {
-    pub actions: MacroActions,
+    pub actions: TicketActions,
     /// The internal note as it would be added.
     pub note: Option<String>,
     /// The reply as the customer would get it.

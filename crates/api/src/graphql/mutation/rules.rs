@@ -1,0 +1,75 @@
+//! Rules (admin only). See docs/api.md#rules.
+
+use async_graphql::{Context, ID, InputObject, Object};
+use helpdesk_domain::automation::RuleDraft;
+use helpdesk_domain::ids::RuleId;
+
+use crate::auth::viewer;
+use crate::error::ApiResult;
+use crate::graphql::types::actions_input::TicketActionsInput;
+use crate::graphql::types::rule::{Rule, RuleConditionsInput, RuleEvent};
+use crate::graphql::types::{parse_id, state};
+
+#[derive(Default)]
+pub(crate) struct RuleMutation;
+
+/// A rule, whole: `updateRule` replaces every part. Checked as a whole
+/// (`BAD_USER_INPUT` naming the field): at least one event, well-formed
+/// conditions, existing teams and agents, actions as for a macro but
+/// without `reply`.
+#[derive(InputObject)]
+pub(crate) struct RuleInput {
+    /// At most 100 characters.
+    name: String,
+    /// Rules run in ascending position (then by name); default 0.
+    position: Option<i32>,
+    /// Default true.
+    active: Option<bool>,
+    /// The events that start it; at least one.
+    events: Vec<RuleEvent>,
+    /// Default: none, so every ticket the events happen to.
+    conditions: Option<RuleConditionsInput>,
+    actions: TicketActionsInput,
+}
+
+impl RuleInput {
+    fn into_draft(self) -> ApiResult<RuleDraft> {
+        Ok(RuleDraft::new(
+            &self.name,
+            self.position.unwrap_or(0),
+            self.active.unwrap_or(true),
+            self.events.into_iter().map(Into::into).collect(),
+            self.conditions.unwrap_or_default().into_conditions()?,
+            self.actions.into_actions()?,
+        )?)
+    }
+}
+
+#[Object]
+impl RuleMutation {
+    /// Saves a rule (admin only).
+    async fn create_rule(&self, ctx: &Context<'_>, input: RuleInput) -> ApiResult<Rule> {
+        viewer::admin(ctx)?;
+        let draft = input.into_draft()?;
+        let state = state(ctx)?;
+        Ok(Rule(state.store.create_rule(draft, state.clock.now()).await?))
+    }
+
+    /// Replaces a rule whole (admin only).
+    async fn update_rule(&self, ctx: &Context<'_>, id: ID, input: RuleInput) -> ApiResult<Rule> {
+        viewer::admin(ctx)?;
+        let id: RuleId = parse_id(&id, "id")?;
+        let draft = input.into_draft()?;
+        let state = state(ctx)?;
+        Ok(Rule(state.store.update_rule(id, draft, state.clock.now()).await?))
+    }
+
+    /// Deletes a rule (admin only); true when done. What it did stays in
+    /// the tickets' histories.
+    async fn delete_rule(&self, ctx: &Context<'_>, id: ID) -> ApiResult<bool> {
+        viewer::admin(ctx)?;
+        let id: RuleId = parse_id(&id, "id")?;
+        state(ctx)?.store.delete_rule(id).await?;
+        Ok(true)
+    }
+}

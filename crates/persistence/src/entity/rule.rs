@@ -1,0 +1,27 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "rules")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub name: String,
+    pub position: i32,
+    pub active: bool,
+    /// Rule events, comma separated.
+    #[sea_orm(column_type = "Text")]
+    pub events: String,
+    /// The domain's `Conditions` as JSON.
+    #[sea_orm(column_type = "Text")]
+    pub conditions: String,
+    /// The domain's `TicketActions` as JSON.
+    #[sea_orm(column_type = "Text")]
+    pub actions: String,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

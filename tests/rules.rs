@@ -1,0 +1,283 @@
+//! Rules: an admin tells the desk "when this happens to a ticket like that,
+//! do this", and the desk does it in the change's own transaction, as the
+//! rule, in position order, never looping for ever.
+#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use chrono::TimeDelta;
+use common::{TestApp, TestDb, each_store, error_code, error_message};
+use serde_json::{Value, json};
+
+const CREATE_RULE: &str = "mutation($i: RuleInput!) { createRule(input: $i) { id name position active events \
+    conditions { all { hasTag channelIn } any { subjectContains } } actions { priority team { name } addTags note } } }";
+const TICKET: &str = "query($id: ID!) { ticket(id: $id) { priority tags team { name } \
+    messages { body internal author { kind } } \
+    events { kind actorKind actorRuleId actorAgent { email } details } } }";
+
+async fn create_rule(app: &TestApp, admin: &str, input: Value) -> String {
+    let created = app.ok(admin, CREATE_RULE, json!({ "i": input })).await;
+    created["createRule"]["id"].as_str().unwrap().to_owned()
+}
+
+async fn ticket(app: &TestApp, token: &str, id: &str) -> Value {
+    app.ok(token, TICKET, json!({ "id": id })).await["ticket"].clone()
+}
+
+/// The events of `kind` a rule made, with the rule's id.
+fn by_rules<'a>(ticket: &'a Value, kind: &str) -> Vec<&'a Value> {
+    ticket["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == kind && e["actorKind"] == "RULE")
+        .collect()
+}
+
+async fn a_web_form_ticket_about_billing_is_routed_by_the_rule(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    let admin = app.login_admin().await;
+    let billing = app.team(&admin, "Billing").await;
+    let rule = create_rule(
+        &app,
+        &admin,
+        json!({
+            "name": "Billing forms to Billing",
+            "events": ["TICKET_CREATED"],
+            "conditions": { "all": [{ "hasTag": "billing" }, { "channelIn": ["WEB_FORM"] }] },
+            "actions": { "teamId": billing, "addTags": ["routed"], "note": "Routed by {agent_name} for {customer_name}." },
+        }),
+    )
+    .await;
+    for (key, tags) in [("billing", json!(["billing"])), ("general", json!([]))] {
+        app.ok(
+            &admin,
+            "mutation($i: WebFormInput!) { createWebForm(input: $i) { key } }",
+            json!({ "i": { "key": key, "name": key, "tags": tags } }),
+        )
+        .await;
+    }
+    let submit = |key: &'static str| {
+        let app = &app;
+        async move {
+            let response = app
+                .http()
+                .post(format!("{}/inbound/webform/{key}", app.base_url))
+                .json(&json!({ "email": "ana@example.com", "name": "Ana Lima", "subject": "Invoice", "message": "Where is my invoice?" }))
+                .send()
+                .await
+                .unwrap();
+            assert!(response.status().is_success(), "{}", response.status());
+            let body: Value = response.json().await.unwrap();
+            body["ticketId"].as_str().unwrap().to_owned()
+        }
+    };
+
+    // A billing form's ticket goes to Billing the moment it exists, by the rule.
+    let routed = ticket(&app, &admin, &submit("billing").await).await;
+    assert_eq!(routed["team"]["name"], "Billing");
+    assert_eq!(routed["tags"], json!(["billing", "routed"]));
+    let team_change = by_rules(&routed, "TEAM_CHANGED");
+    assert_eq!(team_change.len(), 1, "{routed:#}");
+    assert_eq!(team_change[0]["actorRuleId"], rule.as_str());
+    let note = routed["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["internal"] == true)
+        .expect("the rule's note");
+    assert_eq!(note["body"], "Routed by Billing forms to Billing for Ana Lima.");
+    assert_eq!(note["author"]["kind"], "SYSTEM");
+
+    // Another form's ticket does not meet the conditions.
+    let other = ticket(&app, &admin, &submit("general").await).await;
+    assert_eq!(other["team"], Value::Null);
+    assert!(by_rules(&other, "TAGS_CHANGED").is_empty());
+
+    // Turned off, the rule does nothing.
+    let off = "mutation($id: ID!, $i: RuleInput!) { updateRule(id: $id, input: $i) { active } }";
+    let input = json!({ "name": "Billing forms to Billing", "active": false, "events": ["TICKET_CREATED"],
+        "conditions": { "all": [{ "hasTag": "billing" }] }, "actions": { "teamId": billing } });
+    assert_eq!(
+        app.ok(&admin, off, json!({ "id": rule, "i": input })).await["updateRule"]["active"],
+        false
+    );
+    let unrouted = ticket(&app, &admin, &submit("billing").await).await;
+    assert_eq!(unrouted["team"], Value::Null);
+}
+
+async fn an_sla_warning_raises_the_priority(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    let admin = app.login_admin().await;
+    app.ok(
+        &admin,
+        "mutation($i: SlaPolicyInput!) { createSlaPolicy(input: $i) { id } }",
+        json!({ "i": { "name": "Hot line", "targets": [{ "target": "FIRST_RESPONSE", "minutes": 1 }] } }),
+    )
+    .await;
+    create_rule(
+        &app,
+        &admin,
+        json!({
+            "name": "Escalate at risk",
+            "events": ["SLA_WARNING"],
+            "actions": { "priority": "URGENT", "addTags": ["sla-risk"], "note": "First response due soon on #{ticket_number}." },
+        }),
+    )
+    .await;
+    let raw = "From: ana@example.com\r\nTo: support@desk.example\r\nSubject: Down!\r\nMessage-ID: <down@mail.example.com>\r\n\r\nSite is down\r\n";
+    let (_, filed) = app.post_email(raw.as_bytes()).await;
+    let id = filed["ticketId"].as_str().unwrap().to_owned();
+    assert_eq!(ticket(&app, &admin, &id).await["priority"], "NORMAL");
+
+    // Nobody answers: past 80% of the minute the warning is raised, and the
+    // rule acts on it in the same transaction.
+    app.clock.advance(TimeDelta::seconds(50)).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let escalated = loop {
+        let t = ticket(&app, &admin, &id).await;
+        if t["priority"] == "URGENT" {
+            break t;
+        }
+        assert!(Instant::now() < deadline, "not escalated: {t:#}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(escalated["tags"], json!(["sla-risk"]));
+    let kinds: Vec<&str> = escalated["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    let warning = kinds.iter().position(|k| *k == "SLA_WARNING").unwrap();
+    let raised = kinds.iter().position(|k| *k == "PRIORITY_CHANGED").unwrap();
+    assert!(warning < raised, "{kinds:?}");
+    assert_eq!(by_rules(&escalated, "PRIORITY_CHANGED").len(), 1);
+}
+
+async fn rules_never_loop_for_ever(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    let admin = app.login_admin().await;
+    // A rule is not started again by its own change: it tags and raises
+    // once, though raising is a priority change.
+    create_rule(
+        &app,
+        &admin,
+        json!({ "name": "Mark reprioritized", "position": 1, "events": ["PRIORITY_CHANGED"],
+                "conditions": { "all": [{ "lacksTag": "vip" }] },
+                "actions": { "addTags": ["reprioritized"], "priority": "LOW" } }),
+    )
+    .await;
+    let id = app
+        .create_ticket(
+            &admin,
+            json!({ "subject": "Slow site", "body": "It is slow", "customerEmail": "al@example.com" }),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let set =
+        "mutation($id: ID!, $p: Priority!) { updateTicket(input: {ticketId: $id, priority: $p}) { priority tags } }";
+    let once = app.ok(&admin, set, json!({ "id": id, "p": "HIGH" })).await;
+    // The mutation answers with the ticket as the rules left it.
+    assert_eq!(once["updateTicket"]["priority"], "LOW");
+    assert_eq!(once["updateTicket"]["tags"], json!(["reprioritized"]));
+    let t = ticket(&app, &admin, &id).await;
+    assert_eq!(by_rules(&t, "PRIORITY_CHANGED").len(), 1, "{t:#}");
+    assert!(by_rules(&t, "RULE_CHAIN_STOPPED").is_empty());
+
+    // Two rules that set each other's condition stop at the bound.
+    let tagged = "mutation($id: ID!) { updateTicket(input: {ticketId: $id, tags: [\"vip\"]}) { tags } }";
+    app.ok(&admin, tagged, json!({ "id": id })).await;
+    create_rule(
+        &app,
+        &admin,
+        json!({ "name": "High to urgent", "position": 2, "events": ["PRIORITY_CHANGED"],
+                "conditions": { "all": [{ "priorityIn": ["HIGH"] }, { "hasTag": "vip" }] },
+                "actions": { "priority": "URGENT" } }),
+    )
+    .await;
+    create_rule(
+        &app,
+        &admin,
+        json!({ "name": "Urgent to high", "position": 3, "events": ["PRIORITY_CHANGED"],
+                "conditions": { "all": [{ "priorityIn": ["URGENT"] }, { "hasTag": "vip" }] },
+                "actions": { "priority": "HIGH" } }),
+    )
+    .await;
+    let started = Instant::now();
+    app.ok(&admin, set, json!({ "id": id, "p": "HIGH" })).await;
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        started.elapsed()
+    );
+    let t = ticket(&app, &admin, &id).await;
+    let stopped: Vec<&Value> = t["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "RULE_CHAIN_STOPPED")
+        .collect();
+    assert_eq!(stopped.len(), 1, "{t:#}");
+    assert_eq!(stopped[0]["actorKind"], "SYSTEM");
+    assert_eq!(stopped[0]["details"]["depth"], 5);
+    // Both rules ran in each of the five rounds: ten changes, then the stop.
+    assert_eq!(by_rules(&t, "PRIORITY_CHANGED").len(), 1 + 10, "{t:#}");
+    assert_eq!(t["priority"], "HIGH");
+}
+
+async fn rules_are_checked_whole(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    let admin = app.login_admin().await;
+    let base = || json!({ "name": "Bad", "events": ["TICKET_CREATED"], "actions": { "priority": "HIGH" } });
+    let with = |key: &str, value: Value| {
+        let mut input = base();
+        input[key] = value;
+        input
+    };
+    let cases = [
+        (with("events", json!([])), "events"),
+        (
+            with("actions", json!({ "reply": "Hi {customer_name}" })),
+            "actions.reply",
+        ),
+        (with("actions", json!({ "note": "Hi {who}" })), "actions.note"),
+        (with("actions", json!({ "status": "NEW" })), "actions.status"),
+        (
+            with(
+                "conditions",
+                json!({ "all": [{ "teamId": "01890000-0000-7000-8000-000000000000" }] }),
+            ),
+            "conditions.teamId",
+        ),
+        (
+            with("conditions", json!({ "any": [{ "customerDomain": "@acme" }] })),
+            "conditions.domain",
+        ),
+        (
+            with("conditions", json!({ "all": [{ "channelIn": [] }] })),
+            "conditions.channels",
+        ),
+    ];
+    for (input, field) in cases {
+        let refused = app.gql(Some(&admin), CREATE_RULE, json!({ "i": input })).await;
+        assert_eq!(error_code(&refused), "BAD_USER_INPUT", "{input}: {refused:#}");
+        assert!(error_message(&refused).contains(field), "{field}: {refused:#}");
+    }
+    // Two fields in one condition is not one condition.
+    let two = with("conditions", json!({ "all": [{ "hasTag": "a", "lacksTag": "b" }] }));
+    let refused = app.gql(Some(&admin), CREATE_RULE, json!({ "i": two })).await;
+    assert!(refused["errors"].is_array(), "{refused:#}");
+    assert_eq!(app.ok(&admin, "{ rules { id } }", json!({})).await["rules"], json!([]));
+}
+
+each_store!(
+    a_web_form_ticket_about_billing_is_routed_by_the_rule,
+    an_sla_warning_raises_the_priority,
+    rules_never_loop_for_ever,
+    rules_are_checked_whole,
+);
