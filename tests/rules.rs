@@ -157,6 +157,85 @@ async fn an_sla_warning_raises_the_priority(db: TestDb) {
     assert_eq!(by_rules(&escalated, "PRIORITY_CHANGED").len(), 1);
 }
 
+async fn a_solved_ticket_is_closed_after_four_quiet_days(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    let mut admin = app.login_admin().await;
+    let created = app
+        .ok(
+            &admin,
+            "mutation($i: RuleInput!) { createRule(input: $i) { id events timer { status minutes } } }",
+            json!({ "i": { "name": "Close solved after 4 days", "timer": { "status": "SOLVED", "minutes": 5760 },
+                           "actions": { "status": "CLOSED", "addTags": ["auto-closed"] } } }),
+        )
+        .await;
+    assert_eq!(created["createRule"]["events"], json!([]));
+    assert_eq!(
+        created["createRule"]["timer"],
+        json!({ "status": "SOLVED", "minutes": 5760 })
+    );
+    let open_ticket = |admin: String, subject: &'static str| {
+        let app = &app;
+        async move {
+            app.create_ticket(
+                &admin,
+                json!({ "subject": subject, "body": "Help", "customerEmail": "al@example.com" }),
+            )
+            .await["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let solve = "mutation($id: ID!) { updateTicket(input: {ticketId: $id, status: SOLVED}) { status } }";
+    let first = open_ticket(admin.clone(), "Solved first").await;
+    app.ok(&admin, solve, json!({ "id": first })).await;
+    app.clock.advance(TimeDelta::days(1)).unwrap();
+    // Tokens live hours, not days: log in again after each move.
+    admin = app.login_admin().await;
+    let second = open_ticket(admin.clone(), "Solved a day later").await;
+    app.ok(&admin, solve, json!({ "id": second })).await;
+
+    // Three more days and a minute: the first has been quiet for four days.
+    app.clock.advance(TimeDelta::days(3) + TimeDelta::minutes(1)).unwrap();
+    admin = app.login_admin().await;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let closed = loop {
+        let t = ticket(&app, &admin, &first).await;
+        if by_rules(&t, "STATUS_CHANGED").len() == 1 {
+            break t;
+        }
+        assert!(Instant::now() < deadline, "not closed: {t:#}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(closed["tags"], json!(["auto-closed"]));
+    assert_eq!(by_rules(&closed, "STATUS_CHANGED").len(), 1, "{closed:#}");
+    // The second has been quiet for three days only.
+    let status = "query($id: ID!) { ticket(id: $id) { status } }";
+    assert_eq!(
+        app.ok(&admin, status, json!({ "id": second })).await["ticket"]["status"],
+        "SOLVED"
+    );
+
+    // A reply reopens nothing here, but any change restarts the quiet time:
+    // tagged now, the second waits four days from now.
+    let tag = "mutation($id: ID!) { updateTicket(input: {ticketId: $id, tags: [\"waiting\"]}) { tags } }";
+    app.ok(&admin, tag, json!({ "id": second })).await;
+    app.clock.advance(TimeDelta::days(2)).unwrap();
+    admin = app.login_admin().await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        app.ok(&admin, status, json!({ "id": second })).await["ticket"]["status"],
+        "SOLVED"
+    );
+    app.clock.advance(TimeDelta::days(2) + TimeDelta::minutes(1)).unwrap();
+    admin = app.login_admin().await;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while app.ok(&admin, status, json!({ "id": second })).await["ticket"]["status"] != "CLOSED" {
+        assert!(Instant::now() < deadline, "the second was never closed");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 async fn rules_never_loop_for_ever(db: TestDb) {
     let app = TestApp::spawn(&db).await;
     let admin = app.login_admin().await;
@@ -278,6 +357,7 @@ async fn rules_are_checked_whole(db: TestDb) {
 each_store!(
     a_web_form_ticket_about_billing_is_routed_by_the_rule,
     an_sla_warning_raises_the_priority,
+    a_solved_ticket_is_closed_after_four_quiet_days,
     rules_never_loop_for_ever,
     rules_are_checked_whole,
 );

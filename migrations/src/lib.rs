@@ -29,6 +29,7 @@ mod m20261203_000090_customer_merges;
 mod m20261207_000010_ticket_search;
 mod m20261207_000020_macros;
 mod m20261207_000030_rules;
+mod m20261207_000040_rule_timers;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -59,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000010_ticket_search::Migration),
             Box::new(m20261207_000020_macros::Migration),
             Box::new(m20261207_000030_rules::Migration),
+            Box::new(m20261207_000040_rule_timers::Migration),
         ]
     }
 }

@@ -11,6 +11,7 @@ use helpdesk_channels::clock::Clock;
 use helpdesk_channels::email::{SenderError, SmtpSender};
 use helpdesk_channels::facts_refresher::FactsRefresher;
 use helpdesk_channels::imap::{ImapMailbox, MailboxFetcher};
+use helpdesk_channels::rule_timers::RuleTimers;
 use helpdesk_channels::sla_alerts::SlaAlerts;
 use helpdesk_channels::survey::SurveySender;
 use helpdesk_channels::ticket_count_folder::TicketCountFolder;
@@ -191,6 +192,7 @@ impl App {
             workers.start(SlaAlerts::new(store.clone(), email));
             workers.start(FactsRefresher::new(store.clone()));
             workers.start(TicketCountFolder::new(store.clone()));
+            workers.start(RuleTimers::new(store.clone()));
             workers.start(SurveySender::new(
                 store.clone(),
                 survey_email,

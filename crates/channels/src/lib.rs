@@ -20,7 +20,8 @@
 //! It also owns the desk's dealings with time: the [`clock::Clock`] every
 //! instant comes from, and the background jobs, all run by the one loop in
 //! [`worker`]: the outbox and webhook couriers, [`sla_alerts`], the
-//! [`facts_refresher`] and the [`ticket_count_folder`]; and the [`imap`]
+//! [`facts_refresher`], the [`ticket_count_folder`] and the
+//! [`rule_timers`]; and the [`imap`]
 //! mailbox fetcher, which files mail through the same path as the others.
 //!
 //! The crate may depend on `helpdesk-domain` and `helpdesk-persistence`,
@@ -34,6 +35,7 @@ pub mod email;
 pub mod facts_refresher;
 pub mod imap;
 pub mod import;
+pub mod rule_timers;
 pub mod sla_alerts;
 pub mod survey;
 pub mod ticket_count_folder;

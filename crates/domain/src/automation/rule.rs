@@ -204,6 +204,37 @@ impl Conditions {
     }
 }
 
+/// A time-based rule's start: the ticket has been in `status` for
+/// `minutes` and nothing has happened to it since.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleTimer {
+    pub status: TicketStatus,
+    pub minutes: u32,
+}
+
+impl RuleTimer {
+    /// A year.
+    pub const MAX_MINUTES: u32 = 525_600;
+
+    fn validate(self) -> Result<(), DomainError> {
+        if !(1..=Self::MAX_MINUTES).contains(&self.minutes) {
+            return Err(DomainError::OutOfRange {
+                field: "timer.minutes",
+                min: 1,
+                max: Self::MAX_MINUTES,
+            });
+        }
+        if self.status == TicketStatus::Closed {
+            // Nothing changes a CLOSED ticket.
+            return Err(DomainError::StatusNeverSet {
+                field: "timer.status",
+                status: TicketStatus::Closed,
+            });
+        }
+        Ok(())
+    }
+}
+
 /// What a rule is, as an admin saves it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleDraft {
@@ -211,7 +242,10 @@ pub struct RuleDraft {
     /// Rules run in ascending position (then by name).
     pub position: i32,
     pub active: bool,
+    /// The events that start it; empty for a time-based rule.
     pub events: BTreeSet<RuleEvent>,
+    /// What starts a time-based rule, instead of events.
+    pub timer: Option<RuleTimer>,
     pub conditions: Conditions,
     pub actions: TicketActions,
 }
@@ -226,14 +260,19 @@ impl RuleDraft {
         name: &str,
         position: i32,
         active: bool,
-        events: BTreeSet<RuleEvent>,
+        start: RuleStart,
         conditions: Conditions,
         actions: TicketActions,
     ) -> Result<Self, DomainError> {
         let name = text::bounded(name, "name", Self::NAME_MAX)?;
-        if events.is_empty() {
-            return Err(DomainError::Empty { field: "events" });
-        }
+        let (events, timer) = match start {
+            RuleStart::Events(events) if events.is_empty() => return Err(DomainError::Empty { field: "events" }),
+            RuleStart::Events(events) => (events, None),
+            RuleStart::Timer(timer) => {
+                timer.validate()?;
+                (BTreeSet::new(), Some(timer))
+            }
+        };
         for condition in conditions.all.iter().chain(&conditions.any) {
             condition.validate()?;
         }
@@ -246,6 +285,7 @@ impl RuleDraft {
             position,
             active,
             events,
+            timer,
             conditions,
             actions,
         })
@@ -255,6 +295,13 @@ impl RuleDraft {
     pub fn started_by(&self, events: &BTreeSet<RuleEvent>) -> bool {
         self.active && !self.events.is_disjoint(events)
     }
+}
+
+/// What starts a rule: events, or time passing (exactly one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RuleStart {
+    Events(BTreeSet<RuleEvent>),
+    Timer(RuleTimer),
 }
 
 #[cfg(test)]
@@ -366,7 +413,7 @@ mod tests {
                 "Escalate",
                 1,
                 true,
-                events.clone(),
+                RuleStart::Events(events.clone()),
                 Conditions::default(),
                 actions.clone()
             )
@@ -377,7 +424,7 @@ mod tests {
                 "Escalate",
                 1,
                 true,
-                BTreeSet::new(),
+                RuleStart::Events(BTreeSet::new()),
                 Conditions::default(),
                 actions.clone()
             ),
@@ -388,7 +435,14 @@ mod tests {
             any: vec![],
         };
         assert!(matches!(
-            RuleDraft::new("x", 1, true, events.clone(), bad_domain, actions),
+            RuleDraft::new(
+                "x",
+                1,
+                true,
+                RuleStart::Events(events.clone()),
+                bad_domain,
+                actions.clone()
+            ),
             Err(DomainError::InvalidDomain(_))
         ));
         let reply = TicketActions {
@@ -396,8 +450,48 @@ mod tests {
             ..TicketActions::default()
         };
         assert_eq!(
-            RuleDraft::new("x", 1, true, events, Conditions::default(), reply),
+            RuleDraft::new("x", 1, true, RuleStart::Events(events), Conditions::default(), reply),
             Err(DomainError::RuleReply)
         );
+        let timer = |status, minutes| RuleStart::Timer(RuleTimer { status, minutes });
+        let close = RuleDraft::new(
+            "Close",
+            1,
+            true,
+            timer(TicketStatus::Solved, 5760),
+            Conditions::default(),
+            actions.clone(),
+        )
+        .unwrap();
+        assert!(close.events.is_empty() && close.timer.is_some());
+        assert!(!close.started_by(&BTreeSet::from([RuleEvent::StatusChanged])));
+        assert!(matches!(
+            RuleDraft::new(
+                "x",
+                1,
+                true,
+                timer(TicketStatus::Solved, 0),
+                Conditions::default(),
+                actions.clone()
+            ),
+            Err(DomainError::OutOfRange {
+                field: "timer.minutes",
+                ..
+            })
+        ));
+        assert!(matches!(
+            RuleDraft::new(
+                "x",
+                1,
+                true,
+                timer(TicketStatus::Closed, 60),
+                Conditions::default(),
+                actions
+            ),
+            Err(DomainError::StatusNeverSet {
+                field: "timer.status",
+                ..
+            })
+        ));
     }
 }

@@ -17,6 +17,9 @@ pub struct Model {
     /// The domain's `TicketActions` as JSON.
     #[sea_orm(column_type = "Text")]
     pub actions: String,
+    /// A time-based rule's status and delay (both or neither).
+    pub timer_status: Option<String>,
+    pub timer_minutes: Option<i32>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

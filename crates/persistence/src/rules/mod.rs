@@ -1,14 +1,17 @@
-//! Rules as admins keep them (`mod.rs`), and running them on a ticket's
-//! change in its transaction (`run.rs`).
+//! Rules as admins keep them (`mod.rs`), running them on a ticket's
+//! change in its transaction (`run.rs`), and running time-based rules on
+//! the tickets whose time has come (`timers.rs`).
 
 mod run;
+mod timers;
 
 pub(crate) use run::after_events;
+pub use timers::TimerCursors;
 
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
-use helpdesk_domain::automation::{Condition, Conditions, RuleDraft, RuleEvent, TicketActions};
+use helpdesk_domain::automation::{Condition, Conditions, RuleDraft, RuleEvent, RuleTimer, TicketActions};
 use helpdesk_domain::ids::RuleId;
 use helpdesk_domain::time::to_micros;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
@@ -47,6 +50,13 @@ impl TryFrom<rule::Model> for RuleRecord {
             serde_json::from_str(&m.conditions).map_err(|_| corrupt("rules.conditions", &m.conditions))?;
         let actions: TicketActions =
             serde_json::from_str(&m.actions).map_err(|_| corrupt("rules.actions", &m.actions))?;
+        let timer = match (m.timer_status.as_deref(), m.timer_minutes) {
+            (Some(status), Some(minutes)) => Some(RuleTimer {
+                status: parse_column("rules.timer_status", status)?,
+                minutes: u32::try_from(minutes).map_err(|_| corrupt("rules.timer_minutes", &minutes.to_string()))?,
+            }),
+            _ => None,
+        };
         Ok(Self {
             id: RuleId::from_uuid(m.id),
             // Stored as checked when saved; read back as they are.
@@ -55,6 +65,7 @@ impl TryFrom<rule::Model> for RuleRecord {
                 position: m.position,
                 active: m.active,
                 events,
+                timer,
                 conditions,
                 actions,
             },
@@ -88,6 +99,8 @@ fn columns(row: &mut rule::ActiveModel, draft: &RuleDraft) -> Result<(), StoreEr
     row.position = Set(draft.position);
     row.active = Set(draft.active);
     row.events = Set(events_text(&draft.events));
+    row.timer_status = Set(draft.timer.map(|t| t.status.as_str().to_owned()));
+    row.timer_minutes = Set(draft.timer.map(|t| i32::try_from(t.minutes).unwrap_or(i32::MAX)));
     row.conditions = Set(json(&draft.conditions, "rules.conditions")?);
     row.actions = Set(json(&draft.actions, "rules.actions")?);
     Ok(())

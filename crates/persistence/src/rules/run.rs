@@ -59,11 +59,26 @@ async fn run(txn: &DatabaseTransaction, ticket: TicketId, events: &[TicketEvent]
         None
     };
 
-    // What each rule of the last round made happen.
-    let mut made: Vec<(Option<RuleId>, BTreeSet<RuleEvent>)> = vec![(None, started)];
+    run_chain(txn, ticket, &rules, calendar.as_ref(), vec![(None, started)], at).await
+}
+
+/// What each rule of a round made happen (`None`: the change that started
+/// the chain).
+pub(super) type Made = Vec<(Option<RuleId>, BTreeSet<RuleEvent>)>;
+
+/// Runs rounds of `rules` on `ticket`, starting from what `made` happened,
+/// until a round changes nothing or the chain reaches its bound.
+pub(super) async fn run_chain(
+    txn: &DatabaseTransaction,
+    ticket: TicketId,
+    rules: &[RuleRecord],
+    calendar: Option<&BusinessCalendar>,
+    mut made: Made,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
     for _ in 0..MAX_CHAIN {
         let mut next = Vec::new();
-        for rule in &rules {
+        for rule in rules {
             // Started by what others made: never by its own change alone.
             let started: BTreeSet<RuleEvent> = made
                 .iter()
@@ -73,7 +88,7 @@ async fn run(txn: &DatabaseTransaction, ticket: TicketId, events: &[TicketEvent]
             if !rule.rule.started_by(&started) {
                 continue;
             }
-            if let Some(events) = apply_if_it_holds(txn, ticket, rule, calendar.as_ref(), at).await? {
+            if let Some(events) = apply_if_it_holds(txn, ticket, rule, calendar, at).await? {
                 next.push((Some(rule.id), events));
             }
         }
@@ -100,7 +115,7 @@ async fn run(txn: &DatabaseTransaction, ticket: TicketId, events: &[TicketEvent]
 
 /// Tests `rule` on the ticket as it stands and, when it holds, applies its
 /// actions; returns the rule events its change made.
-async fn apply_if_it_holds(
+pub(super) async fn apply_if_it_holds(
     txn: &DatabaseTransaction,
     ticket_id: TicketId,
     rule: &RuleRecord,

@@ -1,13 +1,14 @@
 //! Rules (admin only). See docs/api.md#rules.
 
 use async_graphql::{Context, ID, InputObject, Object};
-use helpdesk_domain::automation::RuleDraft;
+use helpdesk_domain::automation::{RuleDraft, RuleStart, RuleTimer as DomainTimer};
 use helpdesk_domain::ids::RuleId;
 
+use crate::ApiError;
 use crate::auth::viewer;
 use crate::error::ApiResult;
 use crate::graphql::types::actions_input::TicketActionsInput;
-use crate::graphql::types::rule::{Rule, RuleConditionsInput, RuleEvent};
+use crate::graphql::types::rule::{Rule, RuleConditionsInput, RuleEvent, RuleTimer};
 use crate::graphql::types::{parse_id, state};
 
 #[derive(Default)]
@@ -25,8 +26,11 @@ pub(crate) struct RuleInput {
     position: Option<i32>,
     /// Default true.
     active: Option<bool>,
-    /// The events that start it; at least one.
-    events: Vec<RuleEvent>,
+    /// The events that start it. A rule has events or a `timer`, not both.
+    events: Option<Vec<RuleEvent>>,
+    /// Makes it time-based: it runs on tickets that have been in a status
+    /// for a while with nothing happening (checked about twice a minute).
+    timer: Option<RuleTimer>,
     /// Default: none, so every ticket the events happen to.
     conditions: Option<RuleConditionsInput>,
     actions: TicketActionsInput,
@@ -34,11 +38,23 @@ pub(crate) struct RuleInput {
 
 impl RuleInput {
     fn into_draft(self) -> ApiResult<RuleDraft> {
+        let start = match (self.events, self.timer) {
+            (Some(_), Some(_)) => {
+                return Err(ApiError::BadUserInput(
+                    "events, timer: a rule starts on events or on a timer, not both".to_owned(),
+                ));
+            }
+            (_, Some(timer)) => RuleStart::Timer(DomainTimer {
+                status: timer.status.into(),
+                minutes: timer.minutes,
+            }),
+            (events, None) => RuleStart::Events(events.unwrap_or_default().into_iter().map(Into::into).collect()),
+        };
         Ok(RuleDraft::new(
             &self.name,
             self.position.unwrap_or(0),
             self.active.unwrap_or(true),
-            self.events.into_iter().map(Into::into).collect(),
+            start,
             self.conditions.unwrap_or_default().into_conditions()?,
             self.actions.into_actions()?,
         )?)

@@ -1,7 +1,7 @@
 //! Rules: when an event happens to a ticket that meets the conditions, the
 //! desk applies the actions. See docs/api.md#rules.
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, OneofObject};
+use async_graphql::{Context, Enum, ID, InputObject, Object, OneofObject, SimpleObject};
 use chrono::{DateTime, Utc};
 use helpdesk_domain::automation::{Condition, Conditions};
 use helpdesk_domain::tag::Tag;
@@ -54,9 +54,17 @@ impl Rule {
         self.0.rule.active
     }
 
-    /// The events that start it.
+    /// The events that start it; empty for a time-based rule.
     async fn events(&self) -> Vec<RuleEvent> {
         self.0.rule.events.iter().copied().map(Into::into).collect()
+    }
+
+    /// What starts a time-based rule; null for one started by events.
+    async fn timer(&self) -> Option<RuleTimer> {
+        self.0.rule.timer.map(|t| RuleTimer {
+            status: t.status.into(),
+            minutes: t.minutes,
+        })
     }
 
     async fn conditions(&self) -> RuleConditions {
@@ -74,6 +82,17 @@ impl Rule {
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
+}
+
+/// A time-based rule runs on a ticket that has been in `status` for
+/// `minutes` with nothing happening to it since (its last change).
+#[derive(SimpleObject, InputObject)]
+#[graphql(input_name = "RuleTimerInput")]
+pub(crate) struct RuleTimer {
+    /// Any status but CLOSED.
+    pub status: TicketStatus,
+    /// 1 to 525,600 (a year).
+    pub minutes: u32,
 }
 
 /// Every one of `all` must hold, and one of `any` when it has any.
