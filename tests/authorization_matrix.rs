@@ -580,6 +580,22 @@ async fn row(d: &Desk, field: &str, caller: Caller) -> (Need, &'static str, Valu
             "mutation($id: ID!) { sendTestWebhookEvent(subscriptionId: $id) { id } }",
             json!({ "id": d.webhook_subscription().await }),
         ),
+        // Routing is set up by admins; an agent sets their own availability.
+        "setTeamRouting" => (
+            Need::Admin,
+            "mutation($t: ID!) { setTeamRouting(teamId: $t, mode: OFF) { id } }",
+            json!({ "t": d.team_b }),
+        ),
+        "setAvailability" => (
+            Need::Agent,
+            "mutation { setAvailability(availability: AVAILABLE) { id } }",
+            json!({}),
+        ),
+        "setAgentCapacity" => (
+            Need::Admin,
+            "mutation($a: ID!) { setAgentCapacity(agentId: $a, channel: CHAT, maxOpen: 3) { id } }",
+            json!({ "a": d.throwaway_agent().await }),
+        ),
         // Rules act for the whole desk: admins only.
         "rules" => (Need::Admin, "{ rules { id } }", json!({})),
         "rule" => (

@@ -30,6 +30,7 @@ mod m20261207_000010_ticket_search;
 mod m20261207_000020_macros;
 mod m20261207_000030_rules;
 mod m20261207_000040_rule_timers;
+mod m20261207_000050_routing;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -61,6 +62,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000020_macros::Migration),
             Box::new(m20261207_000030_rules::Migration),
             Box::new(m20261207_000040_rule_timers::Migration),
+            Box::new(m20261207_000050_routing::Migration),
         ]
     }
 }

@@ -15,6 +15,7 @@ use helpdesk_channels::rule_timers::RuleTimers;
 use helpdesk_channels::sla_alerts::SlaAlerts;
 use helpdesk_channels::survey::SurveySender;
 use helpdesk_channels::ticket_count_folder::TicketCountFolder;
+use helpdesk_channels::ticket_router::TicketRouter;
 use helpdesk_channels::webhook::{WebhookAllowList, WebhookClientError, WebhookSender};
 use helpdesk_channels::worker::{self, DeliveryJob, Job};
 use helpdesk_persistence::{SearchLanguageError, Store, StoreError, StoreOptions};
@@ -193,6 +194,7 @@ impl App {
             workers.start(FactsRefresher::new(store.clone()));
             workers.start(TicketCountFolder::new(store.clone()));
             workers.start(RuleTimers::new(store.clone()));
+            workers.start(TicketRouter::new(store.clone()));
             workers.start(SurveySender::new(
                 store.clone(),
                 survey_email,

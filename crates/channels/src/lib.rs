@@ -20,8 +20,8 @@
 //! It also owns the desk's dealings with time: the [`clock::Clock`] every
 //! instant comes from, and the background jobs, all run by the one loop in
 //! [`worker`]: the outbox and webhook couriers, [`sla_alerts`], the
-//! [`facts_refresher`], the [`ticket_count_folder`] and the
-//! [`rule_timers`]; and the [`imap`]
+//! [`facts_refresher`], the [`ticket_count_folder`], the [`rule_timers`]
+//! and the [`ticket_router`]; and the [`imap`]
 //! mailbox fetcher, which files mail through the same path as the others.
 //!
 //! The crate may depend on `helpdesk-domain` and `helpdesk-persistence`,
@@ -39,6 +39,7 @@ pub mod rule_timers;
 pub mod sla_alerts;
 pub mod survey;
 pub mod ticket_count_folder;
+pub mod ticket_router;
 pub mod webform;
 pub mod webhook;
 pub mod worker;

@@ -31,6 +31,7 @@ pub mod imports;
 pub mod kpi;
 mod migration_lock;
 pub mod outbox;
+pub mod routing;
 pub mod rules;
 pub mod saved_macros;
 mod search_index;

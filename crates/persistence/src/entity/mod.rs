@@ -3,6 +3,8 @@
 //! domain types at the edge of this crate.
 
 pub mod agent;
+pub mod agent_availability;
+pub mod agent_capacity;
 pub mod attachment;
 pub mod chat_presence;
 pub mod chat_session;
@@ -24,6 +26,7 @@ pub mod survey_invitation;
 pub mod survey_response;
 pub mod team;
 pub mod team_member;
+pub mod team_routing;
 pub mod ticket;
 pub mod ticket_event;
 pub mod ticket_fact;

@@ -52,6 +52,8 @@ pub(crate) async fn announce(
     // The rules run after the change is written and before its document
     // is: what they change is searchable with it.
     crate::rules::after_events(txn, ticket, events).await?;
+    // Then routing: a rule may have put the ticket on a routing team.
+    crate::routing::after_events(txn, ticket, events).await?;
     search_index::rewrite(txn, Documents::Tickets(&[ticket.as_uuid()])).await
 }
 

@@ -8,6 +8,7 @@ mod customers;
 mod forms;
 mod held_mail;
 mod macros;
+mod routing;
 mod rules;
 mod sla;
 mod surveys;
@@ -32,4 +33,5 @@ pub struct Mutation(
     webhooks::WebhookMutation,
     macros::MacroMutation,
     rules::RuleMutation,
+    routing::RoutingMutation,
 );

@@ -2,10 +2,20 @@ use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 use helpdesk_persistence::agents::AgentRecord;
 
-use super::enums::{AgentScope, Role};
+use async_graphql::SimpleObject;
+use helpdesk_domain::routing::Availability as DomainAvailability;
+
+use super::enums::{AgentScope, Availability, Channel, Role};
 use super::state;
 use super::team::Team;
 use crate::error::ApiResult;
+
+/// How many open tickets of a channel routing gives an agent at most.
+#[derive(SimpleObject)]
+pub(crate) struct ChannelCapacity {
+    pub channel: Channel,
+    pub max_open: u32,
+}
 
 /// An account that works tickets.
 pub(crate) struct Agent(pub AgentRecord);
@@ -46,6 +56,31 @@ impl Agent {
 
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
+    }
+
+    /// Whether routing gives them tickets now.
+    async fn availability(&self, ctx: &Context<'_>) -> ApiResult<Availability> {
+        let set = state(ctx)?.store.availability(&[self.0.id]).await?;
+        Ok(set
+            .get(&self.0.id)
+            .copied()
+            .unwrap_or(DomainAvailability::Available)
+            .into())
+    }
+
+    /// The most open tickets routing gives them, per channel; a channel not
+    /// listed has no limit.
+    async fn capacities(&self, ctx: &Context<'_>) -> ApiResult<Vec<ChannelCapacity>> {
+        let all = state(ctx)?.store.capacities(&[self.0.id]).await?;
+        Ok(all
+            .get(&self.0.id)
+            .into_iter()
+            .flatten()
+            .map(|(channel, max_open)| ChannelCapacity {
+                channel: (*channel).into(),
+                max_open: *max_open,
+            })
+            .collect())
     }
 
     async fn teams(&self, ctx: &Context<'_>) -> ApiResult<Vec<Team>> {

@@ -34,6 +34,27 @@ pub(crate) enum Priority {
     Urgent,
 }
 
+/// How a team hands out its new and reopened tickets. See
+/// docs/api.md#routing.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "RoutingMode", remote = "helpdesk_domain::routing::RoutingMode")]
+pub(crate) enum RoutingMode {
+    /// By hand (the default).
+    Off,
+    /// In turn, after whoever got the last one.
+    RoundRobin,
+    /// To whoever has the fewest open tickets of the channel.
+    LeastOpen,
+}
+
+/// Whether an agent takes routed tickets now.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(name = "Availability", remote = "helpdesk_domain::routing::Availability")]
+pub(crate) enum Availability {
+    Available,
+    Away,
+}
+
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(name = "Role", remote = "helpdesk_domain::agent::Role")]
 pub(crate) enum Role {

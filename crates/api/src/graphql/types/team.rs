@@ -2,7 +2,10 @@ use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 use helpdesk_persistence::teams::TeamRecord;
 
+use helpdesk_domain::routing::RoutingMode as DomainMode;
+
 use super::agent::Agent;
+use super::enums::RoutingMode;
 use super::state;
 use crate::error::ApiResult;
 
@@ -21,6 +24,12 @@ impl Team {
 
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
+    }
+
+    /// How the team hands out its tickets (OFF: by hand).
+    async fn routing(&self, ctx: &Context<'_>) -> ApiResult<RoutingMode> {
+        let modes = state(ctx)?.store.team_routing(&[self.0.id]).await?;
+        Ok(modes.get(&self.0.id).copied().unwrap_or(DomainMode::Off).into())
     }
 
     async fn members(&self, ctx: &Context<'_>) -> ApiResult<Vec<Agent>> {
