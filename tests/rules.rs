@@ -8,6 +8,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use chrono::TimeDelta;
+use common::smtp::{SmtpSink, header};
 use common::{TestApp, TestDb, each_store, error_code, error_message};
 use serde_json::{Value, json};
 
@@ -108,9 +109,11 @@ async fn a_web_form_ticket_about_billing_is_routed_by_the_rule(db: TestDb) {
     assert_eq!(unrouted["team"], Value::Null);
 }
 
-async fn an_sla_warning_raises_the_priority(db: TestDb) {
-    let app = TestApp::spawn(&db).await;
+async fn an_sla_warning_raises_the_priority_and_tells_the_team_lead(db: TestDb) {
+    let smtp = SmtpSink::start();
+    let app = TestApp::spawn_with_smtp(&db, Some(&smtp.url())).await;
     let admin = app.login_admin().await;
+    let (lead, _) = app.agent(&admin, "lead@desk.example", "AGENT").await;
     app.ok(
         &admin,
         "mutation($i: SlaPolicyInput!) { createSlaPolicy(input: $i) { id } }",
@@ -124,6 +127,8 @@ async fn an_sla_warning_raises_the_priority(db: TestDb) {
             "name": "Escalate at risk",
             "events": ["SLA_WARNING"],
             "actions": { "priority": "URGENT", "addTags": ["sla-risk"], "note": "First response due soon on #{ticket_number}." },
+            "notify": { "agentIds": [lead], "subject": "[#{ticket_number}] at risk: {subject}",
+                        "body": "{customer_email} is waiting; {agent_name} raised it to urgent." },
         }),
     )
     .await;
@@ -155,6 +160,21 @@ async fn an_sla_warning_raises_the_priority(db: TestDb) {
     let raised = kinds.iter().position(|k| *k == "PRIORITY_CHANGED").unwrap();
     assert!(warning < raised, "{kinds:?}");
     assert_eq!(by_rules(&escalated, "PRIORITY_CHANGED").len(), 1);
+
+    // The team lead hears of it by mail, once.
+    let sent = smtp.wait_for(1, Duration::from_secs(20)).await;
+    let notices: Vec<&String> = sent
+        .iter()
+        .filter(|m| header(m, "To").as_deref() == Some("lead@desk.example"))
+        .collect();
+    assert_eq!(notices.len(), 1, "{sent:#?}");
+    let subject = header(notices[0], "Subject").unwrap();
+    assert!(
+        subject.contains("at risk: Down!") && subject.starts_with("[#"),
+        "{subject}"
+    );
+    assert!(notices[0].contains("ana@example.com is waiting; Escalate at risk raised it to urgent."));
+    assert!(header(notices[0], "Message-ID").is_some_and(|id| id.ends_with('>')));
 }
 
 async fn a_solved_ticket_is_closed_after_four_quiet_days(db: TestDb) {
@@ -312,6 +332,7 @@ async fn rules_never_loop_for_ever(db: TestDb) {
 async fn rules_are_checked_whole(db: TestDb) {
     let app = TestApp::spawn(&db).await;
     let admin = app.login_admin().await;
+    let ops = app.team(&admin, "Ops").await;
     let base = || json!({ "name": "Bad", "events": ["TICKET_CREATED"], "actions": { "priority": "HIGH" } });
     let with = |key: &str, value: Value| {
         let mut input = base();
@@ -341,6 +362,25 @@ async fn rules_are_checked_whole(db: TestDb) {
             with("conditions", json!({ "all": [{ "channelIn": [] }] })),
             "conditions.channels",
         ),
+        (
+            with("notify", json!({ "subject": "Hi", "body": "There" })),
+            "notify.agentIds",
+        ),
+        (
+            with(
+                "notify",
+                json!({ "agentIds": ["01890000-0000-7000-8000-000000000000"], "subject": "Hi", "body": "x" }),
+            ),
+            "notify.agentIds",
+        ),
+        (
+            with("notify", json!({ "teamIds": [ops], "subject": "{nope}", "body": "x" })),
+            "notify.subject: unknown placeholder {nope}",
+        ),
+        (
+            with("timer", json!({ "status": "SOLVED", "minutes": 60 })),
+            "events, timer",
+        ),
     ];
     for (input, field) in cases {
         let refused = app.gql(Some(&admin), CREATE_RULE, json!({ "i": input })).await;
@@ -356,7 +396,7 @@ async fn rules_are_checked_whole(db: TestDb) {
 
 each_store!(
     a_web_form_ticket_about_billing_is_routed_by_the_rule,
-    an_sla_warning_raises_the_priority,
+    an_sla_warning_raises_the_priority_and_tells_the_team_lead,
     a_solved_ticket_is_closed_after_four_quiet_days,
     rules_never_loop_for_ever,
     rules_are_checked_whole,

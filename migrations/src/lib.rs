@@ -31,6 +31,7 @@ mod m20261207_000020_macros;
 mod m20261207_000030_rules;
 mod m20261207_000040_rule_timers;
 mod m20261207_000050_routing;
+mod m20261207_000060_rule_notices;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -63,6 +64,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000030_rules::Migration),
             Box::new(m20261207_000040_rule_timers::Migration),
             Box::new(m20261207_000050_routing::Migration),
+            Box::new(m20261207_000060_rule_notices::Migration),
         ]
     }
 }

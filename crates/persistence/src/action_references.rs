@@ -16,7 +16,7 @@ pub(crate) async fn check_team(db: &impl ConnectionTrait, id: TeamId, field: &'s
     Ok(())
 }
 
-async fn check_agent(db: &impl ConnectionTrait, id: AgentId, field: &'static str) -> Result<(), StoreError> {
+pub(crate) async fn check_agent(db: &impl ConnectionTrait, id: AgentId, field: &'static str) -> Result<(), StoreError> {
     if agent::Entity::find_by_id(id.as_uuid()).one(db).await?.is_none() {
         return Err(DomainError::UnknownReference { field, what: "agent" }.into());
     }

@@ -24,6 +24,8 @@ pub enum OutboxKind {
     ChatVerification,
     /// A CSAT or NPS invitation to the ticket's customer.
     SurveyInvitation,
+    /// A rule telling agents about a ticket.
+    RuleNotice,
 }
 
 impl OutboxKind {
@@ -34,6 +36,7 @@ impl OutboxKind {
             OutboxKind::SlaNotice => "SLA_NOTICE",
             OutboxKind::ChatVerification => "CHAT_VERIFICATION",
             OutboxKind::SurveyInvitation => "SURVEY_INVITATION",
+            OutboxKind::RuleNotice => "RULE_NOTICE",
         }
     }
 }
@@ -76,7 +79,8 @@ pub struct NewOutboxMail {
     pub to: String,
     pub subject: String,
     pub body: String,
-    /// The Message-ID the mail goes out with (also stored on its message).
+    /// The Message-ID the mail goes out with (also stored on its message);
+    /// empty for a notice outside any thread: the sender makes one.
     pub rfc_message_id: String,
     pub in_reply_to: Option<String>,
     pub references: Vec<String>,

@@ -30,6 +30,8 @@ pub enum SenderError {
 pub struct SmtpSender {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
+    /// The domain of the Message-IDs it makes for mails queued without one.
+    message_id_domain: String,
     /// Where a mail's attachments are read from at the moment of sending
     /// (the lease carries none: a batch of replies could be large).
     store: Store,
@@ -43,7 +45,24 @@ impl SmtpSender {
             .timeout(Some(Duration::from_secs(30)))
             .build();
         let from = config.desk_address.as_str().parse().map_err(SenderError::From)?;
-        Ok(Self { transport, from, store })
+        Ok(Self {
+            transport,
+            from,
+            message_id_domain: config.message_id_domain.clone(),
+            store,
+        })
+    }
+
+    /// The Message-ID the mail goes out with: the one it was queued with,
+    /// or for a notice queued without one (the store, which queues rules'
+    /// notices, knows no mail domain), one made from the outbox row's id,
+    /// the same at every attempt.
+    fn message_id(&self, mail: &OutboxRecord) -> String {
+        if mail.rfc_message_id.is_empty() {
+            format!("{}@{}", mail.id.simple(), self.message_id_domain)
+        } else {
+            mail.rfc_message_id.clone()
+        }
     }
 
     /// The mail's body: its text alone, or with its message's files,
@@ -123,7 +142,7 @@ impl Courier for SmtpSender {
             .from(self.from.clone())
             .to(to)
             .subject(mail.subject.clone())
-            .message_id(Some(format!("<{}>", mail.rfc_message_id)));
+            .message_id(Some(format!("<{}>", self.message_id(mail))));
         if let Some(parent) = &mail.in_reply_to {
             builder = builder.in_reply_to(format!("<{parent}>"));
         }

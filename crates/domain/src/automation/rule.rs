@@ -7,11 +7,13 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use super::actions::TicketActions;
+use super::placeholders::TICKET_PLACEHOLDERS;
 use crate::DomainError;
 use crate::email::EmailAddress;
 use crate::ids::{AgentId, TeamId};
 use crate::macros::named_enum;
 use crate::tag::Tag;
+use crate::template;
 use crate::ticket::{Author, Channel, EventKind, Priority, TicketEvent, TicketStatus, text};
 
 /// How many rounds of rules one change may start: the change's own, then
@@ -235,6 +237,52 @@ impl RuleTimer {
     }
 }
 
+/// A mail a rule sends agents about the ticket: to each agent named and
+/// each active member of each team named, once. Subject and body are
+/// templates over the ticket's placeholders.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleNotify {
+    #[serde(default)]
+    pub agents: BTreeSet<AgentId>,
+    #[serde(default)]
+    pub teams: BTreeSet<TeamId>,
+    pub subject: String,
+    pub body: String,
+}
+
+impl RuleNotify {
+    pub const SUBJECT_MAX: usize = 200;
+
+    fn validate(&self) -> Result<(), DomainError> {
+        if self.agents.is_empty() && self.teams.is_empty() {
+            return Err(DomainError::Empty {
+                field: "notify.agentIds",
+            });
+        }
+        template::check("notify.subject", &self.subject, TICKET_PLACEHOLDERS)?;
+        if self.subject.chars().count() > Self::SUBJECT_MAX {
+            return Err(DomainError::TooLong {
+                field: "notify.subject",
+                max: Self::SUBJECT_MAX,
+            });
+        }
+        if self.subject.contains(['\r', '\n']) {
+            return Err(DomainError::TemplateSyntax {
+                field: "notify.subject",
+                reason: "a subject is one line",
+            });
+        }
+        template::check("notify.body", &self.body, TICKET_PLACEHOLDERS)?;
+        if self.body.chars().count() > text::BODY_MAX {
+            return Err(DomainError::TooLong {
+                field: "notify.body",
+                max: text::BODY_MAX,
+            });
+        }
+        Ok(())
+    }
+}
+
 /// What a rule is, as an admin saves it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleDraft {
@@ -248,6 +296,8 @@ pub struct RuleDraft {
     pub timer: Option<RuleTimer>,
     pub conditions: Conditions,
     pub actions: TicketActions,
+    /// Agents to tell by mail when it runs.
+    pub notify: Option<RuleNotify>,
 }
 
 impl RuleDraft {
@@ -263,6 +313,7 @@ impl RuleDraft {
         start: RuleStart,
         conditions: Conditions,
         actions: TicketActions,
+        notify: Option<RuleNotify>,
     ) -> Result<Self, DomainError> {
         let name = text::bounded(name, "name", Self::NAME_MAX)?;
         let (events, timer) = match start {
@@ -270,6 +321,11 @@ impl RuleDraft {
             RuleStart::Events(events) => (events, None),
             RuleStart::Timer(timer) => {
                 timer.validate()?;
+                if actions == TicketActions::default() {
+                    // Only a change restarts a ticket's quiet time; a rule
+                    // that changed nothing would run again at every look.
+                    return Err(DomainError::Empty { field: "actions" });
+                }
                 (BTreeSet::new(), Some(timer))
             }
         };
@@ -279,7 +335,15 @@ impl RuleDraft {
         if actions.reply.is_some() {
             return Err(DomainError::RuleReply);
         }
-        actions.validate()?;
+        match &notify {
+            // Telling someone is enough for a rule to do.
+            Some(notify) if actions == TicketActions::default() => notify.validate()?,
+            Some(notify) => {
+                notify.validate()?;
+                actions.validate()?;
+            }
+            None => actions.validate()?,
+        }
         Ok(Self {
             name,
             position,
@@ -288,6 +352,7 @@ impl RuleDraft {
             timer,
             conditions,
             actions,
+            notify,
         })
     }
 
@@ -415,7 +480,8 @@ mod tests {
                 true,
                 RuleStart::Events(events.clone()),
                 Conditions::default(),
-                actions.clone()
+                actions.clone(),
+                None
             )
             .is_ok()
         );
@@ -426,7 +492,8 @@ mod tests {
                 true,
                 RuleStart::Events(BTreeSet::new()),
                 Conditions::default(),
-                actions.clone()
+                actions.clone(),
+                None
             ),
             Err(DomainError::Empty { field: "events" })
         );
@@ -441,7 +508,8 @@ mod tests {
                 true,
                 RuleStart::Events(events.clone()),
                 bad_domain,
-                actions.clone()
+                actions.clone(),
+                None
             ),
             Err(DomainError::InvalidDomain(_))
         ));
@@ -450,7 +518,15 @@ mod tests {
             ..TicketActions::default()
         };
         assert_eq!(
-            RuleDraft::new("x", 1, true, RuleStart::Events(events), Conditions::default(), reply),
+            RuleDraft::new(
+                "x",
+                1,
+                true,
+                RuleStart::Events(events),
+                Conditions::default(),
+                reply,
+                None
+            ),
             Err(DomainError::RuleReply)
         );
         let timer = |status, minutes| RuleStart::Timer(RuleTimer { status, minutes });
@@ -461,6 +537,7 @@ mod tests {
             timer(TicketStatus::Solved, 5760),
             Conditions::default(),
             actions.clone(),
+            None,
         )
         .unwrap();
         assert!(close.events.is_empty() && close.timer.is_some());
@@ -472,7 +549,8 @@ mod tests {
                 true,
                 timer(TicketStatus::Solved, 0),
                 Conditions::default(),
-                actions.clone()
+                actions.clone(),
+                None
             ),
             Err(DomainError::OutOfRange {
                 field: "timer.minutes",
@@ -486,7 +564,8 @@ mod tests {
                 true,
                 timer(TicketStatus::Closed, 60),
                 Conditions::default(),
-                actions
+                actions,
+                None
             ),
             Err(DomainError::StatusNeverSet {
                 field: "timer.status",

@@ -20,6 +20,9 @@ pub struct Model {
     /// A time-based rule's status and delay (both or neither).
     pub timer_status: Option<String>,
     pub timer_minutes: Option<i32>,
+    /// The domain's `RuleNotify` as JSON; null: nobody is told.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub notify: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

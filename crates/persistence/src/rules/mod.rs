@@ -16,7 +16,7 @@ use helpdesk_domain::ids::RuleId;
 use helpdesk_domain::time::to_micros;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
-use crate::action_references::{check_action_references, check_team};
+use crate::action_references::{check_action_references, check_agent, check_team};
 use crate::entity::rule;
 use crate::error::parse_column;
 use crate::{Store, StoreError};
@@ -57,6 +57,11 @@ impl TryFrom<rule::Model> for RuleRecord {
             }),
             _ => None,
         };
+        let notify = m
+            .notify
+            .as_deref()
+            .map(|n| serde_json::from_str(n).map_err(|_| corrupt("rules.notify", n)))
+            .transpose()?;
         Ok(Self {
             id: RuleId::from_uuid(m.id),
             // Stored as checked when saved; read back as they are.
@@ -68,6 +73,7 @@ impl TryFrom<rule::Model> for RuleRecord {
                 timer,
                 conditions,
                 actions,
+                notify,
             },
             created_at: m.created_at,
             updated_at: m.updated_at,
@@ -90,6 +96,14 @@ async fn check_references(db: &impl ConnectionTrait, draft: &RuleDraft) -> Resul
             check_team(db, *id, "conditions.teamId").await?;
         }
     }
+    if let Some(notify) = &draft.notify {
+        for team in &notify.teams {
+            check_team(db, *team, "notify.teamIds").await?;
+        }
+        for agent in &notify.agents {
+            check_agent(db, *agent, "notify.agentIds").await?;
+        }
+    }
     check_action_references(db, &draft.actions).await
 }
 
@@ -102,6 +116,7 @@ fn columns(row: &mut rule::ActiveModel, draft: &RuleDraft) -> Result<(), StoreEr
     row.timer_status = Set(draft.timer.map(|t| t.status.as_str().to_owned()));
     row.timer_minutes = Set(draft.timer.map(|t| i32::try_from(t.minutes).unwrap_or(i32::MAX)));
     row.conditions = Set(json(&draft.conditions, "rules.conditions")?);
+    row.notify = Set(draft.notify.as_ref().map(|n| json(n, "rules.notify")).transpose()?);
     row.actions = Set(json(&draft.actions, "rules.actions")?);
     Ok(())
 }

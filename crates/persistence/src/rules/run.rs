@@ -15,15 +15,18 @@ use std::pin::Pin;
 
 use chrono::{DateTime, Utc};
 use helpdesk_domain::access::TicketAccess;
+use helpdesk_domain::automation::rule::RuleNotify;
 use helpdesk_domain::automation::{MAX_CHAIN, RuleEvent, RuleTicket, TicketValues};
 use helpdesk_domain::calendar::BusinessCalendar;
-use helpdesk_domain::ids::{CustomerId, RuleId, TicketId};
+use helpdesk_domain::ids::{AgentId, CustomerId, RuleId, TeamId, TicketId};
 use helpdesk_domain::ticket::{Actor, EventKind, TicketEvent};
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use uuid::Uuid;
 
 use super::{RuleRecord, ordered};
-use crate::entity::{message, ticket_event};
+use crate::entity::{agent, message, outbox, team_member, ticket_event};
 use crate::error::parse_column;
+use crate::outbox::{NewOutboxMail, OutboxKind, outbox_row};
 use crate::tickets::apply_actions::{ActedBy, apply_in};
 use crate::tickets::history;
 use crate::tickets::{EventRecord, FilledActions, lock, update};
@@ -180,6 +183,9 @@ pub(super) async fn apply_if_it_holds(
         reply: None,
     };
     let before = last_event_id(txn, ticket_id).await?;
+    if let Some(notify) = &rule.rule.notify {
+        queue_notices(txn, ticket_id, notify, &values, at).await?;
+    }
     apply_in(
         txn,
         ticket_id,
@@ -199,6 +205,54 @@ pub(super) async fn apply_if_it_holds(
         .map(|m| EventRecord::try_from(m).map(|r| r.event))
         .collect::<Result<_, _>>()?;
     Ok(Some(RuleEvent::of(&made)))
+}
+
+/// Queues the rule's mail to each agent it names and each active member
+/// of each team it names, once each.
+async fn queue_notices(
+    txn: &DatabaseTransaction,
+    ticket_id: TicketId,
+    notify: &RuleNotify,
+    values: &TicketValues<'_>,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let members: Vec<Uuid> = team_member::Entity::find()
+        .select_only()
+        .column(team_member::Column::AgentId)
+        .filter(team_member::Column::TeamId.is_in(notify.teams.iter().map(TeamId::as_uuid)))
+        .into_tuple()
+        .all(txn)
+        .await?;
+    let named = notify.agents.iter().map(AgentId::as_uuid);
+    let recipients: BTreeSet<String> = agent::Entity::find()
+        .filter(agent::Column::Id.is_in(named.chain(members)))
+        .filter(agent::Column::Active.eq(true))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|a| a.email)
+        .collect();
+    let subject = values.fill(&notify.subject);
+    let body = values.fill(&notify.body);
+    let rows = recipients.into_iter().map(|to| {
+        outbox_row(
+            NewOutboxMail {
+                kind: OutboxKind::RuleNotice,
+                to,
+                subject: subject.clone(),
+                body: body.clone(),
+                // No thread: the sender makes a Message-ID.
+                rfc_message_id: String::new(),
+                in_reply_to: None,
+                references: Vec::new(),
+            },
+            ticket_id,
+            None,
+            at,
+        )
+    });
+    outbox::Entity::insert_many(rows).exec_without_returning(txn).await?;
+    Ok(())
 }
 
 async fn last_event_id(txn: &DatabaseTransaction, ticket_id: TicketId) -> Result<i64, StoreError> {

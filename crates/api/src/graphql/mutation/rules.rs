@@ -8,7 +8,7 @@ use crate::ApiError;
 use crate::auth::viewer;
 use crate::error::ApiResult;
 use crate::graphql::types::actions_input::TicketActionsInput;
-use crate::graphql::types::rule::{Rule, RuleConditionsInput, RuleEvent, RuleTimer};
+use crate::graphql::types::rule::{Rule, RuleConditionsInput, RuleEvent, RuleNotifyInput, RuleTimer};
 use crate::graphql::types::{parse_id, state};
 
 #[derive(Default)]
@@ -33,7 +33,11 @@ pub(crate) struct RuleInput {
     timer: Option<RuleTimer>,
     /// Default: none, so every ticket the events happen to.
     conditions: Option<RuleConditionsInput>,
-    actions: TicketActionsInput,
+    /// What it does to the ticket; may be empty when it only notifies
+    /// (an event rule's only).
+    actions: Option<TicketActionsInput>,
+    /// Agents to tell by mail when it runs.
+    notify: Option<RuleNotifyInput>,
 }
 
 impl RuleInput {
@@ -56,7 +60,11 @@ impl RuleInput {
             self.active.unwrap_or(true),
             start,
             self.conditions.unwrap_or_default().into_conditions()?,
-            self.actions.into_actions()?,
+            self.actions
+                .map(TicketActionsInput::into_actions)
+                .transpose()?
+                .unwrap_or_default(),
+            self.notify.map(RuleNotifyInput::into_notify).transpose()?,
         )?)
     }
 }

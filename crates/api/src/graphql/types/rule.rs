@@ -7,6 +7,7 @@ use helpdesk_domain::automation::{Condition, Conditions};
 use helpdesk_domain::tag::Tag;
 use helpdesk_persistence::rules::RuleRecord;
 
+use super::agent::Agent;
 use super::enums::{Channel, Priority, TicketStatus};
 use super::saved_macro::TicketActions;
 use super::team::Team;
@@ -75,6 +76,11 @@ impl Rule {
         TicketActions(self.0.rule.actions.clone())
     }
 
+    /// Whom it tells by mail when it runs, and what.
+    async fn notify(&self) -> Option<RuleNotify> {
+        self.0.rule.notify.clone().map(RuleNotify)
+    }
+
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
@@ -93,6 +99,69 @@ pub(crate) struct RuleTimer {
     pub status: TicketStatus,
     /// 1 to 525,600 (a year).
     pub minutes: u32,
+}
+
+/// A mail a rule sends agents about the ticket.
+pub(crate) struct RuleNotify(helpdesk_domain::automation::rule::RuleNotify);
+
+#[Object]
+impl RuleNotify {
+    async fn agents(&self, ctx: &Context<'_>) -> ApiResult<Vec<Agent>> {
+        let ids: Vec<_> = self.0.agents.iter().copied().collect();
+        let mut agents: Vec<Agent> = loader(ctx)?.load_many(ids).await?.into_values().map(Agent).collect();
+        agents.sort_by(|a, b| a.0.email.cmp(&b.0.email));
+        Ok(agents)
+    }
+
+    /// Every active member of these teams is told.
+    async fn teams(&self, ctx: &Context<'_>) -> ApiResult<Vec<Team>> {
+        let ids: Vec<_> = self.0.teams.iter().copied().collect();
+        let mut teams: Vec<Team> = loader(ctx)?.load_many(ids).await?.into_values().map(Team).collect();
+        teams.sort_by(|a, b| a.0.name.cmp(&b.0.name));
+        Ok(teams)
+    }
+
+    /// A template, like `body`.
+    async fn subject(&self) -> &str {
+        &self.0.subject
+    }
+
+    async fn body(&self) -> &str {
+        &self.0.body
+    }
+}
+
+/// Tells agents by mail when the rule runs: each agent named and each
+/// active member of each team named, once. `subject` (one line, at most
+/// 200 characters) and `body` are templates with the placeholders of a
+/// macro's texts (`{agent_name}` is the rule's name).
+#[derive(InputObject)]
+pub(crate) struct RuleNotifyInput {
+    agent_ids: Option<Vec<ID>>,
+    team_ids: Option<Vec<ID>>,
+    subject: String,
+    body: String,
+}
+
+impl RuleNotifyInput {
+    pub(crate) fn into_notify(self) -> ApiResult<helpdesk_domain::automation::rule::RuleNotify> {
+        Ok(helpdesk_domain::automation::rule::RuleNotify {
+            agents: self
+                .agent_ids
+                .unwrap_or_default()
+                .iter()
+                .map(|id| parse_id(id, "notify.agentIds"))
+                .collect::<Result<_, _>>()?,
+            teams: self
+                .team_ids
+                .unwrap_or_default()
+                .iter()
+                .map(|id| parse_id(id, "notify.teamIds"))
+                .collect::<Result<_, _>>()?,
+            subject: self.subject,
+            body: self.body,
+        })
+    }
 }
 
 /// Every one of `all` must hold, and one of `any` when it has any.
