@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use chrono::TimeDelta;
 use common::smtp::{SmtpSink, header};
+use common::webhook::WebhookSink;
 use common::{TestApp, TestDb, each_store, error_code, error_message};
 use serde_json::{Value, json};
 
@@ -256,6 +257,56 @@ async fn a_solved_ticket_is_closed_after_four_quiet_days(db: TestDb) {
     }
 }
 
+async fn a_rule_calls_a_webhook_signed_with_its_secret(db: TestDb) {
+    let sink = WebhookSink::start().await;
+    // The receiver listens on loopback, which the operator allows here.
+    let app = TestApp::spawn_allowing_webhooks(&db, None, "127.0.0.1").await;
+    let admin = app.login_admin().await;
+    let secret = "rule-secret-0123456789";
+    let rule = app
+        .ok(
+            &admin,
+            "mutation($i: RuleInput!) { createRule(input: $i) { id webhookUrl } }",
+            json!({ "i": { "name": "Tell the CRM about VIPs", "events": ["TICKET_CREATED"],
+                           "conditions": { "all": [{ "customerDomain": "bigcorp.example" }] },
+                           "webhook": { "url": sink.url, "secret": secret } } }),
+        )
+        .await;
+    assert_eq!(rule["createRule"]["webhookUrl"], sink.url.as_str());
+    let rule_id = rule["createRule"]["id"].as_str().unwrap();
+    let vip = app
+        .create_ticket(
+            &admin,
+            json!({ "subject": "Outage", "body": "All down", "customerEmail": "cio@eu.bigcorp.example" }),
+        )
+        .await;
+    app.create_ticket(
+        &admin,
+        json!({ "subject": "Hi", "body": "Hello", "customerEmail": "al@example.com" }),
+    )
+    .await;
+
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let (headers, body) = loop {
+        if let Some(post) = sink.received().into_iter().next() {
+            break post;
+        }
+        assert!(Instant::now() < deadline, "the rule's call never came");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let expected = helpdesk_channels::webhook::signature(secret, body.as_bytes());
+    assert_eq!(headers["x-helpdesk-signature"].to_str().unwrap(), expected);
+    let post: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(post["event"], "RULE");
+    assert_eq!(
+        post["rule"],
+        json!({ "id": rule_id, "name": "Tell the CRM about VIPs" })
+    );
+    assert_eq!(post["ticket"]["number"], vip["number"]);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(sink.received().len(), 1, "only the VIP's ticket is posted");
+}
+
 async fn rules_never_loop_for_ever(db: TestDb) {
     let app = TestApp::spawn(&db).await;
     let admin = app.login_admin().await;
@@ -381,6 +432,21 @@ async fn rules_are_checked_whole(db: TestDb) {
             with("timer", json!({ "status": "SOLVED", "minutes": 60 })),
             "events, timer",
         ),
+        // Loopback is not public, and this desk allows no other address.
+        (
+            with(
+                "webhook",
+                json!({ "url": "http://127.0.0.1:9/hook", "secret": "0123456789abcdef" }),
+            ),
+            "webhook.url",
+        ),
+        (
+            with(
+                "webhook",
+                json!({ "url": "https://hooks.example.com/x", "secret": "short" }),
+            ),
+            "webhook.secret",
+        ),
     ];
     for (input, field) in cases {
         let refused = app.gql(Some(&admin), CREATE_RULE, json!({ "i": input })).await;
@@ -398,6 +464,7 @@ each_store!(
     a_web_form_ticket_about_billing_is_routed_by_the_rule,
     an_sla_warning_raises_the_priority_and_tells_the_team_lead,
     a_solved_ticket_is_closed_after_four_quiet_days,
+    a_rule_calls_a_webhook_signed_with_its_secret,
     rules_never_loop_for_ever,
     rules_are_checked_whole,
 );

@@ -32,6 +32,7 @@ mod m20261207_000030_rules;
 mod m20261207_000040_rule_timers;
 mod m20261207_000050_routing;
 mod m20261207_000060_rule_notices;
+mod m20261207_000070_rule_webhooks;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -65,6 +66,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000040_rule_timers::Migration),
             Box::new(m20261207_000050_routing::Migration),
             Box::new(m20261207_000060_rule_notices::Migration),
+            Box::new(m20261207_000070_rule_webhooks::Migration),
         ]
     }
 }

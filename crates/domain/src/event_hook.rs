@@ -9,7 +9,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value, json};
 
 use crate::DomainError;
-use crate::ids::{AgentId, CustomerId, MessageId, TeamId, TicketId};
+use crate::ids::{AgentId, CustomerId, MessageId, RuleId, TeamId, TicketId};
 use crate::macros::named_enum;
 use crate::sla::check_webhook_secret;
 use crate::tag::Tag;
@@ -169,18 +169,7 @@ pub fn payload(
         "event": hook.as_str(),
         "occurredAt": instant(event.at),
         "actor": event.actor,
-        "ticket": {
-            "id": ticket.id.to_string(),
-            "number": ticket.number,
-            "subject": ticket.subject,
-            "status": ticket.status.as_str(),
-            "priority": ticket.priority.as_str(),
-            "channel": ticket.channel.as_str(),
-            "customerId": ticket.customer.to_string(),
-            "assigneeId": ticket.assignee.map(|a| a.to_string()),
-            "teamId": ticket.team.map(|t| t.to_string()),
-            "tags": ticket.tags.iter().map(Tag::as_str).collect::<Vec<_>>(),
-        },
+        "ticket": ticket_json(ticket),
         "change": event.kind,
     });
     if let Some(message) = message {
@@ -192,6 +181,36 @@ pub fn payload(
         });
     }
     body
+}
+
+fn ticket_json(ticket: &HookTicket) -> Value {
+    json!({
+        "id": ticket.id.to_string(),
+        "number": ticket.number,
+        "subject": ticket.subject,
+        "status": ticket.status.as_str(),
+        "priority": ticket.priority.as_str(),
+        "channel": ticket.channel.as_str(),
+        "customerId": ticket.customer.to_string(),
+        "assigneeId": ticket.assignee.map(|a| a.to_string()),
+        "teamId": ticket.team.map(|t| t.to_string()),
+        "tags": ticket.tags.iter().map(Tag::as_str).collect::<Vec<_>>(),
+    })
+}
+
+/// The `event` of a delivery a rule's webhook action queues.
+pub const RULE_EVENT: &str = "RULE";
+
+/// The JSON body of a rule's webhook call: which rule ran on which ticket
+/// (as the rule left it), when.
+pub fn rule_payload(delivery: uuid::Uuid, rule: RuleId, name: &str, at: DateTime<Utc>, ticket: &HookTicket) -> Value {
+    json!({
+        "id": delivery.to_string(),
+        "event": RULE_EVENT,
+        "occurredAt": instant(at),
+        "rule": { "id": rule.to_string(), "name": name },
+        "ticket": ticket_json(ticket),
+    })
 }
 
 /// The JSON body of a test delivery: what a receiver needs to check its

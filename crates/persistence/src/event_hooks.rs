@@ -10,8 +10,9 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use helpdesk_domain::automation::RuleWebhook;
 use helpdesk_domain::event_hook::{self, HookEvent, HookMessage, HookSubscription, HookTicket};
-use helpdesk_domain::ids::{AgentId, CustomerId, MessageId, TeamId, TicketId, WebhookSubscriptionId};
+use helpdesk_domain::ids::{AgentId, CustomerId, MessageId, RuleId, TeamId, TicketId, WebhookSubscriptionId};
 use helpdesk_domain::tag::Tag;
 use helpdesk_domain::ticket::TicketEvent;
 use helpdesk_domain::time::to_micros;
@@ -329,6 +330,41 @@ pub(crate) async fn after_events(
     webhook_delivery::Entity::insert_many(rows)
         .exec_without_returning(txn)
         .await?;
+    Ok(())
+}
+
+/// Queues a rule's webhook call about `ticket_id`, in the transaction the
+/// rule runs in: a delivery of no subscription, signed with the rule's
+/// secret, retried like every other.
+pub(crate) async fn queue_rule_call(
+    txn: &DatabaseTransaction,
+    ticket_id: TicketId,
+    rule: RuleId,
+    name: &str,
+    webhook: &RuleWebhook,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let ticket = hook_ticket(txn, ticket_id).await?;
+    let delivery = uuid::Uuid::now_v7();
+    let payload = event_hook::rule_payload(delivery, rule, name, at, &ticket).to_string();
+    webhook_delivery::ActiveModel {
+        id: Set(delivery),
+        ticket_id: Set(Some(ticket_id.as_uuid())),
+        url: Set(webhook.url.clone()),
+        secret: Set(webhook.secret.clone()),
+        payload: Set(payload),
+        status: Set(DeliveryStatus::Pending.as_str().to_owned()),
+        attempts: Set(0),
+        next_attempt_at: Set(at),
+        locked_until: Set(None),
+        last_error: Set(None),
+        created_at: Set(at),
+        sent_at: Set(None),
+        subscription_id: Set(None),
+        event: Set(Some(event_hook::RULE_EVENT.to_owned())),
+    }
+    .insert(txn)
+    .await?;
     Ok(())
 }
 

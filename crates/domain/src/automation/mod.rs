@@ -11,5 +11,8 @@ pub mod saved_macro;
 
 pub use actions::{Assign, TicketActions};
 pub use placeholders::{TICKET_PLACEHOLDERS, TicketValues};
-pub use rule::{Condition, Conditions, MAX_CHAIN, RuleDraft, RuleEvent, RuleStart, RuleTicket, RuleTimer};
+pub use rule::{
+    Condition, Conditions, MAX_CHAIN, RuleDraft, RuleEffects, RuleEvent, RuleNotify, RuleStart, RuleTicket, RuleTimer,
+    RuleWebhook,
+};
 pub use saved_macro::{MacroDraft, MacroScope};

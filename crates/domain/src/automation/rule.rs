@@ -12,6 +12,7 @@ use crate::DomainError;
 use crate::email::EmailAddress;
 use crate::ids::{AgentId, TeamId};
 use crate::macros::named_enum;
+use crate::sla::check_webhook_secret;
 use crate::tag::Tag;
 use crate::template;
 use crate::ticket::{Author, Channel, EventKind, Priority, TicketEvent, TicketStatus, text};
@@ -283,6 +284,32 @@ impl RuleNotify {
     }
 }
 
+/// A signed POST a rule queues about the ticket, delivered, retried and
+/// given up like the event webhooks'. The URL's target is the channels'
+/// policy, checked by whoever saves it and again at every send.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleWebhook {
+    pub url: String,
+    /// The HMAC-SHA256 key of its signature.
+    pub secret: String,
+}
+
+impl RuleWebhook {
+    fn validate(&self) -> Result<(), DomainError> {
+        text::bounded(&self.url, "webhook.url", 2000)?;
+        check_webhook_secret("webhook.secret", &self.secret)
+    }
+}
+
+/// What a rule does when it runs: changes to the ticket, a mail to agents,
+/// a webhook call; at least one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RuleEffects {
+    pub actions: TicketActions,
+    pub notify: Option<RuleNotify>,
+    pub webhook: Option<RuleWebhook>,
+}
+
 /// What a rule is, as an admin saves it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleDraft {
@@ -298,6 +325,8 @@ pub struct RuleDraft {
     pub actions: TicketActions,
     /// Agents to tell by mail when it runs.
     pub notify: Option<RuleNotify>,
+    /// A URL to call when it runs.
+    pub webhook: Option<RuleWebhook>,
 }
 
 impl RuleDraft {
@@ -312,9 +341,13 @@ impl RuleDraft {
         active: bool,
         start: RuleStart,
         conditions: Conditions,
-        actions: TicketActions,
-        notify: Option<RuleNotify>,
+        effects: RuleEffects,
     ) -> Result<Self, DomainError> {
+        let RuleEffects {
+            actions,
+            notify,
+            webhook,
+        } = effects;
         let name = text::bounded(name, "name", Self::NAME_MAX)?;
         let (events, timer) = match start {
             RuleStart::Events(events) if events.is_empty() => return Err(DomainError::Empty { field: "events" }),
@@ -335,14 +368,15 @@ impl RuleDraft {
         if actions.reply.is_some() {
             return Err(DomainError::RuleReply);
         }
-        match &notify {
-            // Telling someone is enough for a rule to do.
-            Some(notify) if actions == TicketActions::default() => notify.validate()?,
-            Some(notify) => {
-                notify.validate()?;
-                actions.validate()?;
-            }
-            None => actions.validate()?,
+        if let Some(notify) = &notify {
+            notify.validate()?;
+        }
+        if let Some(webhook) = &webhook {
+            webhook.validate()?;
+        }
+        // Telling someone or calling a URL is enough for a rule to do.
+        if actions != TicketActions::default() || (notify.is_none() && webhook.is_none()) {
+            actions.validate()?;
         }
         Ok(Self {
             name,
@@ -353,6 +387,7 @@ impl RuleDraft {
             conditions,
             actions,
             notify,
+            webhook,
         })
     }
 
@@ -390,6 +425,13 @@ mod tests {
             latest_body: "Where is my INVOICE for March?",
             customer_email: Some(email),
             in_business_hours: true,
+        }
+    }
+
+    fn effects(actions: TicketActions) -> RuleEffects {
+        RuleEffects {
+            actions,
+            ..RuleEffects::default()
         }
     }
 
@@ -480,8 +522,7 @@ mod tests {
                 true,
                 RuleStart::Events(events.clone()),
                 Conditions::default(),
-                actions.clone(),
-                None
+                effects(actions.clone())
             )
             .is_ok()
         );
@@ -492,8 +533,7 @@ mod tests {
                 true,
                 RuleStart::Events(BTreeSet::new()),
                 Conditions::default(),
-                actions.clone(),
-                None
+                effects(actions.clone())
             ),
             Err(DomainError::Empty { field: "events" })
         );
@@ -508,8 +548,7 @@ mod tests {
                 true,
                 RuleStart::Events(events.clone()),
                 bad_domain,
-                actions.clone(),
-                None
+                effects(actions.clone())
             ),
             Err(DomainError::InvalidDomain(_))
         ));
@@ -524,8 +563,7 @@ mod tests {
                 true,
                 RuleStart::Events(events),
                 Conditions::default(),
-                reply,
-                None
+                effects(reply)
             ),
             Err(DomainError::RuleReply)
         );
@@ -536,8 +574,7 @@ mod tests {
             true,
             timer(TicketStatus::Solved, 5760),
             Conditions::default(),
-            actions.clone(),
-            None,
+            effects(actions.clone()),
         )
         .unwrap();
         assert!(close.events.is_empty() && close.timer.is_some());
@@ -549,8 +586,7 @@ mod tests {
                 true,
                 timer(TicketStatus::Solved, 0),
                 Conditions::default(),
-                actions.clone(),
-                None
+                effects(actions.clone())
             ),
             Err(DomainError::OutOfRange {
                 field: "timer.minutes",
@@ -564,8 +600,7 @@ mod tests {
                 true,
                 timer(TicketStatus::Closed, 60),
                 Conditions::default(),
-                actions,
-                None
+                effects(actions)
             ),
             Err(DomainError::StatusNeverSet {
                 field: "timer.status",

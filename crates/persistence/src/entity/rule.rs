@@ -23,6 +23,9 @@ pub struct Model {
     /// The domain's `RuleNotify` as JSON; null: nobody is told.
     #[sea_orm(column_type = "Text", nullable)]
     pub notify: Option<String>,
+    /// The domain's `RuleWebhook` as JSON; null: no call.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub webhook: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -62,6 +62,11 @@ impl TryFrom<rule::Model> for RuleRecord {
             .as_deref()
             .map(|n| serde_json::from_str(n).map_err(|_| corrupt("rules.notify", n)))
             .transpose()?;
+        let webhook = m
+            .webhook
+            .as_deref()
+            .map(|w| serde_json::from_str(w).map_err(|_| corrupt("rules.webhook", "(not shown: holds a secret)")))
+            .transpose()?;
         Ok(Self {
             id: RuleId::from_uuid(m.id),
             // Stored as checked when saved; read back as they are.
@@ -74,6 +79,7 @@ impl TryFrom<rule::Model> for RuleRecord {
                 conditions,
                 actions,
                 notify,
+                webhook,
             },
             created_at: m.created_at,
             updated_at: m.updated_at,
@@ -116,6 +122,7 @@ fn columns(row: &mut rule::ActiveModel, draft: &RuleDraft) -> Result<(), StoreEr
     row.timer_status = Set(draft.timer.map(|t| t.status.as_str().to_owned()));
     row.timer_minutes = Set(draft.timer.map(|t| i32::try_from(t.minutes).unwrap_or(i32::MAX)));
     row.conditions = Set(json(&draft.conditions, "rules.conditions")?);
+    row.webhook = Set(draft.webhook.as_ref().map(|w| json(w, "rules.webhook")).transpose()?);
     row.notify = Set(draft.notify.as_ref().map(|n| json(n, "rules.notify")).transpose()?);
     row.actions = Set(json(&draft.actions, "rules.actions")?);
     Ok(())

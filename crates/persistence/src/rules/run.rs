@@ -30,7 +30,7 @@ use crate::outbox::{NewOutboxMail, OutboxKind, outbox_row};
 use crate::tickets::apply_actions::{ActedBy, apply_in};
 use crate::tickets::history;
 use crate::tickets::{EventRecord, FilledActions, lock, update};
-use crate::{StoreError, calendar, customers};
+use crate::{StoreError, calendar, customers, event_hooks};
 
 type Boxed<'a> = Pin<Box<dyn Future<Output = Result<(), StoreError>> + Send + 'a>>;
 
@@ -195,6 +195,10 @@ pub(super) async fn apply_if_it_holds(
         &TicketAccess::Everything,
     )
     .await?;
+    if let Some(webhook) = &rule.rule.webhook {
+        // After the actions: the call shows the ticket as the rule left it.
+        event_hooks::queue_rule_call(txn, ticket_id, rule.id, &rule.rule.name, webhook, at).await?;
+    }
     let made: Vec<TicketEvent> = ticket_event::Entity::find()
         .filter(ticket_event::Column::TicketId.eq(ticket_id.as_uuid()))
         .filter(ticket_event::Column::Id.gt(before))

@@ -13,7 +13,7 @@ mod rules;
 mod sla;
 mod surveys;
 mod tickets;
-mod webhooks;
+pub(crate) mod webhooks;
 
 use async_graphql::MergedObject;
 

@@ -1,12 +1,13 @@
 //! Rules (admin only). See docs/api.md#rules.
 
 use async_graphql::{Context, ID, InputObject, Object};
-use helpdesk_domain::automation::{RuleDraft, RuleStart, RuleTimer as DomainTimer};
+use helpdesk_domain::automation::{RuleDraft, RuleEffects, RuleStart, RuleTimer as DomainTimer, RuleWebhook};
 use helpdesk_domain::ids::RuleId;
 
 use crate::ApiError;
 use crate::auth::viewer;
 use crate::error::ApiResult;
+use crate::graphql::mutation::webhooks::check_url;
 use crate::graphql::types::actions_input::TicketActionsInput;
 use crate::graphql::types::rule::{Rule, RuleConditionsInput, RuleEvent, RuleNotifyInput, RuleTimer};
 use crate::graphql::types::{parse_id, state};
@@ -38,6 +39,18 @@ pub(crate) struct RuleInput {
     actions: Option<TicketActionsInput>,
     /// Agents to tell by mail when it runs.
     notify: Option<RuleNotifyInput>,
+    /// A URL to call (a signed POST) when it runs.
+    webhook: Option<RuleWebhookInput>,
+}
+
+/// A rule's webhook call: a signed POST of `{"event": "RULE", "rule",
+/// "ticket"}`, retried like the event webhooks'. The URL must pass the
+/// webhook target rules (public addresses, or `HELPDESK_WEBHOOK_ALLOW`).
+#[derive(InputObject)]
+pub(crate) struct RuleWebhookInput {
+    url: String,
+    /// At least 16 characters; never shown again.
+    secret: String,
 }
 
 impl RuleInput {
@@ -60,12 +73,27 @@ impl RuleInput {
             self.active.unwrap_or(true),
             start,
             self.conditions.unwrap_or_default().into_conditions()?,
-            self.actions
-                .map(TicketActionsInput::into_actions)
-                .transpose()?
-                .unwrap_or_default(),
-            self.notify.map(RuleNotifyInput::into_notify).transpose()?,
+            RuleEffects {
+                actions: self
+                    .actions
+                    .map(TicketActionsInput::into_actions)
+                    .transpose()?
+                    .unwrap_or_default(),
+                notify: self.notify.map(RuleNotifyInput::into_notify).transpose()?,
+                webhook: self.webhook.map(|w| RuleWebhook {
+                    url: w.url.trim().to_owned(),
+                    secret: w.secret,
+                }),
+            },
         )?)
+    }
+}
+
+/// A rule's URL must be one the webhook rules let the desk call.
+async fn check_webhook(ctx: &Context<'_>, draft: &RuleDraft) -> ApiResult<()> {
+    match &draft.webhook {
+        Some(webhook) => check_url(ctx, "webhook.url", &webhook.url).await,
+        None => Ok(()),
     }
 }
 
@@ -75,6 +103,7 @@ impl RuleMutation {
     async fn create_rule(&self, ctx: &Context<'_>, input: RuleInput) -> ApiResult<Rule> {
         viewer::admin(ctx)?;
         let draft = input.into_draft()?;
+        check_webhook(ctx, &draft).await?;
         let state = state(ctx)?;
         Ok(Rule(state.store.create_rule(draft, state.clock.now()).await?))
     }
@@ -84,6 +113,7 @@ impl RuleMutation {
         viewer::admin(ctx)?;
         let id: RuleId = parse_id(&id, "id")?;
         let draft = input.into_draft()?;
+        check_webhook(ctx, &draft).await?;
         let state = state(ctx)?;
         Ok(Rule(state.store.update_rule(id, draft, state.clock.now()).await?))
     }

@@ -45,13 +45,13 @@ pub(crate) struct UpdateWebhookSubscriptionInput {
 /// Refuses a URL that is not http(s) or whose host is not public (unless
 /// `HELPDESK_WEBHOOK_ALLOW` lets it through). The sender checks again at
 /// every send, after resolving the name anew.
-async fn check_url(ctx: &Context<'_>, url: &str) -> ApiResult<()> {
+pub(crate) async fn check_url(ctx: &Context<'_>, field: &str, url: &str) -> ApiResult<()> {
     state(ctx)?
         .webhook_allow
         .check_url(url)
         .await
         .map(|_| ())
-        .map_err(|err| ApiError::BadUserInput(format!("url: {err}")))
+        .map_err(|err| ApiError::BadUserInput(format!("{field}: {err}")))
 }
 
 #[Object]
@@ -73,7 +73,7 @@ impl WebhookMutation {
             &events,
             input.active.unwrap_or(true),
         )?;
-        check_url(ctx, &subscription.url).await?;
+        check_url(ctx, "url", &subscription.url).await?;
         let state = state(ctx)?;
         Ok(WebhookSubscription(
             state
@@ -93,7 +93,7 @@ impl WebhookMutation {
         viewer::admin(ctx)?;
         let id: WebhookSubscriptionId = parse_id(&input.id, "id")?;
         if let Some(url) = &input.url {
-            check_url(ctx, url.trim()).await?;
+            check_url(ctx, "url", url.trim()).await?;
         }
         let changes = SubscriptionChanges {
             name: input.name,

@@ -76,6 +76,11 @@ impl Rule {
         TicketActions(self.0.rule.actions.clone())
     }
 
+    /// The URL it calls when it runs (its secret is never shown).
+    async fn webhook_url(&self) -> Option<&str> {
+        self.0.rule.webhook.as_ref().map(|w| w.url.as_str())
+    }
+
     /// Whom it tells by mail when it runs, and what.
     async fn notify(&self) -> Option<RuleNotify> {
         self.0.rule.notify.clone().map(RuleNotify)
