@@ -37,6 +37,10 @@ pub async fn run(database_url: &str, args: &MailArgs) -> ExitCode {
     if let Err(err) = store.migrate().await {
         return fail(EX_TEMPFAIL, &format!("store unavailable: {err}"));
     }
+    // A rule the mail starts may reply: with this desk's Message-IDs.
+    if let Err(err) = store.record_message_id_domain(&config.message_id_domain).await {
+        return fail(EX_TEMPFAIL, &format!("store unavailable: {err}"));
+    }
     match ingest(&store, &config, &raw, Clock::system().now()).await {
         Ok(IngestOutcome::Filed {
             ticket_id,

@@ -307,6 +307,89 @@ async fn a_rule_calls_a_webhook_signed_with_its_secret(db: TestDb) {
     assert_eq!(sink.received().len(), 1, "only the VIP's ticket is posted");
 }
 
+async fn a_pending_customer_is_reminded_once_in_their_thread(db: TestDb) {
+    let smtp = SmtpSink::start();
+    let app = TestApp::spawn_with_smtp(&db, Some(&smtp.url())).await;
+    let mut admin = app.login_admin().await;
+    app.ok(
+        &admin,
+        "mutation($i: RuleInput!) { createRule(input: $i) { id } }",
+        json!({ "i": { "name": "Remind pending customers", "timer": { "status": "PENDING", "minutes": 4320 },
+                       "conditions": { "all": [{ "lacksTag": "reminded" }] },
+                       "actions": { "addTags": ["reminded"],
+                                    "reply": "Hi {customer_name}, do you still need help with #{ticket_number}?" } } }),
+    )
+    .await;
+    let raw = "From: Ana Lima <ana@example.com>\r\nTo: support@desk.example\r\nSubject: Login fails\r\n\
+               Message-ID: <login@mail.example.com>\r\nContent-Type: text/plain\r\n\r\nI cannot log in.\r\n";
+    let (_, filed) = app.post_email(raw.as_bytes()).await;
+    let id = filed["ticketId"].as_str().unwrap().to_owned();
+    let ask = "mutation($id: ID!) { replyToTicket(input: {ticketId: $id, body: \"Which browser?\", status: PENDING}) { ticket { status } } }";
+    app.ok(&admin, ask, json!({ "id": id })).await;
+    let asked = smtp.wait_for(1, Duration::from_secs(20)).await;
+    let question_id = header(&asked[0], "Message-ID").unwrap();
+
+    // Three quiet days later the rule reminds Ana, in her thread, once.
+    app.clock.advance(TimeDelta::days(3) + TimeDelta::minutes(1)).unwrap();
+    admin = app.login_admin().await;
+    let sent = smtp.wait_for(2, Duration::from_secs(20)).await;
+    let reminder = &sent[1];
+    assert_eq!(header(reminder, "To").as_deref(), Some("ana@example.com"));
+    assert_eq!(header(reminder, "In-Reply-To"), Some(question_id.clone()));
+    let number = app
+        .ok(
+            &admin,
+            "query($id: ID!) { ticket(id: $id) { number } }",
+            json!({ "id": id }),
+        )
+        .await["ticket"]["number"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(
+        header(reminder, "Subject"),
+        Some(format!("Re: [#{number}] Login fails"))
+    );
+    assert!(
+        reminder.contains(&format!("Hi Ana Lima, do you still need help with #{number}?")),
+        "{reminder}"
+    );
+    let t = ticket(&app, &admin, &id).await;
+    assert_eq!(t["tags"], json!(["reminded"]));
+    let by_rule: Vec<&Value> = t["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["author"]["kind"] == "SYSTEM" && m["internal"] == false)
+        .collect();
+    assert_eq!(by_rule.len(), 1, "{t:#}");
+    // A rule's reply is not the desk answering: the ticket still waits.
+    let status = "query($id: ID!) { ticket(id: $id) { status } }";
+    assert_eq!(
+        app.ok(&admin, status, json!({ "id": id })).await["ticket"]["status"],
+        "PENDING"
+    );
+
+    // Ana answers the reminder: her mail threads into the same ticket.
+    let reminder_id = header(reminder, "Message-ID").unwrap();
+    let answer = format!(
+        "From: ana@example.com\r\nTo: support@desk.example\r\nSubject: Re: Login fails\r\n\
+         Message-ID: <answer@mail.example.com>\r\nIn-Reply-To: {reminder_id}\r\n\
+         Content-Type: text/plain\r\n\r\nStill broken, Firefox.\r\n"
+    );
+    let (_, threaded) = app.post_email(answer.as_bytes()).await;
+    assert_eq!(threaded["ticketId"], json!(id));
+
+    // Three more quiet days (reopened, then pending again) remind no more.
+    app.ok(&admin, ask, json!({ "id": id })).await;
+    app.clock.advance(TimeDelta::days(3) + TimeDelta::minutes(1)).unwrap();
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(
+        smtp.received().len(),
+        3,
+        "the question, the reminder, the second question"
+    );
+}
+
 async fn rules_never_loop_for_ever(db: TestDb) {
     let app = TestApp::spawn(&db).await;
     let admin = app.login_admin().await;
@@ -393,8 +476,8 @@ async fn rules_are_checked_whole(db: TestDb) {
     let cases = [
         (with("events", json!([])), "events"),
         (
-            with("actions", json!({ "reply": "Hi {customer_name}" })),
-            "actions.reply",
+            with("actions", json!({ "reply": "Hi {customer}" })),
+            "actions.reply: unknown placeholder {customer}",
         ),
         (with("actions", json!({ "note": "Hi {who}" })), "actions.note"),
         (with("actions", json!({ "status": "NEW" })), "actions.status"),
@@ -465,6 +548,7 @@ each_store!(
     an_sla_warning_raises_the_priority_and_tells_the_team_lead,
     a_solved_ticket_is_closed_after_four_quiet_days,
     a_rule_calls_a_webhook_signed_with_its_secret,
+    a_pending_customer_is_reminded_once_in_their_thread,
     rules_never_loop_for_ever,
     rules_are_checked_whole,
 );

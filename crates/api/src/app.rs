@@ -130,6 +130,11 @@ impl App {
             .map_err(AppError::Connect)?;
         store.migrate().await.map_err(AppError::Migrate)?;
         store.use_search_language(&config.search_language).await?;
+        // Mail the store composes itself (a rule's reply) needs the domain.
+        store
+            .record_message_id_domain(&config.mail.email.message_id_domain)
+            .await
+            .map_err(AppError::Migrate)?;
         // Subscriptions and chat presence see what other servers on the
         // database do (PostgreSQL; one SQLite file has one server).
         store.follow_other_servers();

@@ -65,8 +65,6 @@ pub enum DomainError {
     MacroNotEditable,
     #[error("conditions.domain: {0:?} is not a domain name (lower case, like example.com)")]
     InvalidDomain(String),
-    #[error("actions.reply: rules do not reply to customers; a macro does, applied by an agent")]
-    RuleReply,
     #[error("{field}: no such {what}")]
     UnknownReference { field: &'static str, what: &'static str },
     #[error("{field}: {reason}")]

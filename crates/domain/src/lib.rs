@@ -24,6 +24,7 @@ pub mod held_mail;
 pub mod ids;
 pub mod import;
 pub mod kpi;
+pub mod mail_thread;
 pub mod routing;
 pub mod search;
 pub mod sla;

@@ -26,6 +26,8 @@ pub enum OutboxKind {
     SurveyInvitation,
     /// A rule telling agents about a ticket.
     RuleNotice,
+    /// A rule's reply to the ticket's customer.
+    RuleReply,
 }
 
 impl OutboxKind {
@@ -37,6 +39,7 @@ impl OutboxKind {
             OutboxKind::ChatVerification => "CHAT_VERIFICATION",
             OutboxKind::SurveyInvitation => "SURVEY_INVITATION",
             OutboxKind::RuleNotice => "RULE_NOTICE",
+            OutboxKind::RuleReply => "RULE_REPLY",
         }
     }
 }

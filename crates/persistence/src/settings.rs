@@ -1,12 +1,33 @@
 //! Desk-wide settings kept in the store (e.g. the generated JWT secret).
 
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{EntityTrait, Set};
+use sea_orm::{ConnectionTrait, EntityTrait, Set};
 
 use crate::entity::setting;
 use crate::{Store, StoreError};
 
+/// The domain of the Message-IDs the desk makes, as the servers were
+/// configured (`HELPDESK_MAIL_FROM`'s): mail the store composes itself (a
+/// rule's reply) needs one, in the transaction that queues it.
+const MESSAGE_ID_DOMAIN: &str = "mail.message_id_domain";
+
+/// Until a server has recorded its own: never a real domain.
+const NO_MESSAGE_ID_DOMAIN: &str = "helpdesk.invalid";
+
+pub(crate) async fn message_id_domain(db: &impl ConnectionTrait) -> Result<String, StoreError> {
+    Ok(setting::Entity::find_by_id(MESSAGE_ID_DOMAIN.to_owned())
+        .one(db)
+        .await?
+        .map_or_else(|| NO_MESSAGE_ID_DOMAIN.to_owned(), |s| s.value))
+}
+
 impl Store {
+    /// Records the domain of the Message-IDs this desk makes (see
+    /// [`MESSAGE_ID_DOMAIN`]); every server does at its start.
+    pub async fn record_message_id_domain(&self, domain: &str) -> Result<(), StoreError> {
+        self.set_setting(MESSAGE_ID_DOMAIN, domain).await
+    }
+
     pub async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
         Ok(setting::Entity::find_by_id(key.to_owned())
             .one(self.db())

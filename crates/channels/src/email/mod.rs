@@ -23,11 +23,10 @@ mod classify;
 mod parse;
 mod sanitize;
 mod text;
-mod token;
 
+pub use helpdesk_domain::mail_thread::{subject_with_token, ticket_token};
 pub use parse::{Attachment, GENERATED_ID_DOMAIN, InboundEmail, InboundKind, NO_SUBJECT, ParseError, Sender, parse};
 pub use sanitize::{LINK_REL, sanitize_html};
-pub use token::{subject_with_token, ticket_token};
 
 // The half that acts: filing inbound mail in the store, composing replies,
 // and sending the outbox over SMTP.

@@ -1,15 +1,12 @@
 //! Composing the mail that carries an agent's reply to the customer.
 
+use helpdesk_domain::mail_thread::{bounded_references, reply_subject};
 use helpdesk_domain::ticket::Channel;
 use helpdesk_persistence::outbox::{NewOutboxMail, OutboxKind};
 use helpdesk_persistence::tickets::TicketRecord;
 use helpdesk_persistence::{Store, StoreError};
 
-use super::{EmailConfig, subject_with_token};
-
-/// How many earlier Message-IDs a reply's `References` names at most (the
-/// first and the latest ones, as RFC 5322 suggests for long threads).
-const MAX_REFERENCES: usize = 20;
+use super::EmailConfig;
 
 /// A fresh Message-ID (without angle brackets) in the desk's domain.
 pub fn new_message_id(config: &EmailConfig) -> String {
@@ -43,42 +40,13 @@ pub async fn reply_mail(
         return Ok(None);
     };
     let thread = store.thread_rfc_ids(ticket.id).await?;
-    let subject = if ticket.subject.to_ascii_lowercase().starts_with("re:") {
-        ticket.subject.clone()
-    } else {
-        format!("Re: {}", ticket.subject)
-    };
     Ok(Some(NewOutboxMail {
         kind: OutboxKind::AgentReply,
         to: to.to_string(),
-        subject: subject_with_token(&subject, ticket.number),
+        subject: reply_subject(&ticket.subject, ticket.number),
         body: body.to_owned(),
         rfc_message_id: new_message_id(config),
         in_reply_to: thread.last().cloned(),
         references: bounded_references(thread),
     }))
-}
-
-pub(crate) fn bounded_references(mut thread: Vec<String>) -> Vec<String> {
-    if thread.len() > MAX_REFERENCES {
-        let tail = thread.split_off(thread.len() - (MAX_REFERENCES - 1));
-        thread.truncate(1);
-        thread.extend(tail);
-    }
-    thread
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn long_threads_keep_the_first_and_latest_references() {
-        let thread: Vec<String> = (0..30).map(|i| format!("m{i}@x")).collect();
-        let refs = bounded_references(thread);
-        assert_eq!(refs.len(), MAX_REFERENCES);
-        assert_eq!(refs[0], "m0@x");
-        assert_eq!(refs[1], "m11@x");
-        assert_eq!(refs.last().map(String::as_str), Some("m29@x"));
-    }
 }

@@ -17,9 +17,9 @@ use helpdesk_persistence::{Store, StoreError};
 use super::compose::invitation_text;
 use crate::chat::ChatPresence;
 use crate::chat::token::{generate, hash};
-use crate::email::outbound::bounded_references;
 use crate::email::{EmailConfig, new_message_id, subject_with_token};
 use crate::worker::Job;
+use helpdesk_domain::mail_thread::bounded_references;
 
 /// Invitations leased per round.
 const BATCH: u64 = 20;

@@ -332,9 +332,7 @@ pub struct RuleDraft {
 impl RuleDraft {
     pub const NAME_MAX: usize = 100;
 
-    /// Checks the rule as a whole. Rules change tickets and add notes; a
-    /// reply to the customer is for macros (a rule would answer without
-    /// anyone reading), so `actions.reply` is refused.
+    /// Checks the rule as a whole.
     pub fn new(
         name: &str,
         position: i32,
@@ -364,9 +362,6 @@ impl RuleDraft {
         };
         for condition in conditions.all.iter().chain(&conditions.any) {
             condition.validate()?;
-        }
-        if actions.reply.is_some() {
-            return Err(DomainError::RuleReply);
         }
         if let Some(notify) = &notify {
             notify.validate()?;
@@ -509,7 +504,7 @@ mod tests {
     }
 
     #[test]
-    fn a_rule_needs_events_valid_tests_and_no_reply() {
+    fn a_rule_needs_events_valid_tests_and_templates() {
         let actions = TicketActions {
             priority: Some(Priority::High),
             ..TicketActions::default()
@@ -553,10 +548,10 @@ mod tests {
             Err(DomainError::InvalidDomain(_))
         ));
         let reply = TicketActions {
-            reply: Some("Hi".into()),
+            reply: Some("Hi {customer}".into()),
             ..TicketActions::default()
         };
-        assert_eq!(
+        assert!(matches!(
             RuleDraft::new(
                 "x",
                 1,
@@ -565,8 +560,11 @@ mod tests {
                 Conditions::default(),
                 effects(reply)
             ),
-            Err(DomainError::RuleReply)
-        );
+            Err(DomainError::UnknownPlaceholder {
+                field: "actions.reply",
+                ..
+            })
+        ));
         let timer = |status, minutes| RuleStart::Timer(RuleTimer { status, minutes });
         let close = RuleDraft::new(
             "Close",

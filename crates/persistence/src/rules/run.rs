@@ -18,19 +18,22 @@ use helpdesk_domain::access::TicketAccess;
 use helpdesk_domain::automation::rule::RuleNotify;
 use helpdesk_domain::automation::{MAX_CHAIN, RuleEvent, RuleTicket, TicketValues};
 use helpdesk_domain::calendar::BusinessCalendar;
+use helpdesk_domain::email::EmailAddress;
 use helpdesk_domain::ids::{AgentId, CustomerId, RuleId, TeamId, TicketId};
+use helpdesk_domain::mail_thread::{bounded_references, reply_subject};
+use helpdesk_domain::ticket::Channel;
 use helpdesk_domain::ticket::{Actor, EventKind, TicketEvent};
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use super::{RuleRecord, ordered};
-use crate::entity::{agent, message, outbox, team_member, ticket_event};
+use crate::entity::{agent, message, outbox, team_member, ticket, ticket_event};
 use crate::error::parse_column;
 use crate::outbox::{NewOutboxMail, OutboxKind, outbox_row};
 use crate::tickets::apply_actions::{ActedBy, apply_in};
 use crate::tickets::history;
 use crate::tickets::{EventRecord, FilledActions, lock, update};
-use crate::{StoreError, calendar, customers, event_hooks};
+use crate::{StoreError, calendar, customers, event_hooks, settings};
 
 type Boxed<'a> = Pin<Box<dyn Future<Output = Result<(), StoreError>> + Send + 'a>>;
 
@@ -177,10 +180,18 @@ pub(super) async fn apply_if_it_holds(
         subject: &row.subject,
         agent_name: &rule.rule.name,
     };
+    let reply = match actions.reply.as_deref() {
+        Some(template) => {
+            let body = values.fill(template);
+            let mail = reply_mail(txn, &row, email, &body).await?;
+            Some((body, mail))
+        }
+        None => None,
+    };
     let filled = FilledActions {
         actions: actions.clone(),
         note: actions.note.as_deref().map(|t| values.fill(t)),
-        reply: None,
+        reply,
     };
     let before = last_event_id(txn, ticket_id).await?;
     if let Some(notify) = &rule.rule.notify {
@@ -209,6 +220,42 @@ pub(super) async fn apply_if_it_holds(
         .map(|m| EventRecord::try_from(m).map(|r| r.event))
         .collect::<Result<_, _>>()?;
     Ok(Some(RuleEvent::of(&made)))
+}
+
+/// The mail carrying a rule's reply, threaded as an agent's is: only on an
+/// email ticket whose customer has an address (in a chat the reply is
+/// shown in the chat).
+async fn reply_mail(
+    txn: &DatabaseTransaction,
+    row: &ticket::Model,
+    to: Option<&EmailAddress>,
+    body: &str,
+) -> Result<Option<NewOutboxMail>, StoreError> {
+    let channel: Channel = parse_column("tickets.channel", &row.channel)?;
+    let Some(to) = to.filter(|_| channel == Channel::Email) else {
+        return Ok(None);
+    };
+    let thread: Vec<Option<String>> = message::Entity::find()
+        .select_only()
+        .column(message::Column::RfcMessageId)
+        .filter(message::Column::TicketId.eq(row.id))
+        .filter(message::Column::RfcMessageId.is_not_null())
+        .order_by_asc(message::Column::CreatedAt)
+        .order_by_asc(message::Column::Id)
+        .into_tuple()
+        .all(txn)
+        .await?;
+    let thread: Vec<String> = thread.into_iter().flatten().collect();
+    let domain = settings::message_id_domain(txn).await?;
+    Ok(Some(NewOutboxMail {
+        kind: OutboxKind::RuleReply,
+        to: to.to_string(),
+        subject: reply_subject(&row.subject, row.number),
+        body: body.to_owned(),
+        rfc_message_id: format!("{}@{domain}", Uuid::now_v7().simple()),
+        in_reply_to: thread.last().cloned(),
+        references: bounded_references(thread),
+    }))
 }
 
 /// Queues the rule's mail to each agent it names and each active member

@@ -98,10 +98,11 @@ pub(crate) async fn apply_in(
     } else {
         None
     };
+    // With an agent's reply, the status goes with it, as a reply sets one;
+    // otherwise (a rule's reply never sets one) it is a change like any other.
+    let status_with_reply = matches!(by, ActedBy::Agent(_)) && reply.is_some();
     let changes = TicketChanges {
-        // With a reply, the status goes with it, as an agent's reply
-        // sets one; alone, it is a change like any other.
-        status: actions.status.filter(|_| reply.is_none()),
+        status: actions.status.filter(|_| !status_with_reply),
         priority: actions.priority,
         assignee: actions.assignee.map(|a| a.target()),
         team: actions.team.map(|t| t.target()),
@@ -130,9 +131,15 @@ pub(crate) async fn apply_in(
     };
     let reply = match reply {
         Some((body, mail)) => Some(
-            add_message_in(txn, ticket_id, message(body, false, actions.status, mail), at, access)
-                .await?
-                .0,
+            add_message_in(
+                txn,
+                ticket_id,
+                message(body, false, actions.status.filter(|_| status_with_reply), mail),
+                at,
+                access,
+            )
+            .await?
+            .0,
         ),
         None => None,
     };

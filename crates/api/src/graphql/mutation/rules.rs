@@ -17,8 +17,7 @@ pub(crate) struct RuleMutation;
 
 /// A rule, whole: `updateRule` replaces every part. Checked as a whole
 /// (`BAD_USER_INPUT` naming the field): at least one event, well-formed
-/// conditions, existing teams and agents, actions as for a macro but
-/// without `reply`.
+/// conditions, existing teams and agents, actions as for a macro.
 #[derive(InputObject)]
 pub(crate) struct RuleInput {
     /// At most 100 characters.

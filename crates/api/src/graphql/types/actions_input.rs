@@ -26,8 +26,9 @@ pub(crate) struct TicketActionsInput {
     remove_tags: Option<Vec<String>>,
     /// An internal note to add (a template).
     note: Option<String>,
-    /// A public reply to send (a template), mailed as an agent's reply is.
-    /// Macros only: a rule does not answer customers on its own.
+    /// A public reply to send (a template): a macro's is the agent's, mailed
+    /// as their reply is; a rule's is the desk's (author SYSTEM), mailed on
+    /// an email ticket, and sets no status by itself.
     reply: Option<String>,
 }
 

@@ -1,8 +1,36 @@
-//! The ticket token in a subject line: `[#1234]`.
+//! How a mail the desk sends joins its ticket's thread: the ticket token in
+//! its subject line (`[#1234]`), and the earlier Message-IDs its
+//! `References` names.
 //!
 //! Outgoing mail carries the ticket number in its subject so that a reply can be
 //! matched to its ticket even when the customer's client drops `In-Reply-To` and
 //! `References` (or the customer starts a new mail and pastes the subject).
+
+/// How many earlier Message-IDs a reply's `References` names at most (the
+/// first and the latest ones, as RFC 5322 suggests for long threads).
+pub const MAX_REFERENCES: usize = 20;
+
+/// The `References` of a mail in a thread of `thread` (Message-IDs, oldest
+/// first): all of them, or the first and the latest when there are many.
+pub fn bounded_references(mut thread: Vec<String>) -> Vec<String> {
+    if thread.len() > MAX_REFERENCES {
+        let tail = thread.split_off(thread.len() - (MAX_REFERENCES - 1));
+        thread.truncate(1);
+        thread.extend(tail);
+    }
+    thread
+}
+
+/// The subject of a reply on a ticket with `subject` and `number`:
+/// `Re: ` once, and the ticket's token.
+pub fn reply_subject(subject: &str, number: i64) -> String {
+    let subject = if subject.to_ascii_lowercase().starts_with("re:") {
+        subject.to_owned()
+    } else {
+        format!("Re: {subject}")
+    };
+    subject_with_token(&subject, number)
+}
 
 /// Finds a ticket token like `[#1234]` in a subject.
 ///
@@ -118,6 +146,22 @@ fn reply_prefix_len(subject: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_threads_keep_the_first_and_latest_references() {
+        let thread: Vec<String> = (0..30).map(|i| format!("m{i}@x")).collect();
+        let refs = bounded_references(thread);
+        assert_eq!(refs.len(), MAX_REFERENCES);
+        assert_eq!(refs[0], "m0@x");
+        assert_eq!(refs[1], "m11@x");
+        assert_eq!(refs.last().map(String::as_str), Some("m29@x"));
+    }
+
+    #[test]
+    fn a_reply_subject_says_re_once_and_carries_the_token() {
+        assert_eq!(reply_subject("Card declined", 7), "Re: [#7] Card declined");
+        assert_eq!(reply_subject("RE: Card declined", 7), "RE: [#7] Card declined");
+    }
 
     #[test]
     fn finds_a_token_anywhere() {
