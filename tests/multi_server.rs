@@ -4,7 +4,8 @@
 //! sees a change made through the other; a chat visitor watching on one
 //! server gets the reply an agent writes on the other, and is mailed only
 //! once gone; and with every background job running on both servers, each
-//! SLA warning, reply mail and survey invitation goes out exactly once.
+//! SLA warning, reply mail and survey invitation goes out exactly once, and
+//! routing gives each ticket once and nobody more than their capacity.
 //!
 //! PostgreSQL only (`HELPDESK_TEST_POSTGRES_URL`): one SQLite file has one
 //! server.
@@ -100,6 +101,112 @@ async fn two_servers_on_one_database_work_as_one_desk() {
     a_change_on_one_server_reaches_a_follower_on_the_other(&a, &b, &admin).await;
     a_chat_visitor_on_one_server_is_present_on_the_other(&a, &b, &admin, &tables, &smtp).await;
     every_job_runs_on_both_servers_and_does_each_item_once(&a, &b, &admin, &admin_id, &tables, &smtp).await;
+    routing_on_both_servers_gives_each_ticket_once_within_capacity(&a, &b, &admin, &tables).await;
+}
+
+/// Tickets created at once on both servers for a routing team of two
+/// agents with room for three each.
+const ROUTED: usize = 12;
+
+async fn routing_on_both_servers_gives_each_ticket_once_within_capacity(
+    a: &ServeProcess,
+    b: &ServeProcess,
+    admin: &str,
+    tables: &DatabaseConnection,
+) {
+    let team = ok(
+        a,
+        Some(admin),
+        "mutation { createTeam(input: {name: \"Routed\"}) { id } }",
+        json!({}),
+    )
+    .await["createTeam"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for name in ["r1", "r2"] {
+        let input = json!({ "email": format!("{name}@desk.example"), "name": name, "password": "agent-password", "role": "AGENT" });
+        let agent = ok(
+            a,
+            Some(admin),
+            "mutation($i: CreateAgentInput!) { createAgent(input: $i) { id } }",
+            json!({ "i": input }),
+        )
+        .await["createAgent"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        ok(
+            b,
+            Some(admin),
+            "mutation($t: ID!, $a: ID!) { addTeamMember(teamId: $t, agentId: $a) { id } }",
+            json!({ "t": team, "a": agent }),
+        )
+        .await;
+        ok(
+            a,
+            Some(admin),
+            "mutation($a: ID!) { setAgentCapacity(agentId: $a, channel: API, maxOpen: 3) { id } }",
+            json!({ "a": agent }),
+        )
+        .await;
+    }
+    ok(
+        b,
+        Some(admin),
+        "mutation($t: ID!) { setTeamRouting(teamId: $t, mode: ROUND_ROBIN) { id } }",
+        json!({ "t": team }),
+    )
+    .await;
+
+    // Half the tickets through each server, all at once.
+    let create = |server: &'static str, n: usize| {
+        let (server, team) = (if server == "a" { a } else { b }, team.clone());
+        async move {
+            let input = json!({ "subject": format!("Routed {n}"), "body": "Help", "customerEmail": format!("r{n}@example.com"), "teamId": team });
+            ok(server, Some(admin), CREATE, json!({ "i": input })).await
+        }
+    };
+    futures_util::future::join_all((0..ROUTED).map(|n| create(if n % 2 == 0 { "a" } else { "b" }, n))).await;
+
+    let of_team = format!("team_id = '{team}'");
+    let given_twice = format!(
+        "SELECT COUNT(*) FROM (SELECT e.ticket_id FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id \
+         WHERE t.{of_team} AND e.kind = 'ASSIGNEE_CHANGED' GROUP BY e.ticket_id HAVING COUNT(*) > 1) twice"
+    );
+    let most_open = format!(
+        "SELECT COALESCE(MAX(n), 0) FROM (SELECT COUNT(*) AS n FROM tickets WHERE {of_team} \
+         AND assignee_id IS NOT NULL AND status IN ('NEW', 'OPEN', 'PENDING', 'ON_HOLD') GROUP BY assignee_id) per_agent"
+    );
+    let assigned = format!("SELECT COUNT(*) FROM tickets WHERE {of_team} AND assignee_id IS NOT NULL");
+    assert_eq!(count(tables, &assigned).await, 6, "two agents, room for three each");
+    assert_eq!(count(tables, &given_twice).await, 0, "no ticket given twice");
+    assert_eq!(count(tables, &most_open).await, 3, "nobody past their capacity");
+
+    // Two of r1's tickets are solved, through B: the routers on both
+    // servers hand out two waiting tickets, each once.
+    let r1_open: Vec<String> = strings(
+        tables,
+        &format!(
+            "SELECT t.id::text FROM tickets t JOIN agents a ON a.id = t.assignee_id \
+             WHERE t.{of_team} AND a.email = 'r1@desk.example' ORDER BY t.number LIMIT 2"
+        ),
+    )
+    .await;
+    for id in &r1_open {
+        ok(
+            b,
+            Some(admin),
+            "mutation($id: ID!) { updateTicket(input: {ticketId: $id, status: SOLVED}) { id } }",
+            json!({ "id": id }),
+        )
+        .await;
+    }
+    assert_eq!(until_count(tables, &assigned, 8).await, 8, "the freed room was used");
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    assert_eq!(count(tables, &assigned).await, 8, "and only once");
+    assert_eq!(count(tables, &given_twice).await, 0, "no ticket given twice");
+    assert_eq!(count(tables, &most_open).await, 3, "nobody past their capacity");
 }
 
 async fn a_change_on_one_server_reaches_a_follower_on_the_other(a: &ServeProcess, b: &ServeProcess, admin: &str) {
