@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 
 const CREATE_RULE: &str = "mutation($i: RuleInput!) { createRule(input: $i) { id name position active events \
     conditions { all { hasTag channelIn } any { subjectContains } } actions { priority team { name } addTags note } } }";
-const TICKET: &str = "query($id: ID!) { ticket(id: $id) { priority tags team { name } \
+const TICKET: &str = "query($id: ID!) { ticket(id: $id) { priority tags webFormKey team { name } \
     messages { body internal author { kind } } \
     events { kind actorKind actorRuleId actorAgent { email } details } } }";
 
@@ -50,6 +50,18 @@ async fn a_web_form_ticket_about_billing_is_routed_by_the_rule(db: TestDb) {
             "events": ["TICKET_CREATED"],
             "conditions": { "all": [{ "hasTag": "billing" }, { "channelIn": ["WEB_FORM"] }] },
             "actions": { "teamId": billing, "addTags": ["routed"], "note": "Routed by {agent_name} for {customer_name}." },
+        }),
+    )
+    .await;
+    // Another rule acts on one form's tickets, whatever their tags.
+    create_rule(
+        &app,
+        &admin,
+        json!({
+            "name": "General form is urgent",
+            "events": ["TICKET_CREATED"],
+            "conditions": { "all": [{ "webFormKey": "general" }] },
+            "actions": { "priority": "HIGH" },
         }),
     )
     .await;
@@ -96,6 +108,10 @@ async fn a_web_form_ticket_about_billing_is_routed_by_the_rule(db: TestDb) {
     // Another form's ticket does not meet the conditions.
     let other = ticket(&app, &admin, &submit("general").await).await;
     assert_eq!(other["team"], Value::Null);
+    assert_eq!(other["webFormKey"], "general");
+    assert_eq!(other["priority"], "HIGH");
+    assert_eq!(routed["webFormKey"], "billing");
+    assert_eq!(routed["priority"], "NORMAL");
     assert!(by_rules(&other, "TAGS_CHANGED").is_empty());
 
     // Turned off, the rule does nothing.

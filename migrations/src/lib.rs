@@ -33,6 +33,7 @@ mod m20261207_000040_rule_timers;
 mod m20261207_000050_routing;
 mod m20261207_000060_rule_notices;
 mod m20261207_000070_rule_webhooks;
+mod m20261207_000080_ticket_web_form;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -67,6 +68,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000050_routing::Migration),
             Box::new(m20261207_000060_rule_notices::Migration),
             Box::new(m20261207_000070_rule_webhooks::Migration),
+            Box::new(m20261207_000080_ticket_web_form::Migration),
         ]
     }
 }

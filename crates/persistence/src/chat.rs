@@ -28,7 +28,7 @@ impl Store {
         at: DateTime<Utc>,
     ) -> Result<TicketRecord, StoreError> {
         let txn = self.write().await?;
-        let model = insert_ticket(&txn, new, CustomerOf::Claim, Actor::System, at).await?;
+        let model = insert_ticket(&txn, new, CustomerOf::Claim, None, Actor::System, at).await?;
         chat_session::ActiveModel {
             token_hash: Set(token_hash.to_owned()),
             ticket_id: Set(model.id),

@@ -162,6 +162,7 @@ impl Store {
                 sla_next_due_at: None,
                 sla_breached: false,
                 external_id: Some(imported.external_id.clone()),
+                web_form_key: None,
             };
             let dims = Dimensions::of(&row);
             // The ticket's SLA columns are written with it, not updated after.

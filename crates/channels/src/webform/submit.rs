@@ -1,7 +1,7 @@
 //! Filing a valid form post as a ticket.
 
 use chrono::{DateTime, Utc};
-use helpdesk_domain::ticket::{Actor, Channel};
+use helpdesk_domain::ticket::Channel;
 use helpdesk_persistence::outbox::{NewOutboxMail, OutboxKind};
 use helpdesk_persistence::tickets::{MailParts, MessageAuthor, NewMessage, NewTicket, TicketRecord};
 use helpdesk_persistence::web_forms::WebForm;
@@ -56,7 +56,7 @@ pub async fn submit(
         follow_up_of: None,
         mail: MailParts::default(),
     };
-    let ticket = store.create_ticket(new, Actor::System, now).await?;
+    let ticket = store.create_web_form_ticket(new, &form.key, now).await?;
     if !form.acknowledge {
         return Ok(ticket);
     }

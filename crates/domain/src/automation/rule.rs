@@ -115,6 +115,10 @@ pub enum Condition {
     BusinessHours {
         open: bool,
     },
+    /// It came through the web form with this key.
+    WebForm {
+        key: String,
+    },
 }
 
 /// What a condition is tested against: the ticket as the change left it.
@@ -130,6 +134,8 @@ pub struct RuleTicket<'a> {
     pub latest_body: &'a str,
     pub customer_email: Option<&'a EmailAddress>,
     pub in_business_hours: bool,
+    /// The key of the web form it came through.
+    pub web_form: Option<&'a str>,
 }
 
 fn contains_folded(haystack: &str, needle: &str) -> bool {
@@ -153,6 +159,7 @@ impl Condition {
                 host == *domain || host.ends_with(&format!(".{domain}"))
             }),
             Condition::BusinessHours { open } => t.in_business_hours == *open,
+            Condition::WebForm { key } => t.web_form == Some(key.as_str()),
         }
     }
 
@@ -420,6 +427,7 @@ mod tests {
             latest_body: "Where is my INVOICE for March?",
             customer_email: Some(email),
             in_business_hours: true,
+            web_form: Some("billing"),
         }
     }
 
@@ -494,6 +502,8 @@ mod tests {
             }
             .holds(&t)
         );
+        assert!(Condition::WebForm { key: "billing".into() }.holds(&t));
+        assert!(!Condition::WebForm { key: "sales".into() }.holds(&t));
         let urgent_only = Conditions {
             all: vec![billing],
             any: vec![Condition::PriorityIn {

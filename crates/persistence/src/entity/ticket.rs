@@ -22,6 +22,8 @@ pub struct Model {
     pub sla_next_due_at: Option<DateTimeUtc>,
     pub sla_breached: bool,
     pub external_id: Option<String>,
+    /// The key of the web form it came through.
+    pub web_form_key: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

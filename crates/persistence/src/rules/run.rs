@@ -156,6 +156,7 @@ pub(super) async fn apply_if_it_holds(
         customer_email: email,
         // A desk without a calendar is always open.
         in_business_hours: calendar.is_none_or(|c| c.is_open_at(at)),
+        web_form: row.web_form_key.as_deref(),
     };
     if !rule.rule.conditions.hold(&subject) {
         return Ok(None);

@@ -56,7 +56,25 @@ impl Store {
         at: DateTime<Utc>,
     ) -> Result<TicketRecord, StoreError> {
         let txn = self.write().await?;
-        let model = insert_ticket(&txn, new, CustomerOf::Address, actor, at).await?;
+        let model = insert_ticket(&txn, new, CustomerOf::Address, None, actor, at).await?;
+        txn.commit().await?;
+        let record: TicketRecord = model.try_into()?;
+        self.announce(record.id);
+        Ok(record)
+    }
+}
+
+impl Store {
+    /// [`Store::create_ticket`] for a post of the web form `form_key`, which
+    /// the ticket remembers (rules may act on one form's tickets).
+    pub async fn create_web_form_ticket(
+        &self,
+        new: NewTicket,
+        form_key: &str,
+        at: DateTime<Utc>,
+    ) -> Result<TicketRecord, StoreError> {
+        let txn = self.write().await?;
+        let model = insert_ticket(&txn, new, CustomerOf::Address, Some(form_key), Actor::System, at).await?;
         txn.commit().await?;
         let record: TicketRecord = model.try_into()?;
         self.announce(record.id);
@@ -72,6 +90,7 @@ pub(crate) async fn insert_ticket(
     txn: &DatabaseTransaction,
     new: NewTicket,
     customer_of: CustomerOf,
+    form: Option<&str>,
     actor: Actor,
     at: DateTime<Utc>,
 ) -> Result<ticket::Model, StoreError> {
@@ -111,6 +130,7 @@ pub(crate) async fn insert_ticket(
         sla_next_due_at: Set(None),
         sla_breached: Set(false),
         external_id: Set(None),
+        web_form_key: Set(form.map(ToOwned::to_owned)),
     }
     .insert(txn)
     .await?;

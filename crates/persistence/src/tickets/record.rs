@@ -28,6 +28,8 @@ pub struct TicketRecord {
     pub sla_next_due_at: Option<DateTime<Utc>>,
     /// A target was breached and its event has not come yet.
     pub sla_breached: bool,
+    /// The key of the web form it came through.
+    pub web_form_key: Option<String>,
 }
 
 impl TryFrom<ticket::Model> for TicketRecord {
@@ -51,6 +53,7 @@ impl TryFrom<ticket::Model> for TicketRecord {
             updated_at: m.updated_at,
             sla_next_due_at: m.sla_next_due_at,
             sla_breached: m.sla_breached,
+            web_form_key: m.web_form_key,
         })
     }
 }

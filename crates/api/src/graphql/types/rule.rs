@@ -264,6 +264,13 @@ impl RuleCondition {
         }
     }
 
+    async fn web_form_key(&self) -> Option<&str> {
+        match &self.0 {
+            Condition::WebForm { key } => Some(key),
+            _ => None,
+        }
+    }
+
     async fn business_hours(&self) -> Option<bool> {
         match self.0 {
             Condition::BusinessHours { open } => Some(open),
@@ -296,6 +303,8 @@ pub(crate) enum RuleConditionInput {
     /// True: the change happens while the business calendar is open;
     /// false: while it is closed.
     BusinessHours(bool),
+    /// It came through the web form with this key.
+    WebFormKey(String),
 }
 
 impl RuleConditionInput {
@@ -322,6 +331,7 @@ impl RuleConditionInput {
             RuleConditionInput::BodyContains(text) => Condition::BodyContains { text },
             RuleConditionInput::CustomerDomain(domain) => Condition::CustomerDomain { domain },
             RuleConditionInput::BusinessHours(open) => Condition::BusinessHours { open },
+            RuleConditionInput::WebFormKey(key) => Condition::WebForm { key },
         })
     }
 }

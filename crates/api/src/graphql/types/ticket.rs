@@ -127,6 +127,11 @@ impl Ticket {
         Ok(tags.iter().map(ToString::to_string).collect())
     }
 
+    /// The key of the web form it came through (null for other tickets).
+    async fn web_form_key(&self) -> Option<&str> {
+        self.0.web_form_key.as_deref()
+    }
+
     /// Whether the ticket counts towards first-contact resolution.
     async fn fcr_eligible(&self) -> bool {
         self.0.fcr_eligible
