@@ -58,6 +58,13 @@ pub(crate) async fn rewrite(db: &impl ConnectionTrait, which: Documents<'_>) -> 
 }
 
 /// The rewrite of the documents whose `column` is one of `n` ids.
+///
+/// A customer's addresses are picked out of their identities by an
+/// aggregate `FILTER`, not in `WHERE`: with statistics from when the
+/// store was small (a long import before its closing `ANALYZE`, or a
+/// server without autovacuum), PostgreSQL would otherwise AND the
+/// customer's index with the (kind, value) index and read every email
+/// identity for each ticket (10 ms a ticket at 240,000 identities).
 fn rewrite_statement(backend: DbBackend, column: &str, n: usize) -> String {
     let markers = format!("{}{}", HIT_START, HIT_END);
     match backend {
@@ -69,7 +76,8 @@ fn rewrite_statement(backend: DbBackend, column: &str, n: usize) -> String {
                     translate(t.subject, '{markers}', ''),
                     translate(concat_ws(' ', c.name, (
                         SELECT string_agg(i.value || ' ' || replace(i.value, '@', ' '), ' ' ORDER BY i.value)
-                        FROM customer_identities i WHERE i.customer_id = t.customer_id AND i.kind = 'EMAIL'
+                            FILTER (WHERE i.kind = 'EMAIL')
+                        FROM customer_identities i WHERE i.customer_id = t.customer_id
                     )), '{markers}', ''),
                     coalesce((SELECT string_agg(g.tag, ' ' ORDER BY g.tag) FROM ticket_tags g WHERE g.ticket_id = t.id), ''),
                     left(translate(coalesce((
@@ -100,7 +108,8 @@ fn rewrite_statement(backend: DbBackend, column: &str, n: usize) -> String {
             let people = clean(
                 "trim(coalesce(c.name, '') || ' ' || coalesce((
                     SELECT group_concat(i.value || ' ' || replace(i.value, '@', ' '), ' ' ORDER BY i.value)
-                    FROM customer_identities i WHERE i.customer_id = t.customer_id AND i.kind = 'EMAIL'
+                        FILTER (WHERE i.kind = 'EMAIL')
+                    FROM customer_identities i WHERE i.customer_id = t.customer_id
                 ), ''))",
             );
             let body = clean(
