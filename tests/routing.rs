@@ -147,4 +147,55 @@ async fn billing_tickets_go_round_robin_to_agents_with_room(db: TestDb) {
     let _ = cat;
 }
 
-each_store!(billing_tickets_go_round_robin_to_agents_with_room);
+async fn least_open_evens_out_the_load(db: TestDb) {
+    let app = TestApp::spawn(&db).await;
+    let admin = app.login_admin().await;
+    let support = app.team(&admin, "Support").await;
+    let mut agents = Vec::new();
+    for name in ["dee", "eve"] {
+        let (id, _) = app.agent(&admin, &format!("{name}@desk.example"), "AGENT").await;
+        app.add_team_member(&admin, &support, &id).await;
+        agents.push(id);
+    }
+    // Dee already works two tickets of the channel; Eve none.
+    let open = |assignee: Option<&str>, n: usize| {
+        let (app, admin, support) = (&app, &admin, &support);
+        let assignee = assignee.map(ToOwned::to_owned);
+        async move {
+            let mut input = json!({ "subject": format!("Question {n}"), "body": "Help", "customerEmail": format!("q{n}@example.com"), "teamId": support });
+            if let Some(a) = assignee {
+                input["assigneeId"] = json!(a);
+            }
+            app.create_ticket(admin, input).await["id"].as_str().unwrap().to_owned()
+        }
+    };
+    open(Some(&agents[0]), 1).await;
+    open(Some(&agents[0]), 2).await;
+    app.ok(
+        &admin,
+        "mutation($t: ID!) { setTeamRouting(teamId: $t, mode: LEAST_OPEN) { routing } }",
+        json!({ "t": support }),
+    )
+    .await;
+
+    // Eve gets new tickets until she has as many as Dee; then they alternate.
+    let mut given = Vec::new();
+    for n in 3..=6 {
+        let id = open(None, n).await;
+        given.push(assignee(&app, &admin, &id).await.unwrap_or_default());
+    }
+    assert_eq!(
+        given,
+        [
+            "eve@desk.example",
+            "eve@desk.example",
+            "dee@desk.example",
+            "eve@desk.example"
+        ]
+    );
+}
+
+each_store!(
+    billing_tickets_go_round_robin_to_agents_with_room,
+    least_open_evens_out_the_load,
+);
