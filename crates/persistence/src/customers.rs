@@ -40,6 +40,15 @@ impl CustomerRecord {
     pub fn mail_address(&self) -> Option<&EmailAddress> {
         self.email.as_ref().or(self.claimed_email.as_ref())
     }
+
+    /// What the desk calls them in a mail: their name, or their address
+    /// when they gave none (empty when they have neither).
+    pub fn greeting_name(&self) -> String {
+        self.name
+            .clone()
+            .or_else(|| self.mail_address().map(ToString::to_string))
+            .unwrap_or_default()
+    }
 }
 
 /// The customer who owns this email identity, created (with the identity) on

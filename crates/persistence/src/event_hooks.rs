@@ -97,8 +97,26 @@ impl TryFrom<webhook_delivery::Model> for DeliveryRecord {
     }
 }
 
+/// Where a delivery goes and who asked for it: a subscription, or a rule
+/// (no subscription, so no delivery log).
+struct Target<'a> {
+    url: &'a str,
+    secret: &'a str,
+    subscription: Option<uuid::Uuid>,
+}
+
+impl<'a> From<&'a webhook_subscription::Model> for Target<'a> {
+    fn from(s: &'a webhook_subscription::Model) -> Self {
+        Target {
+            url: &s.url,
+            secret: &s.secret,
+            subscription: Some(s.id),
+        }
+    }
+}
+
 fn delivery_row(
-    subscription: &webhook_subscription::Model,
+    target: Target<'_>,
     event: &str,
     ticket: Option<TicketId>,
     id: uuid::Uuid,
@@ -108,8 +126,8 @@ fn delivery_row(
     webhook_delivery::ActiveModel {
         id: Set(id),
         ticket_id: Set(ticket.map(|t| t.as_uuid())),
-        url: Set(subscription.url.clone()),
-        secret: Set(subscription.secret.clone()),
+        url: Set(target.url.to_owned()),
+        secret: Set(target.secret.to_owned()),
         payload: Set(payload),
         status: Set(DeliveryStatus::Pending.as_str().to_owned()),
         attempts: Set(0),
@@ -118,7 +136,7 @@ fn delivery_row(
         last_error: Set(None),
         created_at: Set(at),
         sent_at: Set(None),
-        subscription_id: Set(Some(subscription.id)),
+        subscription_id: Set(target.subscription),
         event: Set(Some(event.to_owned())),
     }
 }
@@ -259,9 +277,16 @@ impl Store {
         };
         let delivery = uuid::Uuid::now_v7();
         let payload = event_hook::test_payload(delivery, &subscription.name, at).to_string();
-        let row = delivery_row(&subscription, event_hook::TEST_EVENT, None, delivery, payload, at)
-            .insert(&txn)
-            .await?;
+        let row = delivery_row(
+            (&subscription).into(),
+            event_hook::TEST_EVENT,
+            None,
+            delivery,
+            payload,
+            at,
+        )
+        .insert(&txn)
+        .await?;
         txn.commit().await?;
         Ok(Some(row.try_into()?))
     }
@@ -318,7 +343,7 @@ pub(crate) async fn after_events(
             let delivery = uuid::Uuid::now_v7();
             let payload = event_hook::payload(delivery, hook, event, &ticket, message).to_string();
             rows.push(delivery_row(
-                subscription,
+                subscription.into(),
                 hook.as_str(),
                 Some(ticket_id),
                 delivery,
@@ -347,24 +372,14 @@ pub(crate) async fn queue_rule_call(
     let ticket = hook_ticket(txn, ticket_id).await?;
     let delivery = uuid::Uuid::now_v7();
     let payload = event_hook::rule_payload(delivery, rule, name, at, &ticket).to_string();
-    webhook_delivery::ActiveModel {
-        id: Set(delivery),
-        ticket_id: Set(Some(ticket_id.as_uuid())),
-        url: Set(webhook.url.clone()),
-        secret: Set(webhook.secret.clone()),
-        payload: Set(payload),
-        status: Set(DeliveryStatus::Pending.as_str().to_owned()),
-        attempts: Set(0),
-        next_attempt_at: Set(at),
-        locked_until: Set(None),
-        last_error: Set(None),
-        created_at: Set(at),
-        sent_at: Set(None),
-        subscription_id: Set(None),
-        event: Set(Some(event_hook::RULE_EVENT.to_owned())),
-    }
-    .insert(txn)
-    .await?;
+    let target = Target {
+        url: &webhook.url,
+        secret: &webhook.secret,
+        subscription: None,
+    };
+    delivery_row(target, event_hook::RULE_EVENT, Some(ticket_id), delivery, payload, at)
+        .insert(txn)
+        .await?;
     Ok(())
 }
 

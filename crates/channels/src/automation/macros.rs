@@ -7,7 +7,7 @@ use helpdesk_domain::automation::{TicketActions, TicketValues};
 use helpdesk_domain::ids::AgentId;
 use helpdesk_persistence::saved_macros::MacroRecord;
 use helpdesk_persistence::tickets::{AppliedActions, FilledActions, ScopedStore, TicketRecord};
-use helpdesk_persistence::{Store, StoreError};
+use helpdesk_persistence::{CustomerRecord, Store, StoreError};
 
 use crate::chat::ChatPresence;
 use crate::email::{EmailConfig, reply_mail};
@@ -42,10 +42,7 @@ pub async fn preview_macro(
         .and_then(|c| c.mail_address())
         .map(ToString::to_string)
         .unwrap_or_default();
-    let name = customer
-        .as_ref()
-        .and_then(|c| c.name.clone())
-        .unwrap_or_else(|| address.clone());
+    let name = customer.as_ref().map(CustomerRecord::greeting_name).unwrap_or_default();
     let agent_name = store.agent(agent).await?.map(|a| a.name).unwrap_or_default();
     let values = TicketValues {
         customer_name: &name,

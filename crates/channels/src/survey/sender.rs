@@ -12,7 +12,7 @@ use helpdesk_domain::survey::TemplateValues;
 use helpdesk_domain::ticket::{Channel, Survey};
 use helpdesk_persistence::outbox::{NewOutboxMail, OutboxKind};
 use helpdesk_persistence::surveys::{InvitationDelivery, SentInvitation, SurveyInvitationRecord};
-use helpdesk_persistence::{Store, StoreError};
+use helpdesk_persistence::{CustomerRecord, Store, StoreError};
 
 use super::compose::invitation_text;
 use crate::chat::ChatPresence;
@@ -76,11 +76,7 @@ impl SurveySender {
             self.store.cancel_invitation(invitation.id).await?;
             return Ok(false);
         }
-        let name = customer
-            .as_ref()
-            .and_then(|c| c.name.clone())
-            .or_else(|| address.as_ref().map(|a| a.to_string()))
-            .unwrap_or_default();
+        let name = customer.as_ref().map(CustomerRecord::greeting_name).unwrap_or_default();
         let values = TemplateValues {
             customer_name: &name,
             ticket_number: ticket.number,

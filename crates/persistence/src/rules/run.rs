@@ -27,12 +27,13 @@ use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryO
 use uuid::Uuid;
 
 use super::{RuleRecord, ordered};
+use crate::customers::CustomerRecord;
 use crate::entity::{agent, message, outbox, team_member, ticket, ticket_event};
 use crate::error::parse_column;
 use crate::outbox::{NewOutboxMail, OutboxKind, outbox_row};
 use crate::tickets::apply_actions::{ActedBy, apply_in};
 use crate::tickets::history;
-use crate::tickets::{EventRecord, FilledActions, lock, update};
+use crate::tickets::{FilledActions, events_after, lock, thread_rfc_ids, update};
 use crate::{StoreError, calendar, customers, event_hooks, settings};
 
 type Boxed<'a> = Pin<Box<dyn Future<Output = Result<(), StoreError>> + Send + 'a>>;
@@ -59,13 +60,22 @@ async fn run(txn: &DatabaseTransaction, ticket: TicketId, events: &[TicketEvent]
     if rules.is_empty() {
         return Ok(());
     }
-    let calendar = if rules.iter().any(|r| r.rule.conditions.ask_business_hours()) {
-        calendar::load(txn).await?
-    } else {
-        None
-    };
+    let calendar = calendar_for(txn, &rules).await?;
 
     run_chain(txn, ticket, &rules, calendar.as_ref(), vec![(None, started)], at).await
+}
+
+/// The business calendar, when a condition of `rules` asks about business
+/// hours.
+pub(super) async fn calendar_for(
+    txn: &DatabaseTransaction,
+    rules: &[RuleRecord],
+) -> Result<Option<BusinessCalendar>, StoreError> {
+    if rules.iter().any(|r| r.rule.conditions.ask_business_hours()) {
+        calendar::load(txn).await
+    } else {
+        Ok(None)
+    }
 }
 
 /// What each rule of a round made happen (`None`: the change that started
@@ -170,10 +180,7 @@ pub(super) async fn apply_if_it_holds(
         return Ok(None);
     }
     let address = email.map(ToString::to_string).unwrap_or_default();
-    let name = customer
-        .as_ref()
-        .and_then(|c| c.name.clone())
-        .unwrap_or_else(|| address.clone());
+    let name = customer.as_ref().map(CustomerRecord::greeting_name).unwrap_or_default();
     let values = TicketValues {
         customer_name: &name,
         customer_email: &address,
@@ -211,15 +218,11 @@ pub(super) async fn apply_if_it_holds(
         // After the actions: the call shows the ticket as the rule left it.
         event_hooks::queue_rule_call(txn, ticket_id, rule.id, &rule.rule.name, webhook, at).await?;
     }
-    let made: Vec<TicketEvent> = ticket_event::Entity::find()
-        .filter(ticket_event::Column::TicketId.eq(ticket_id.as_uuid()))
-        .filter(ticket_event::Column::Id.gt(before))
-        .order_by_asc(ticket_event::Column::Id)
-        .all(txn)
+    let made: Vec<TicketEvent> = events_after(txn, ticket_id, before)
         .await?
         .into_iter()
-        .map(|m| EventRecord::try_from(m).map(|r| r.event))
-        .collect::<Result<_, _>>()?;
+        .map(|r| r.event)
+        .collect();
     Ok(Some(RuleEvent::of(&made)))
 }
 
@@ -236,17 +239,7 @@ async fn reply_mail(
     let Some(to) = to.filter(|_| channel == Channel::Email) else {
         return Ok(None);
     };
-    let thread: Vec<Option<String>> = message::Entity::find()
-        .select_only()
-        .column(message::Column::RfcMessageId)
-        .filter(message::Column::TicketId.eq(row.id))
-        .filter(message::Column::RfcMessageId.is_not_null())
-        .order_by_asc(message::Column::CreatedAt)
-        .order_by_asc(message::Column::Id)
-        .into_tuple()
-        .all(txn)
-        .await?;
-    let thread: Vec<String> = thread.into_iter().flatten().collect();
+    let thread = thread_rfc_ids(txn, TicketId::from_uuid(row.id)).await?;
     let domain = settings::message_id_domain(txn).await?;
     Ok(Some(NewOutboxMail {
         kind: OutboxKind::RuleReply,

@@ -13,11 +13,11 @@ use sea_orm::sea_query::Condition;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
-use super::run::{apply_if_it_holds, run_chain};
+use super::run::{apply_if_it_holds, calendar_for, run_chain};
 use super::{RuleRecord, ordered};
 use crate::entity::ticket;
 use crate::tickets::lock;
-use crate::{Store, StoreError, calendar};
+use crate::{Store, StoreError};
 
 /// Tickets looked at per rule and round.
 const BATCH: u64 = 200;
@@ -114,11 +114,7 @@ impl Store {
             txn.rollback().await?;
             return Ok(false);
         }
-        let calendar = if rules.iter().any(|r| r.rule.conditions.ask_business_hours()) {
-            calendar::load(&txn).await?
-        } else {
-            None
-        };
+        let calendar = calendar_for(&txn, rules).await?;
         let made = apply_if_it_holds(&txn, ticket_id, rule, calendar.as_ref(), now).await?;
         let changed = lock::lock_ticket(&txn, ticket_id).await?.updated_at != row.updated_at;
         let Some(made) = made.filter(|_| changed) else {

@@ -10,7 +10,8 @@ use helpdesk_domain::tag::Tag;
 use helpdesk_domain::ticket::{Channel, Priority, ResponseSample, SolveSpan, SurveyAnswer, TicketFacts, TicketStatus};
 use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, IntoIden, Query, UnionType};
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait, Select,
 };
 
 use super::history;
@@ -496,32 +497,14 @@ impl Store {
     /// The Message-IDs of a ticket's messages, oldest first: the thread a
     /// reply's `References` names.
     pub async fn thread_rfc_ids(&self, ticket: TicketId) -> Result<Vec<String>, StoreError> {
-        let ids: Vec<Option<String>> = message::Entity::find()
-            .select_only()
-            .column(message::Column::RfcMessageId)
-            .filter(message::Column::TicketId.eq(ticket.as_uuid()))
-            .filter(message::Column::RfcMessageId.is_not_null())
-            .order_by_asc(message::Column::CreatedAt)
-            .order_by_asc(message::Column::Id)
-            .into_tuple()
-            .all(self.db())
-            .await?;
-        Ok(ids.into_iter().flatten().collect())
+        thread_rfc_ids(self.db(), ticket).await
     }
 }
 
 impl Store {
     /// A ticket's events written after the event with id `after`, in log order.
     pub async fn ticket_events_after(&self, ticket: TicketId, after: i64) -> Result<Vec<EventRecord>, StoreError> {
-        crate::entity::ticket_event::Entity::find()
-            .filter(crate::entity::ticket_event::Column::TicketId.eq(ticket.as_uuid()))
-            .filter(crate::entity::ticket_event::Column::Id.gt(after))
-            .order_by_asc(crate::entity::ticket_event::Column::Id)
-            .all(self.db())
-            .await?
-            .into_iter()
-            .map(TryInto::try_into)
-            .collect()
+        events_after(self.db(), ticket, after).await
     }
 
     /// The tickets with events newer than `after` in the log: what a
@@ -549,4 +532,38 @@ impl Store {
             .await?;
         Ok(newest.unwrap_or(0))
     }
+}
+
+/// The Message-IDs of a ticket's mails, oldest first: the thread a mail
+/// the desk sends about it joins. Read on `db` (a transaction's view, too).
+pub(crate) async fn thread_rfc_ids(db: &impl ConnectionTrait, ticket: TicketId) -> Result<Vec<String>, StoreError> {
+    let ids: Vec<Option<String>> = message::Entity::find()
+        .select_only()
+        .column(message::Column::RfcMessageId)
+        .filter(message::Column::TicketId.eq(ticket.as_uuid()))
+        .filter(message::Column::RfcMessageId.is_not_null())
+        .order_by_asc(message::Column::CreatedAt)
+        .order_by_asc(message::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(ids.into_iter().flatten().collect())
+}
+
+/// A ticket's events written after the event with id `after`, in log
+/// order, read on `db`.
+pub(crate) async fn events_after(
+    db: &impl ConnectionTrait,
+    ticket: TicketId,
+    after: i64,
+) -> Result<Vec<EventRecord>, StoreError> {
+    crate::entity::ticket_event::Entity::find()
+        .filter(crate::entity::ticket_event::Column::TicketId.eq(ticket.as_uuid()))
+        .filter(crate::entity::ticket_event::Column::Id.gt(after))
+        .order_by_asc(crate::entity::ticket_event::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(TryInto::try_into)
+        .collect()
 }
