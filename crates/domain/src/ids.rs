@@ -20,6 +20,15 @@ macro_rules! id_type {
                 Self(Uuid::now_v7())
             }
 
+            /// A new id ordered as if made at `instant`: for what is
+            /// recorded now but happened then (imported history), so that
+            /// ids keep the order of events.
+            pub fn made_at(instant: chrono::DateTime<chrono::Utc>) -> Self {
+                let seconds = u64::try_from(instant.timestamp()).unwrap_or(0);
+                let timestamp = uuid::Timestamp::from_unix(uuid::NoContext, seconds, instant.timestamp_subsec_nanos());
+                Self(Uuid::new_v7(timestamp))
+            }
+
             pub const fn from_uuid(uuid: Uuid) -> Self {
                 Self(uuid)
             }

@@ -132,7 +132,9 @@ impl Store {
                 .get(&imported.customer_email)
                 .copied()
                 .ok_or(StoreError::NotFound { what: "customer" })?;
-            let id = TicketId::new();
+            // Ordered by when the ticket was created, not imported: the
+            // search lists a common word's newest matches by id.
+            let id = TicketId::made_at(imported.created_at);
             let mut past = imported.history(customer, &names);
             // Alerts go after the events of their instant, as the scheduler
             // would have raised them (stable sort keeps the log's order).
