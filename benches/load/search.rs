@@ -3,8 +3,8 @@
 //! their snippets and what a result row shows. The queries are of the
 //! kinds agents type, drawn from the seeded store: a customer's address, a
 //! customer's name, a phrase from a subject, a word with an exclusion, a
-//! word from agents' notes, and a word in a third of all tickets (the
-//! worst case: every match is ranked).
+//! word from agents' notes, and a word in a third of all tickets (more
+//! matches than a search lists: the newest are ranked).
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};

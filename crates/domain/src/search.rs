@@ -31,6 +31,13 @@ pub const HIT_END: char = '\u{E001}';
 /// refuse its next message; no one searches the hundredth page of a log.
 pub const MAX_INDEXED_BODY_CHARS: usize = 200_000;
 
+/// The most hits a search lists. A query matching more tickets lists the
+/// `MAX_HITS` newest of them (the latest to reach the desk), most relevant
+/// first: ranking every one of half a million matches of a common word
+/// cannot answer while an agent waits, nobody reads past the thousandth
+/// hit, and a broader query is most often after recent tickets.
+pub const MAX_HITS: usize = 1000;
+
 /// One thing to look for: a word or a phrase, wanted or excluded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Term {

@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use common::{agent, email, from_customer, migrated_back, new_ticket, note, reply, t, tags, unmigrated_postgres};
 use helpdesk_domain::access::TicketAccess;
 use helpdesk_domain::import::{ImportedAuthor, ImportedEvent, ImportedKind, ImportedTicket};
-use helpdesk_domain::search::SearchQuery;
+use helpdesk_domain::search::{MAX_HITS, SearchQuery};
 use helpdesk_domain::ticket::{Actor, Channel, Priority};
 use helpdesk_persistence::testing::TestDb;
 use helpdesk_persistence::tickets::{TicketChanges, TicketFilter};
@@ -186,10 +186,102 @@ async fn an_import_fills_the_documents(db: TestDb) {
     }
 }
 
+/// A word in more tickets than a search lists: the newest of them are
+/// listed, whatever order they were imported in; a filter narrows the
+/// tickets before the newest are taken; a rarer word lists all its
+/// tickets, however old. (Three times as many tickets as a search lists,
+/// so that PostgreSQL takes each of its ways to the window.)
+async fn a_common_word_lists_its_newest_matches(db: TestDb) {
+    let store = &db.store;
+    let total = 3 * MAX_HITS + 60;
+    // The oldest 60 mention the word most (their subject), are archived,
+    // and come last in the file; one in ten mentions an umbrella.
+    let batch: Vec<ImportedTicket> = (0..total)
+        .rev()
+        .map(|n| {
+            let (subject, tag) = if n < 60 {
+                (format!("Parcel lost {n}"), "archive")
+            } else {
+                (format!("Question {n}"), "current")
+            };
+            let body = if n % 10 == 0 {
+                "Where is my parcel? And my umbrella?"
+            } else {
+                "Where is my parcel?"
+            };
+            let mut ticket = old_ticket(
+                &format!("P-{n}"),
+                &subject,
+                "Pat Doe",
+                &format!("pat{n}@example.com"),
+                tag,
+                body,
+            );
+            ticket.created_at = t(n as i64 - 10_000);
+            ticket.events[0].at = ticket.created_at;
+            ticket
+        })
+        .collect();
+    for chunk in batch.chunks(500) {
+        store.import_tickets(chunk, t(0)).await.unwrap();
+    }
+    let mut zeppelin = old_ticket("Z-0", "Zeppelin", "Zed", "zed@example.com", "archive", "Oldest of all.");
+    zeppelin.created_at = t(-20_000);
+    zeppelin.events[0].at = zeppelin.created_at;
+    store.import_tickets(&[zeppelin], t(0)).await.unwrap();
+
+    let scope = store.scoped(TicketAccess::Everything);
+    let listed = |query: &'static str, filter: TicketFilter| {
+        let scope = scope.clone();
+        async move {
+            let query = SearchQuery::parse(query).unwrap();
+            let mut subjects = BTreeSet::new();
+            for page in 0..=(MAX_HITS / 100) {
+                let hits = scope
+                    .search_tickets(&query, &filter, 100, (page * 100) as u64)
+                    .await
+                    .unwrap();
+                subjects.extend(hits.hits.into_iter().map(|h| h.ticket.subject));
+            }
+            let count = scope.count_search(&query, &filter).await.unwrap();
+            assert_eq!(count, subjects.len() as u64, "{query:?}: totalCount counts the hits");
+            subjects
+        }
+    };
+    let newest: BTreeSet<String> = (total - MAX_HITS..total).map(|n| format!("Question {n}")).collect();
+    assert_eq!(
+        listed("parcel", TicketFilter::default()).await,
+        newest,
+        "the newest matches only"
+    );
+    let current = TicketFilter {
+        tags: tags(&["current"]).into_iter().collect(),
+        ..TicketFilter::default()
+    };
+    assert_eq!(listed("parcel", current).await, newest);
+    let archived = TicketFilter {
+        tags: tags(&["archive"]).into_iter().collect(),
+        ..TicketFilter::default()
+    };
+    let lost = |n: usize| format!("Parcel lost {n}");
+    assert_eq!(
+        listed("parcel", archived).await,
+        (0..60).map(lost).collect::<BTreeSet<_>>(),
+        "the filter applies before the newest are taken"
+    );
+    let umbrellas: BTreeSet<String> = (0..total)
+        .step_by(10)
+        .map(|n| if n < 60 { lost(n) } else { format!("Question {n}") })
+        .collect();
+    assert_eq!(listed("umbrella", TicketFilter::default()).await, umbrellas);
+    assert_eq!(found(store, "zeppelin").await, ["Zeppelin"]);
+}
+
 each_store!(
     every_write_keeps_the_documents_current,
     the_subject_outranks_the_messages,
     an_import_fills_the_documents,
+    a_common_word_lists_its_newest_matches,
 );
 
 /// A desk that had tickets before search existed finds them after the

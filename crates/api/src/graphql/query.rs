@@ -130,8 +130,9 @@ impl Query {
     /// Tickets whose subject, messages and notes, customer (name or
     /// address) or tags match `query`, most relevant first, each with a
     /// highlighted snippet; within the caller's reach and `filter`, a page
-    /// at a time (`first` at most 100, 1,000 hits deep). `query` reads as a
-    /// web search does: `refund "credit card" -paypal`, `invoice or bill`.
+    /// at a time (`first` at most 100). At most 1,000 hits: when more
+    /// tickets match, the 1,000 newest of them. `query` reads as a web
+    /// search does: `refund "credit card" -paypal`, `invoice or bill`.
     /// See docs/api.md#search.
     #[graphql(complexity = "cost::page(first, DEFAULT_PAGE, MAX_PAGE, child_complexity)")]
     async fn search(

@@ -1,7 +1,9 @@
 //! Finding tickets by what they say: the search documents (see
 //! `search_index.rs`) that match a [`SearchQuery`], most relevant first,
 //! narrowed by a [`TicketFilter`] and the caller's reach, each with a
-//! snippet of the text that matched.
+//! snippet of the text that matched. A search lists at most
+//! [`MAX_HITS`]: the newest matches when there are more (see
+//! [`Store::search_window`]).
 //!
 //! Relevance is each engine's own: PostgreSQL's `ts_rank` (normalised by
 //! the document's length) and SQLite's BM25, both weighing the subject
@@ -9,10 +11,10 @@
 //! result list; it means nothing across queries or stores.
 
 use helpdesk_domain::ids::TicketId;
-use helpdesk_domain::search::{HIT_END, HIT_START, SearchQuery, snippet_html};
+use helpdesk_domain::search::{HIT_END, HIT_START, MAX_HITS, SearchQuery, snippet_html};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, JoinType, Query, SelectStatement};
 use sea_orm::{
-    ConnectionTrait, DbBackend, PaginatorTrait, QueryOrder, QuerySelect, QueryTrait, Select, Statement, Value,
+    ColumnTrait, ConnectionTrait, DbBackend, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, Statement, Value,
 };
 use uuid::Uuid;
 
@@ -43,50 +45,108 @@ pub struct SearchPage {
 /// Words around the hits a snippet shows, about.
 const SNIPPET_WORDS: u32 = 24;
 
-/// The documents matching `query`, as rows `(ticket_id, rank)`.
-fn matches(backend: DbBackend, query: &SearchQuery) -> SelectStatement {
-    match backend {
-        DbBackend::Postgres => {
-            // The query is parsed once, as a function in FROM: called in
-            // the rank and the match, it would be parsed again for every
-            // document it is matched against.
-            let tsquery = Func::cust(Alias::new("websearch_to_tsquery"))
-                .arg(Expr::cust(POSTGRES_LANGUAGE))
-                .arg(query.websearch());
-            Query::select()
-                .column((Alias::new("ticket_search"), Alias::new("ticket_id")))
-                .expr_as(Expr::cust("ts_rank(document, q, 1)::float8"), Alias::new("rank"))
-                .from(Alias::new("ticket_search"))
-                .from_function(tsquery, Alias::new("q"))
-                .and_where(Expr::cust("document @@ q"))
-                .to_owned()
-        }
-        _ => Query::select()
-            .expr_as(Expr::cust("ticket_search.ticket_id"), Alias::new("ticket_id"))
+/// The documents among `window` matching `query`, as rows `(ticket_id, rank)`.
+fn ranked(backend: DbBackend, query: &SearchQuery, window: &[Uuid]) -> SelectStatement {
+    let mut select = match backend {
+        DbBackend::Postgres => Query::select()
+            .column((Alias::new("ticket_search"), Alias::new("ticket_id")))
+            .expr_as(Expr::cust("ts_rank(document, q, 1)::float8"), Alias::new("rank"))
+            .from(Alias::new("ticket_search"))
+            .from_function(parsed(query), Alias::new("q"))
+            .and_where(Expr::cust("document @@ q"))
+            .to_owned(),
+        _ => fts5_matches(query)
             // BM25 is smaller for better matches; columns weigh 10, 5, 5, 1.
             .expr_as(
                 Expr::cust("-bm25(ticket_search_fts, 10.0, 5.0, 5.0, 1.0)"),
                 Alias::new("rank"),
             )
-            .from(Alias::new("ticket_search_fts"))
-            .join(
-                JoinType::InnerJoin,
-                Alias::new("ticket_search"),
-                Expr::cust("ticket_search.doc = ticket_search_fts.rowid"),
-            )
-            .and_where(Expr::cust_with_values("ticket_search_fts MATCH ?", [query.fts5()]))
             .to_owned(),
+    };
+    select.and_where(Expr::col((Alias::new("ticket_search"), Alias::new("ticket_id"))).is_in(window.iter().copied()));
+    select
+}
+
+/// PostgreSQL's parse of `query`, as a function in FROM: called in the
+/// rank and the match, it would be parsed again for every document.
+fn parsed(query: &SearchQuery) -> sea_orm::sea_query::FunctionCall {
+    Func::cust(Alias::new("websearch_to_tsquery"))
+        .arg(Expr::cust(POSTGRES_LANGUAGE))
+        .arg(query.websearch())
+}
+
+/// SQLite's documents matching `query`, selecting their `ticket_id`.
+fn fts5_matches(query: &SearchQuery) -> SelectStatement {
+    Query::select()
+        .expr_as(Expr::cust("ticket_search.ticket_id"), Alias::new("ticket_id"))
+        .from(Alias::new("ticket_search_fts"))
+        .join(
+            JoinType::InnerJoin,
+            Alias::new("ticket_search"),
+            Expr::cust("ticket_search.doc = ticket_search_fts.rowid"),
+        )
+        .and_where(Expr::cust_with_values("ticket_search_fts MATCH ?", [query.fts5()]))
+        .to_owned()
+}
+
+/// The documents matching `query`, selecting their `ticket_id`.
+fn matching(backend: DbBackend, query: &SearchQuery) -> SelectStatement {
+    match backend {
+        DbBackend::Postgres => Query::select()
+            .column((Alias::new("ticket_search"), Alias::new("ticket_id")))
+            .from(Alias::new("ticket_search"))
+            .from_function(parsed(query), Alias::new("q"))
+            .and_where(Expr::cust("document @@ q"))
+            .to_owned(),
+        _ => fts5_matches(query),
     }
 }
 
-/// The tickets matching `filter` whose documents match `query`, with the
-/// rank among the columns.
-fn found(backend: DbBackend, query: &SearchQuery, filter: &TicketFilter) -> Select<ticket::Entity> {
+/// How many of the newest documents PostgreSQL looks at to learn how
+/// common a query's words are.
+const PROBE: u64 = 2_000;
+
+/// The most documents PostgreSQL walks, newest first, for a window of
+/// matches: past that, the text index finds them sooner.
+const MAX_WALK: u64 = 100_000;
+
+/// The most matches PostgreSQL takes from the text index to keep the
+/// newest: more cost more than walking.
+const MAX_INDEXED: u64 = 20_000;
+
+/// PostgreSQL's newest `n` documents, each with whether it matches `query`
+/// (`ticket_id`, `hit`). The `LIMIT` inside makes the walk the plan.
+fn newest_documents_hit(query: &SearchQuery, n: u64) -> SelectStatement {
+    Query::select()
+        .column((Alias::new("ticket_search"), Alias::new("ticket_id")))
+        .expr_as(Expr::cust("document @@ q"), Alias::new("hit"))
+        .from(Alias::new("ticket_search"))
+        .from_function(parsed(query), Alias::new("q"))
+        .order_by(
+            (Alias::new("ticket_search"), Alias::new("ticket_id")),
+            sea_orm::Order::Desc,
+        )
+        .limit(n)
+        .to_owned()
+}
+
+/// The matches among PostgreSQL's newest `n` documents, selecting their
+/// `ticket_id`.
+fn newest_documents(query: &SearchQuery, n: u64) -> SelectStatement {
+    Query::select()
+        .column((Alias::new("walk"), Alias::new("ticket_id")))
+        .from_subquery(newest_documents_hit(query, n), Alias::new("walk"))
+        .and_where(Expr::col((Alias::new("walk"), Alias::new("hit"))))
+        .to_owned()
+}
+
+/// The tickets of `window` matching `filter`, with the rank among the columns.
+fn found(backend: DbBackend, query: &SearchQuery, filter: &TicketFilter, window: &[Uuid]) -> Select<ticket::Entity> {
     let hit = Alias::new("hit");
     let mut select = filtered(filter).select_only().column(ticket::Column::Id);
     QueryTrait::query(&mut select).join_subquery(
         JoinType::InnerJoin,
-        matches(backend, query),
+        ranked(backend, query, window),
         hit.clone(),
         Expr::col((hit, Alias::new("ticket_id"))).equals((ticket::Entity, ticket::Column::Id)),
     );
@@ -94,8 +154,125 @@ fn found(backend: DbBackend, query: &SearchQuery, filter: &TicketFilter) -> Sele
 }
 
 impl Store {
-    /// A page of the tickets matching `query` and `filter`, most relevant
-    /// first, skipping the first `offset`.
+    /// The tickets a search lists: every ticket matching `query` and
+    /// `filter` when there are at most [`MAX_HITS`], else the `MAX_HITS`
+    /// newest of them (ids are time-ordered, so newest is highest).
+    async fn search_window(&self, query: &SearchQuery, filter: &TicketFilter) -> Result<Vec<Uuid>, StoreError> {
+        match self.db().get_database_backend() {
+            DbBackend::Postgres => self.postgres_search_window(query, filter).await,
+            // FTS5 lists a word's documents from its own index at a cost
+            // proportional to them; the join and sort that follow are the
+            // whole of the work.
+            backend => self.newest_of(filter, matching(backend, query)).await,
+        }
+    }
+
+    /// PostgreSQL's way to the same window. Which plan is fast depends on
+    /// how common the words are, which the planner can only guess from
+    /// statistics (stale or missing on a store that was just filled, or
+    /// that nobody analyses): for a rare word, the text index's few
+    /// documents; for a common one, walking the newest documents, which
+    /// meets its matches at once, while its index entries would be half
+    /// the store. So the store measures instead of guessing: it looks at
+    /// the newest [`PROBE`] documents, and walks as many of the newest as
+    /// should hold a window of matches when there are enough of them
+    /// ([`MAX_WALK`] at most); otherwise, or when the walk falls short,
+    /// it takes the text index's matches, up to [`MAX_INDEXED`]. Only a
+    /// common word under a narrow filter is left to the planner.
+    async fn postgres_search_window(
+        &self,
+        query: &SearchQuery,
+        filter: &TicketFilter,
+    ) -> Result<Vec<Uuid>, StoreError> {
+        let db = self.db();
+        let (walked, matched) = self.probe(query, filter).await?;
+        let whole_store = walked < PROBE;
+        if whole_store || matched > 0 {
+            let needed = if whole_store {
+                PROBE
+            } else {
+                (MAX_HITS as u64 * walked).div_ceil(matched) * 5 / 4
+            };
+            if needed <= MAX_WALK {
+                let window = self.newest_of(filter, newest_documents(query, needed)).await?;
+                if whole_store || window.len() == MAX_HITS {
+                    return Ok(window);
+                }
+            }
+        }
+        let mut indexed = matching(DbBackend::Postgres, query);
+        indexed.limit(MAX_INDEXED + 1);
+        let matches: Vec<Uuid> = db
+            .query_all(&indexed)
+            .await?
+            .iter()
+            .map(|row| row.try_get("", "ticket_id"))
+            .collect::<Result<_, _>>()?;
+        if matches.len() as u64 <= MAX_INDEXED {
+            return Ok(filtered(filter)
+                .select_only()
+                .column(ticket::Column::Id)
+                .filter(ticket::Column::Id.is_in(matches))
+                .order_by(ticket::Column::Id, sea_orm::Order::Desc)
+                .limit(MAX_HITS as u64)
+                .into_tuple()
+                .all(db)
+                .await?);
+        }
+        self.newest_of(filter, matching(DbBackend::Postgres, query)).await
+    }
+
+    /// Among the newest [`PROBE`] documents: how many there are (fewer
+    /// only in a small store), and how many of them match `query` and
+    /// `filter`.
+    async fn probe(&self, query: &SearchQuery, filter: &TicketFilter) -> Result<(u64, u64), StoreError> {
+        let walk = Alias::new("walk");
+        let within = Alias::new("within");
+        let mut probe = Query::select()
+            .expr_as(Expr::cust("count(*)"), Alias::new("walked"))
+            .expr_as(
+                Expr::cust("count(within.id) FILTER (WHERE walk.hit)"),
+                Alias::new("matched"),
+            )
+            .from_subquery(newest_documents_hit(query, PROBE), walk.clone())
+            .to_owned();
+        probe.join_subquery(
+            JoinType::LeftJoin,
+            filtered(filter).select_only().column(ticket::Column::Id).into_query(),
+            within.clone(),
+            Expr::col((within, Alias::new("id"))).equals((walk, Alias::new("ticket_id"))),
+        );
+        let row = self
+            .db()
+            .query_one(&probe)
+            .await?
+            .ok_or(StoreError::NotFound { what: "search probe" })?;
+        let count =
+            |name: &str| -> Result<u64, StoreError> { Ok(u64::try_from(row.try_get::<i64>("", name)?).unwrap_or(0)) };
+        Ok((count("walked")?, count("matched")?))
+    }
+
+    /// The ids of the [`MAX_HITS`] newest tickets matching `filter` among
+    /// `matches` (a statement selecting `ticket_id`), newest first.
+    async fn newest_of(&self, filter: &TicketFilter, matches: SelectStatement) -> Result<Vec<Uuid>, StoreError> {
+        let matched = Alias::new("matched");
+        let mut newest = filtered(filter).select_only().column(ticket::Column::Id);
+        QueryTrait::query(&mut newest).join_subquery(
+            JoinType::InnerJoin,
+            matches,
+            matched.clone(),
+            Expr::col((matched, Alias::new("ticket_id"))).equals((ticket::Entity, ticket::Column::Id)),
+        );
+        Ok(newest
+            .order_by(ticket::Column::Id, sea_orm::Order::Desc)
+            .limit(MAX_HITS as u64)
+            .into_tuple()
+            .all(self.db())
+            .await?)
+    }
+
+    /// A page of the tickets a search lists (see [`Self::search_window`]),
+    /// most relevant first, skipping the first `offset`.
     pub(crate) async fn search_tickets(
         &self,
         query: &SearchQuery,
@@ -104,8 +281,15 @@ impl Store {
         offset: u64,
     ) -> Result<SearchPage, StoreError> {
         let backend = self.db().get_database_backend();
+        let window = self.search_window(query, filter).await?;
+        if window.is_empty() {
+            return Ok(SearchPage {
+                hits: Vec::new(),
+                has_next_page: false,
+            });
+        }
         let rank = Expr::col((Alias::new("hit"), Alias::new("rank")));
-        let mut rows: Vec<(Uuid, f64)> = found(backend, query, filter)
+        let mut rows: Vec<(Uuid, f64)> = found(backend, query, filter, &window)
             .expr_as(rank.clone(), "rank")
             .order_by(rank, sea_orm::Order::Desc)
             .order_by(ticket::Column::Id, sea_orm::Order::Asc)
@@ -138,10 +322,10 @@ impl Store {
         Ok(SearchPage { hits, has_next_page })
     }
 
-    /// How many tickets match `query` and `filter`.
+    /// How many tickets a search lists: those matching `query` and
+    /// `filter`, at most [`MAX_HITS`].
     pub(crate) async fn count_search(&self, query: &SearchQuery, filter: &TicketFilter) -> Result<u64, StoreError> {
-        let backend = self.db().get_database_backend();
-        Ok(found(backend, query, filter).count(self.db()).await?)
+        Ok(self.search_window(query, filter).await?.len() as u64)
     }
 
     /// The snippet of each of `tickets`' documents for `query`.
@@ -215,9 +399,9 @@ impl Store {
 }
 
 impl ScopedStore {
-    /// A page of the tickets within reach matching `query` and `filter`
-    /// (its `access` is replaced by the caller's), most relevant first,
-    /// skipping the first `offset`.
+    /// A page of the tickets within reach a search lists (`filter`'s
+    /// `access` is replaced by the caller's), most relevant first, skipping
+    /// the first `offset`.
     pub async fn search_tickets(
         &self,
         query: &SearchQuery,
@@ -232,7 +416,7 @@ impl ScopedStore {
         self.store().search_tickets(query, &filter, first, offset).await
     }
 
-    /// How many tickets within reach match `query` and `filter`.
+    /// How many tickets within reach a search lists: at most [`MAX_HITS`].
     pub async fn count_search(&self, query: &SearchQuery, filter: &TicketFilter) -> Result<u64, StoreError> {
         let filter = TicketFilter {
             access: self.access().clone(),

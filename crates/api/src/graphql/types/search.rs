@@ -4,7 +4,7 @@
 use async_graphql::{Context, Object};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use helpdesk_domain::search::SearchQuery;
+use helpdesk_domain::search::{MAX_HITS, SearchQuery};
 use helpdesk_persistence::tickets::{ScopedStore, SearchHit, SearchPage, TicketFilter};
 
 use super::connection::{DEFAULT_TICKET_PAGE, MAX_TICKET_PAGE, PageInfo};
@@ -12,9 +12,8 @@ use super::ticket::{Ticket, prefetch};
 use crate::ApiError;
 use crate::error::ApiResult;
 
-/// How deep a search pages: past the thousandth hit, a better query finds
-/// faster than paging does.
-pub(crate) const MAX_SEARCH_DEPTH: u64 = 1000;
+/// How deep a search pages: as many hits as it lists.
+pub(crate) const MAX_SEARCH_DEPTH: u64 = MAX_HITS as u64;
 
 /// Search cursors are opaque to clients: base64 of the position in the
 /// result list (a ranked list has no stable key to resume from).
@@ -81,7 +80,7 @@ impl SearchConnection {
         )
     }
 
-    /// Tickets matching, on all pages.
+    /// Hits on all pages: the tickets matching, at most 1,000.
     async fn total_count(&self) -> ApiResult<u64> {
         let (scope, query, filter) = &self.matching;
         Ok(scope.count_search(query, filter).await?)
