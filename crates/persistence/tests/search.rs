@@ -195,7 +195,8 @@ async fn a_common_word_lists_its_newest_matches(db: TestDb) {
     let store = &db.store;
     let total = 3 * MAX_HITS + 60;
     // The oldest 60 mention the word most (their subject), are archived,
-    // and come last in the file; one in ten mentions an umbrella.
+    // and come last in the file; one in ten mentions an umbrella, one in
+    // three a lamp (a third of the newest, more than a search lists).
     let batch: Vec<ImportedTicket> = (0..total)
         .rev()
         .map(|n| {
@@ -204,10 +205,11 @@ async fn a_common_word_lists_its_newest_matches(db: TestDb) {
             } else {
                 (format!("Question {n}"), "current")
             };
-            let body = if n % 10 == 0 {
-                "Where is my parcel? And my umbrella?"
-            } else {
-                "Where is my parcel?"
+            let body = match (n % 10 == 0, n % 3 == 0) {
+                (true, true) => "Where is my parcel? And my umbrella? And my lamp?",
+                (true, false) => "Where is my parcel? And my umbrella?",
+                (false, true) => "Where is my parcel? And my lamp?",
+                (false, false) => "Where is my parcel?",
             };
             let mut ticket = old_ticket(
                 &format!("P-{n}"),
@@ -274,6 +276,13 @@ async fn a_common_word_lists_its_newest_matches(db: TestDb) {
         .map(|n| if n < 60 { lost(n) } else { format!("Question {n}") })
         .collect();
     assert_eq!(listed("umbrella", TicketFilter::default()).await, umbrellas);
+    let lamps: BTreeSet<String> = (0..total)
+        .rev()
+        .filter(|n| n % 3 == 0)
+        .take(MAX_HITS)
+        .map(|n| format!("Question {n}"))
+        .collect();
+    assert_eq!(listed("lamp", TicketFilter::default()).await, lamps);
     assert_eq!(found(store, "zeppelin").await, ["Zeppelin"]);
 }
 

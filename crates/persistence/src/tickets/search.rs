@@ -12,7 +12,7 @@
 
 use helpdesk_domain::ids::TicketId;
 use helpdesk_domain::search::{HIT_END, HIT_START, MAX_HITS, SearchQuery, snippet_html};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, JoinType, Query, SelectStatement};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, Statement, Value,
 };
@@ -124,29 +124,42 @@ const MAX_WALK: u64 = 100_000;
 /// newest: more cost more than walking.
 const MAX_INDEXED: u64 = 20_000;
 
-/// PostgreSQL's newest `n` documents, each with whether it matches `query`
-/// (`ticket_id`, `hit`). The `LIMIT` inside makes the walk the plan.
-fn newest_documents_hit(query: &SearchQuery, n: u64) -> SelectStatement {
-    Query::select()
-        .column((Alias::new("ticket_search"), Alias::new("ticket_id")))
+/// PostgreSQL's newest `n` documents (older than the ticket `before`, when
+/// given), each with whether it matches `query` (`ticket_id`, `hit`). The
+/// `LIMIT` inside makes the walk the plan.
+fn newest_documents_hit(query: &SearchQuery, n: u64, before: Option<Uuid>) -> SelectStatement {
+    let id = (Alias::new("ticket_search"), Alias::new("ticket_id"));
+    let mut walk = Query::select()
+        .column(id.clone())
         .expr_as(postgres_match(query), Alias::new("hit"))
         .from(Alias::new("ticket_search"))
-        .order_by(
-            (Alias::new("ticket_search"), Alias::new("ticket_id")),
-            sea_orm::Order::Desc,
-        )
+        .order_by(id.clone(), sea_orm::Order::Desc)
         .limit(n)
+        .to_owned();
+    if let Some(before) = before {
+        walk.and_where(Expr::col(id).lt(before));
+    }
+    walk
+}
+
+/// The matches among PostgreSQL's newest `n` documents older than the
+/// ticket `before`, selecting their `ticket_id`.
+fn newest_documents(query: &SearchQuery, n: u64, before: Option<Uuid>) -> SelectStatement {
+    Query::select()
+        .column((Alias::new("walk"), Alias::new("ticket_id")))
+        .from_subquery(newest_documents_hit(query, n, before), Alias::new("walk"))
+        .and_where(Expr::col((Alias::new("walk"), Alias::new("hit"))))
         .to_owned()
 }
 
-/// The matches among PostgreSQL's newest `n` documents, selecting their
-/// `ticket_id`.
-fn newest_documents(query: &SearchQuery, n: u64) -> SelectStatement {
-    Query::select()
-        .column((Alias::new("walk"), Alias::new("ticket_id")))
-        .from_subquery(newest_documents_hit(query, n), Alias::new("walk"))
-        .and_where(Expr::col((Alias::new("walk"), Alias::new("hit"))))
-        .to_owned()
+/// What the newest [`PROBE`] documents tell about a query.
+struct Probe {
+    /// How many there were: fewer only in a small store.
+    walked: u64,
+    /// The tickets among them matching the query and the filter, newest first.
+    matches: Vec<Uuid>,
+    /// The oldest document looked at.
+    last: Option<Uuid>,
 }
 
 /// The tickets of `window` matching `filter`, with the rank among the columns.
@@ -172,7 +185,7 @@ impl Store {
             // FTS5 lists a word's documents from its own index at a cost
             // proportional to them; the join and sort that follow are the
             // whole of the work.
-            backend => self.newest_of(filter, matching(backend, query)).await,
+            backend => self.newest_of(filter, matching(backend, query), MAX_HITS).await,
         }
     }
 
@@ -194,56 +207,65 @@ impl Store {
         filter: &TicketFilter,
     ) -> Result<Vec<Uuid>, StoreError> {
         let db = self.db();
-        let (walked, matched) = self.probe(query, filter).await?;
-        let whole_store = walked < PROBE;
-        if whole_store || matched > 0 {
-            let needed = if whole_store {
-                PROBE
-            } else {
-                (MAX_HITS as u64 * walked).div_ceil(matched) * 5 / 4
-            };
+        let Probe {
+            walked,
+            mut matches,
+            last,
+        } = self.probe(query, filter).await?;
+        let matched = matches.len() as u64;
+        if walked < PROBE || matches.len() >= MAX_HITS {
+            // The whole store was looked at, or the window is already found.
+            matches.truncate(MAX_HITS);
+            return Ok(matches);
+        }
+        if matched > 0 {
+            let needed = (MAX_HITS as u64 * walked).div_ceil(matched) * 5 / 4;
             if needed <= MAX_WALK {
-                let window = self.newest_of(filter, newest_documents(query, needed)).await?;
-                if whole_store || window.len() == MAX_HITS {
-                    return Ok(window);
+                let rest = self
+                    .newest_of(
+                        filter,
+                        newest_documents(query, needed - walked, last),
+                        MAX_HITS - matches.len(),
+                    )
+                    .await?;
+                matches.extend(rest);
+                if matches.len() == MAX_HITS {
+                    return Ok(matches);
                 }
             }
         }
         let mut indexed = matching(DbBackend::Postgres, query);
         indexed.limit(MAX_INDEXED + 1);
-        let matches: Vec<Uuid> = db
+        let indexed: Vec<Uuid> = db
             .query_all(&indexed)
             .await?
             .iter()
             .map(|row| row.try_get("", "ticket_id"))
             .collect::<Result<_, _>>()?;
-        if matches.len() as u64 <= MAX_INDEXED {
+        if indexed.len() as u64 <= MAX_INDEXED {
             return Ok(filtered(filter)
                 .select_only()
                 .column(ticket::Column::Id)
-                .filter(ticket::Column::Id.is_in(matches))
+                .filter(ticket::Column::Id.is_in(indexed))
                 .order_by(ticket::Column::Id, sea_orm::Order::Desc)
                 .limit(MAX_HITS as u64)
                 .into_tuple()
                 .all(db)
                 .await?);
         }
-        self.newest_of(filter, matching(DbBackend::Postgres, query)).await
+        self.newest_of(filter, matching(DbBackend::Postgres, query), MAX_HITS)
+            .await
     }
 
-    /// Among the newest [`PROBE`] documents: how many there are (fewer
-    /// only in a small store), and how many of them match `query` and
-    /// `filter`.
-    async fn probe(&self, query: &SearchQuery, filter: &TicketFilter) -> Result<(u64, u64), StoreError> {
+    /// Looks at the newest [`PROBE`] documents.
+    async fn probe(&self, query: &SearchQuery, filter: &TicketFilter) -> Result<Probe, StoreError> {
         let walk = Alias::new("walk");
         let within = Alias::new("within");
         let mut probe = Query::select()
-            .expr_as(Expr::cust("count(*)"), Alias::new("walked"))
-            .expr_as(
-                Expr::cust("count(within.id) FILTER (WHERE walk.hit)"),
-                Alias::new("matched"),
-            )
-            .from_subquery(newest_documents_hit(query, PROBE), walk.clone())
+            .column((walk.clone(), Alias::new("ticket_id")))
+            .expr_as(Expr::cust("walk.hit AND within.id IS NOT NULL"), Alias::new("wanted"))
+            .from_subquery(newest_documents_hit(query, PROBE, None), walk.clone())
+            .order_by((walk.clone(), Alias::new("ticket_id")), sea_orm::Order::Desc)
             .to_owned();
         probe.join_subquery(
             JoinType::LeftJoin,
@@ -251,19 +273,32 @@ impl Store {
             within.clone(),
             Expr::col((within, Alias::new("id"))).equals((walk, Alias::new("ticket_id"))),
         );
-        let row = self
+        let rows: Vec<(Uuid, bool)> = self
             .db()
-            .query_one(&probe)
+            .query_all(&probe)
             .await?
-            .ok_or(StoreError::NotFound { what: "search probe" })?;
-        let count =
-            |name: &str| -> Result<u64, StoreError> { Ok(u64::try_from(row.try_get::<i64>("", name)?).unwrap_or(0)) };
-        Ok((count("walked")?, count("matched")?))
+            .iter()
+            .map(|row| Ok((row.try_get("", "ticket_id")?, row.try_get("", "wanted")?)))
+            .collect::<Result<_, sea_orm::DbErr>>()?;
+        Ok(Probe {
+            walked: rows.len() as u64,
+            last: rows.last().map(|(id, _)| *id),
+            matches: rows
+                .into_iter()
+                .filter(|(_, wanted)| *wanted)
+                .map(|(id, _)| id)
+                .collect(),
+        })
     }
 
-    /// The ids of the [`MAX_HITS`] newest tickets matching `filter` among
+    /// The ids of the `limit` newest tickets matching `filter` among
     /// `matches` (a statement selecting `ticket_id`), newest first.
-    async fn newest_of(&self, filter: &TicketFilter, matches: SelectStatement) -> Result<Vec<Uuid>, StoreError> {
+    async fn newest_of(
+        &self,
+        filter: &TicketFilter,
+        matches: SelectStatement,
+        limit: usize,
+    ) -> Result<Vec<Uuid>, StoreError> {
         let matched = Alias::new("matched");
         let mut newest = filtered(filter).select_only().column(ticket::Column::Id);
         QueryTrait::query(&mut newest).join_subquery(
@@ -274,7 +309,7 @@ impl Store {
         );
         Ok(newest
             .order_by(ticket::Column::Id, sea_orm::Order::Desc)
-            .limit(MAX_HITS as u64)
+            .limit(limit as u64)
             .into_tuple()
             .all(self.db())
             .await?)
