@@ -25,6 +25,11 @@ use crate::{Store, StoreError};
 /// The setting naming PostgreSQL's text search configuration.
 pub(crate) const LANGUAGE_SETTING: &str = "search_language";
 
+/// The setting naming the configuration every document was last found
+/// indexed in, written once a re-index finished: so that a start in the
+/// same language need not read every document to learn it.
+const LANGUAGE_INDEXED_SETTING: &str = "search_language_indexed";
+
 /// The configuration the documents are indexed and searched in, as SQL.
 pub(crate) const POSTGRES_LANGUAGE: &str =
     "coalesce((SELECT value FROM settings WHERE key = 'search_language'), 'english')::regconfig";
@@ -149,7 +154,8 @@ impl Store {
     /// Makes `language` the text search configuration PostgreSQL indexes
     /// and searches in, re-indexing the documents in another one (the first
     /// start after it changed, or the next one when that start was cut off;
-    /// every server of a desk must say the same). SQLite only records it:
+    /// every server of a desk must say the same). A start in the language
+    /// the documents were last re-indexed in reads none of them. SQLite only records it:
     /// its index stems English.
     pub async fn use_search_language(&self, language: &str) -> Result<(), SearchLanguageError> {
         let db = self.db();
@@ -168,9 +174,13 @@ impl Store {
             }
         }
         if self.setting(LANGUAGE_SETTING).await?.as_deref() != Some(language) {
+            // Forgotten first: a re-index cut off after the change must
+            // not pass for finished at the next start.
+            self.set_setting(LANGUAGE_INDEXED_SETTING, "").await?;
             self.set_setting(LANGUAGE_SETTING, language).await?;
         }
-        if backend == DbBackend::Postgres {
+        if backend == DbBackend::Postgres && self.setting(LANGUAGE_INDEXED_SETTING).await?.as_deref() != Some(language)
+        {
             // In batches, each well within the statement timeout, however
             // many tickets there are.
             let mut documents = 0;
@@ -191,6 +201,7 @@ impl Store {
                 }
                 documents += changed;
             }
+            self.set_setting(LANGUAGE_INDEXED_SETTING, language).await?;
             tracing::info!(language, documents, "search documents re-indexed in the new language");
         }
         Ok(())

@@ -373,4 +373,16 @@ async fn postgres_the_configured_language_decides_the_stemming() {
         .try_get::<i64>("", "n")
         .unwrap();
     assert_eq!(other, 0);
+
+    // A start in "simple" cut off after it changed the setting, before it
+    // re-indexed: the next start in "simple" finishes the re-index.
+    for sql in [
+        "UPDATE settings SET value = 'simple' WHERE key = 'search_language'",
+        "UPDATE settings SET value = '' WHERE key = 'search_language_indexed'",
+    ] {
+        raw.execute_unprepared(sql).await.unwrap();
+    }
+    store.use_search_language("simple").await.unwrap();
+    assert!(found(store, "rebooting").await.is_empty());
+    assert_eq!(found(store, "reboots").await, ["Router reboots nightly"]);
 }
