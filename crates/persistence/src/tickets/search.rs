@@ -245,32 +245,43 @@ impl Store {
     /// the store. So the store measures instead of guessing: it looks at
     /// the newest [`PROBE`] documents, and walks as many of the newest as
     /// should hold a window of matches when there are enough of them
-    /// ([`MAX_WALK`] at most); otherwise, or when the walk falls short,
+    /// ([`MAX_WALK`] at most, in as many walks as it takes); otherwise
     /// it takes the text index's matches, up to [`MAX_INDEXED`]. Only a
     /// common word under a narrow filter is left to the planner.
     async fn postgres_search_window(&self, query: &SearchQuery, filter: &TicketFilter) -> Result<Window, StoreError> {
         let db = self.db();
         let Probe {
-            looked_at,
+            mut looked_at,
             mut matches,
             last,
         } = self.probe(query, filter).await?;
-        let matched = matches.len() as u64;
         if looked_at < PROBE || matches.len() >= MAX_HITS {
             // The whole store was looked at, or the window is already found.
             matches.truncate(MAX_HITS);
             return Ok(Window::Ranked(matches));
         }
-        if matched > 0 {
+        let mut before = last;
+        // Each walk goes as far as the matches met so far say a window
+        // needs, with a margin; one that falls short (the words were
+        // rarer in it) is followed by another, from where it stopped.
+        while let (Some(from), matched @ 1..) = (before, matches.len() as u64) {
             let needed = (MAX_HITS as u64 * looked_at).div_ceil(matched) * 5 / 4;
-            if needed <= MAX_WALK {
-                let mut rest = walked(query, walk(query, filter, needed - looked_at, last), true);
-                rest.limit((MAX_HITS - matches.len()) as u64);
-                let rest: Vec<(Uuid, f64)> = self.ranks(&rest).await?;
-                matches.extend(rest);
-                if matches.len() == MAX_HITS {
-                    return Ok(Window::Ranked(matches));
-                }
+            if needed > MAX_WALK {
+                break;
+            }
+            let n = Ord::max(needed.saturating_sub(looked_at), 1);
+            let mut rest = walked(query, walk(query, filter, n, Some(from)), true);
+            rest.limit((MAX_HITS - matches.len()) as u64);
+            let rest: Vec<(Uuid, f64)> = self.ranks(&rest).await?;
+            matches.extend(rest);
+            if matches.len() == MAX_HITS {
+                return Ok(Window::Ranked(matches));
+            }
+            looked_at += n;
+            before = self.document_before(from, n).await?;
+            if before.is_none() {
+                // The walk reached the oldest document: every match is in.
+                return Ok(Window::Ranked(matches));
             }
         }
         let mut indexed = matching(DbBackend::Postgres, query);
@@ -309,6 +320,24 @@ impl Store {
             .iter()
             .map(|row| Ok((row.try_get("", "ticket_id")?, row.try_get("", "rank")?)))
             .collect::<Result<_, sea_orm::DbErr>>()?)
+    }
+
+    /// The ticket of the `n`th document older than the ticket `from`'s,
+    /// if there are that many: where a walk of `n` from `from` stopped.
+    async fn document_before(&self, from: Uuid, n: u64) -> Result<Option<Uuid>, StoreError> {
+        let id = (Alias::new("ticket_search"), Alias::new("ticket_id"));
+        let boundary = Query::select()
+            .column(id.clone())
+            .from(Alias::new("ticket_search"))
+            .and_where(Expr::col(id.clone()).lt(from))
+            .order_by(id, sea_orm::Order::Desc)
+            .offset(n - 1)
+            .limit(1)
+            .to_owned();
+        Ok(match self.db().query_one(&boundary).await? {
+            Some(row) => Some(row.try_get("", "ticket_id")?),
+            None => None,
+        })
     }
 
     /// Looks at the newest [`PROBE`] documents.
