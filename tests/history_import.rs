@@ -11,6 +11,7 @@ use std::process::{Command, Output};
 use common::{TestDb, each_store};
 use helpdesk_persistence::Store;
 use helpdesk_persistence::tickets::{TicketFilter, TicketOrder, TicketPage};
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
 
 fn helpdesk(db: &TestDb, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_helpdesk"))
@@ -151,6 +152,34 @@ async fn seeding_twice_with_one_seed_imports_once(db: TestDb) {
     assert_eq!(tickets(&db.store).await.tickets.len(), 50);
     assert_eq!(db.store.sla_policies().await.unwrap().len(), 1);
     assert_eq!(db.store.pending_mail_count().await.unwrap(), 0);
+}
+
+/// The seed draws each ticket's time at random; on PostgreSQL its search
+/// documents are then laid out newest last, as search walks them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_seeded_search_documents_lie_in_order_of_age() {
+    let Some(db) = TestDb::postgres().await else {
+        return eprintln!("PostgreSQL run skipped");
+    };
+    let (code, out) = run(&db, &["seed", "--tickets", "300", "--seed", "7"]);
+    assert_eq!(code, 0, "{out}");
+    let raw = sea_orm::Database::connect(db.url.as_str()).await.unwrap();
+    let out_of_order = raw
+        .query_one_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT count(*) AS n, (SELECT count(*) FROM ticket_search) AS documents FROM (
+                SELECT ctid, lag(ctid) OVER (ORDER BY ticket_id) AS before FROM ticket_search
+             ) d WHERE ctid < before",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(out_of_order.try_get::<i64>("", "documents").unwrap(), 300);
+    assert_eq!(
+        out_of_order.try_get::<i64>("", "n").unwrap(),
+        0,
+        "each document lies after the one of the ticket before it"
+    );
 }
 
 each_store!(
