@@ -189,11 +189,21 @@ async fn an_import_fills_the_documents(db: TestDb) {
 /// A word in more tickets than a search lists: the newest of them are
 /// listed, whatever order they were imported in; a filter narrows the
 /// tickets before the newest are taken; a rarer word lists all its
-/// tickets, however old. (Three times as many tickets as a search lists,
-/// so that PostgreSQL takes each of its ways to the window.)
+/// tickets, however old; a word common among the newest, absent from the
+/// tickets before them and common again among the oldest lists the
+/// newest of each. (Three times as many tickets as a search lists, so
+/// that PostgreSQL takes each of its ways to the window: for the kettle,
+/// a walk that falls short and one that goes on from where it stopped.)
 async fn a_common_word_lists_its_newest_matches(db: TestDb) {
     let store = &db.store;
     let total = 3 * MAX_HITS + 60;
+    // Nine in twenty of the newest 2,000, none of the 778 before them,
+    // every one of the oldest.
+    let kettle = |n: usize| match total - 1 - n {
+        newest if newest < 2_000 => n % 20 < 9,
+        older if older < 2_778 => false,
+        _ => true,
+    };
     // The oldest 60 mention the word most (their subject), are archived,
     // and come last in the file; one in ten mentions an umbrella, one in
     // three a lamp (a third of the newest, more than a search lists).
@@ -205,19 +215,23 @@ async fn a_common_word_lists_its_newest_matches(db: TestDb) {
             } else {
                 (format!("Question {n}"), "current")
             };
-            let body = match (n % 10 == 0, n % 3 == 0) {
+            let mut body = match (n % 10 == 0, n % 3 == 0) {
                 (true, true) => "Where is my parcel? And my umbrella? And my lamp?",
                 (true, false) => "Where is my parcel? And my umbrella?",
                 (false, true) => "Where is my parcel? And my lamp?",
                 (false, false) => "Where is my parcel?",
-            };
+            }
+            .to_owned();
+            if kettle(n) {
+                body.push_str(" And my kettle?");
+            }
             let mut ticket = old_ticket(
                 &format!("P-{n}"),
                 &subject,
                 "Pat Doe",
                 &format!("pat{n}@example.com"),
                 tag,
-                body,
+                &body,
             );
             ticket.created_at = t(n as i64 - 10_000);
             ticket.events[0].at = ticket.created_at;
@@ -283,6 +297,14 @@ async fn a_common_word_lists_its_newest_matches(db: TestDb) {
         .map(|n| format!("Question {n}"))
         .collect();
     assert_eq!(listed("lamp", TicketFilter::default()).await, lamps);
+    let kettles: BTreeSet<String> = (0..total)
+        .rev()
+        .filter(|n| kettle(*n))
+        .take(MAX_HITS)
+        .map(|n| if n < 60 { lost(n) } else { format!("Question {n}") })
+        .collect();
+    assert_eq!(kettles.len(), MAX_HITS);
+    assert_eq!(listed("kettle", TicketFilter::default()).await, kettles);
     assert_eq!(found(store, "zeppelin").await, ["Zeppelin"]);
 }
 
