@@ -176,8 +176,8 @@ impl Store {
     /// and searches in, re-indexing the documents in another one (the first
     /// start after it changed, or the next one when that start was cut off;
     /// every server of a desk must say the same). A start in the language
-    /// the documents were last re-indexed in reads none of them. SQLite only records it:
-    /// its index stems English.
+    /// the documents were last re-indexed in reads none of them. SQLite
+    /// only records it: its index stems English.
     pub async fn use_search_language(&self, language: &str) -> Result<(), SearchLanguageError> {
         let db = self.db();
         let backend = db.get_database_backend();

@@ -169,27 +169,27 @@ fn walk(query: &SearchQuery, filter: &TicketFilter, n: u64, before: Option<Uuid>
     walk
 }
 
-/// What a [`walk`] finds (`ticket_id`, and `rank` where it is wanted),
-/// newest first. Ranked there: the walk holds each document, and ranking
-/// it later would read it a second time.
-fn walked(query: &SearchQuery, walk: SelectStatement, wanted_only: bool) -> SelectStatement {
-    let rank = postgres_rank("walk.document");
-    let mut walked = Query::select()
+/// What a [`walk`] finds (`ticket_id`, and `rank` where it is wanted,
+/// else null), newest first. Ranked there: the walk holds each document,
+/// and ranking it later would read it a second time.
+fn walked(query: &SearchQuery, walk: SelectStatement) -> SelectStatement {
+    Query::select()
         .column((Alias::new("walk"), Alias::new("ticket_id")))
+        .expr_as(
+            Expr::cust_with_values(
+                format!("CASE WHEN walk.wanted THEN {} END", postgres_rank("walk.document")),
+                [query.websearch()],
+            ),
+            Alias::new("rank"),
+        )
         .from_subquery(walk, Alias::new("walk"))
         .order_by((Alias::new("walk"), Alias::new("ticket_id")), sea_orm::Order::Desc)
-        .to_owned();
-    if wanted_only {
-        walked
-            .expr_as(Expr::cust_with_values(rank, [query.websearch()]), Alias::new("rank"))
-            .and_where(Expr::col((Alias::new("walk"), Alias::new("wanted"))));
-    } else {
-        walked.expr_as(
-            Expr::cust_with_values(format!("CASE WHEN walk.wanted THEN {rank} END"), [query.websearch()]),
-            Alias::new("rank"),
-        );
-    }
-    walked
+        .to_owned()
+}
+
+/// The wanted rows of a [`walked`], with their rank.
+fn wanted(rows: Vec<(Uuid, Option<f64>)>) -> Vec<(Uuid, f64)> {
+    rows.into_iter().filter_map(|(id, rank)| Some((id, rank?))).collect()
 }
 
 /// The tickets a search lists, newest first.
@@ -270,10 +270,10 @@ impl Store {
                 break;
             }
             let n = Ord::max(needed.saturating_sub(looked_at), 1);
-            let mut rest = walked(query, walk(query, filter, n, Some(from)), true);
-            rest.limit((MAX_HITS - matches.len()) as u64);
-            let rest: Vec<(Uuid, f64)> = self.ranks(&rest).await?;
-            matches.extend(rest);
+            let mut rest = walked(query, walk(query, filter, n, Some(from)));
+            rest.and_where(Expr::col((Alias::new("walk"), Alias::new("wanted"))))
+                .limit((MAX_HITS - matches.len()) as u64);
+            matches.extend(wanted(self.ranks(&rest).await?));
             if matches.len() == MAX_HITS {
                 return Ok(Window::Ranked(matches));
             }
@@ -334,21 +334,21 @@ impl Store {
             .offset(n - 1)
             .limit(1)
             .to_owned();
-        Ok(match self.db().query_one(&boundary).await? {
-            Some(row) => Some(row.try_get("", "ticket_id")?),
-            None => None,
-        })
+        Ok(self
+            .db()
+            .query_one(&boundary)
+            .await?
+            .map(|row| row.try_get("", "ticket_id"))
+            .transpose()?)
     }
 
     /// Looks at the newest [`PROBE`] documents.
     async fn probe(&self, query: &SearchQuery, filter: &TicketFilter) -> Result<Probe, StoreError> {
-        let rows: Vec<(Uuid, Option<f64>)> = self
-            .ranks(&walked(query, walk(query, filter, PROBE, None), false))
-            .await?;
+        let rows: Vec<(Uuid, Option<f64>)> = self.ranks(&walked(query, walk(query, filter, PROBE, None))).await?;
         Ok(Probe {
             looked_at: rows.len() as u64,
             last: rows.last().map(|(id, _)| *id),
-            matches: rows.into_iter().filter_map(|(id, rank)| Some((id, rank?))).collect(),
+            matches: wanted(rows),
         })
     }
 
@@ -386,14 +386,14 @@ impl Store {
         offset: u64,
     ) -> Result<SearchPage, StoreError> {
         let backend = self.db().get_database_backend();
-        let wanted = first.saturating_add(1);
+        let rows_asked = first.saturating_add(1);
         let mut rows: Vec<(Uuid, f64)> = match self.search_window(query, filter).await? {
             Window::Ranked(mut hits) => {
                 // The order the statement below gives.
                 hits.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
                 hits.into_iter()
                     .skip(usize::try_from(offset).unwrap_or(usize::MAX))
-                    .take(usize::try_from(wanted).unwrap_or(usize::MAX))
+                    .take(usize::try_from(rows_asked).unwrap_or(usize::MAX))
                     .collect()
             }
             Window::Found(ids) if ids.is_empty() => Vec::new(),
@@ -405,7 +405,7 @@ impl Store {
                     .from_subquery(ranked(backend, query, &ids), hit.clone())
                     .order_by((hit.clone(), Alias::new("rank")), sea_orm::Order::Desc)
                     .order_by((hit, Alias::new("ticket_id")), sea_orm::Order::Asc)
-                    .limit(wanted)
+                    .limit(rows_asked)
                     .offset(offset)
                     .to_owned();
                 self.ranks(&page).await?
