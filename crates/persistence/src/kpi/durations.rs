@@ -6,8 +6,8 @@
 //! nearest-rank value of rank k among n samples is the k-th smallest, with
 //! k = ceil(p * n): (n + 1) / 2 for the median, (9n + 9) / 10 for p90.
 //!
-//! PostgreSQL sorts the range's samples once, with `percentile_disc` (whose
-//! definition is nearest-rank) per bucket and for the whole range. SQLite
+//! PostgreSQL sorts each bucket's samples, and the whole range's, with
+//! `percentile_disc` (whose definition is nearest-rank). SQLite
 //! sorts slowly, so there each rank is read with `LIMIT 1 OFFSET`: either
 //! walking an index kept in value order, or sorting only the bucket's
 //! samples, whichever reads fewer rows.
@@ -26,7 +26,7 @@ use crate::StoreError;
 
 pub(crate) async fn durations(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> Result<(), StoreError> {
     match plan.backend {
-        Backend::Postgres => sorted_once(db, plan, slots).await,
+        Backend::Postgres => sorted_per_branch(db, plan, slots).await,
         Backend::Sqlite => ranked_reads(db, plan, slots).await,
     }
 }
@@ -46,39 +46,67 @@ fn counted_samples(plan: &Plan, sql: &mut Sql) {
         .push(")");
 }
 
-/// PostgreSQL: one statement, grouped by figure and bucket, and by figure
-/// alone for the whole range.
-async fn sorted_once(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> Result<(), StoreError> {
+/// PostgreSQL: one statement of a branch per figure, its samples grouped
+/// by bucket, and with several buckets a branch per figure over the whole
+/// range. Branches of one figure each (rather than grouping by figure and
+/// bucket, with grouping sets for the range) spare a sort of every sample
+/// by figure and bucket, and let PostgreSQL's parallel workers take
+/// branches side by side; each branch writes the buckets out itself, since
+/// a common table expression named by several branches would keep them on
+/// one process.
+async fn sorted_per_branch(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> Result<(), StoreError> {
     let buckets = plan.slots(false);
     if buckets.is_empty() {
         return Ok(());
     }
     let v = format!("d.{}", plan.clock_column());
-    let mut sql = Sql::from("WITH b(idx, s, e) AS (VALUES ");
-    for (n, s) in buckets.iter().enumerate() {
-        if n > 0 {
-            sql.push(", ");
-        }
-        sql.push("(")
-            .bind(s.idx)
-            .push(", ")
-            .bind(s.span.start)
-            .push(", ")
-            .bind(s.span.end)
-            .push(")");
-    }
-    sql.push(&format!(
-        ") SELECT CAST(d.figure AS BIGINT), CASE WHEN GROUPING(b.idx) = 1 THEN 0 ELSE b.idx END, \
-         COUNT(*), CAST(SUM({v}) AS BIGINT), \
+    let figures = format!(
+        "COUNT(*), CAST(SUM({v}) AS BIGINT), \
          percentile_disc(0.5) WITHIN GROUP (ORDER BY {v}), \
-         percentile_disc(0.9) WITHIN GROUP (ORDER BY {v}) \
-         FROM b JOIN duration_samples d ON d.completed_at >= b.s AND d.completed_at < b.e \
-         AND d.figure IN "
-    ));
-    // Every figure named, so the index that leads with it serves the range.
-    sql.bind_list(DurationFigure::ALL.iter().map(|f| code(*f)));
-    counted_samples(plan, &mut sql);
-    sql.push(" GROUP BY GROUPING SETS ((d.figure, b.idx), (d.figure))");
+         percentile_disc(0.9) WITHIN GROUP (ORDER BY {v})"
+    );
+    let mut sql = Sql::default();
+    for (n, &figure) in DurationFigure::ALL.iter().enumerate() {
+        if n > 0 {
+            sql.push(" UNION ALL ");
+        }
+        sql.push("(SELECT ")
+            .bind(i64::from(code(figure)))
+            .push(&format!(", b.idx, {figures} FROM (VALUES "));
+        for (n, s) in buckets.iter().enumerate() {
+            if n > 0 {
+                sql.push(", ");
+            }
+            sql.push("(")
+                .bind(s.idx)
+                .push(", ")
+                .bind(s.span.start)
+                .push(", ")
+                .bind(s.span.end)
+                .push(")");
+        }
+        sql.push(
+            ") AS b(idx, s, e) JOIN duration_samples d ON d.completed_at >= b.s AND d.completed_at < b.e \
+             AND d.figure = ",
+        )
+        .bind(code(figure));
+        counted_samples(plan, &mut sql);
+        sql.push(" GROUP BY b.idx)");
+    }
+    if let Some(total) = plan.slots(true).first().filter(|s| s.idx == 0) {
+        for &figure in DurationFigure::ALL {
+            sql.push(" UNION ALL (SELECT ")
+                .bind(i64::from(code(figure)))
+                .push(", ")
+                .bind(total.idx)
+                .push(&format!(", {figures} FROM duration_samples d WHERE d.figure = "))
+                .bind(code(figure))
+                .push(" AND ")
+                .within("d.completed_at", total.span);
+            counted_samples(plan, &mut sql);
+            sql.push(")");
+        }
+    }
     for row in sql.run(db).await? {
         let figure = figure_of(int(&row, 0)?)?;
         *slot(slots, &row, 1)?.duration_mut(figure) = DurationTally {
