@@ -23,22 +23,23 @@ pub async fn kpi_tallies(store: &Store, query: &KpiQuery, now: DateTime<Utc>) ->
         })
         .await?;
     // Each group of figures, timed for `RUST_LOG=helpdesk_metrics=debug`.
-    // The backlogs need the volumes' creations, so the volumes go first.
+    // The backlogs need the volumes' creations and solves.
     macro_rules! timed {
-        ($figures:ident) => {{
+        ($figures:ident $(, $arg:expr)?) => {{
             let started = std::time::Instant::now();
-            reader.$figures(&mut slots).await?;
+            let read = reader.$figures(&mut slots $(, $arg)?).await?;
             tracing::debug!(
                 figures = stringify!($figures),
                 ms = started.elapsed().as_secs_f64() * 1000.0,
                 "kpi figures computed"
             );
+            read
         }};
     }
-    timed!(volumes);
+    let solves = timed!(volumes);
     timed!(durations);
     timed!(first_solves);
-    timed!(backlog);
+    timed!(backlog, &solves);
     timed!(sla);
     timed!(surveys);
     let buckets = reader.buckets().to_vec();

@@ -18,8 +18,9 @@ use super::rows::int;
 use super::sql::{Plan, Sql};
 use crate::StoreError;
 
-/// Needs `tickets_created` per bucket in `slots` (see `volumes`).
-pub(crate) async fn backlog(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> Result<(), StoreError> {
+/// Needs `tickets_created` per bucket in `slots`, and every solve per bucket
+/// in `solved` (both from `volumes`).
+pub(crate) async fn backlog(db: &Snapshot, plan: &Plan, slots: &mut Slots, solved: &[u64]) -> Result<(), StoreError> {
     // `(SELECT COUNT(*) ...)` of the rows of `table` whose `instant` is in
     // `span`, or with no span, before the range.
     let counted = |sql: &mut Sql, table: &str, instant: &str, span: Option<Bucket>| {
@@ -35,8 +36,10 @@ pub(crate) async fn backlog(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> Re
     // Net change of both backlogs before the range, then per bucket.
     let mut base = [0_i64; 2];
     let mut delta = vec![[0_i64; 2]; slots.len()];
+    let signed = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
     for (i, tallies) in slots.iter().enumerate().skip(1) {
-        delta[i][0] = i64::try_from(tallies.tickets_created).unwrap_or(i64::MAX);
+        let solved = solved.get(i).copied().unwrap_or(0);
+        delta[i][0] = signed(tallies.tickets_created) - signed(solved);
     }
     let mut sql = Sql::from("SELECT ");
     counted(&mut sql, "ticket_facts", "created_at", None);
@@ -55,8 +58,6 @@ pub(crate) async fn backlog(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> Re
         .per_slot(db, &plan.slots(false), |sql, s| {
             let span = Some(s.span);
             counted(sql, "ticket_solves", "reopened_at", span);
-            sql.push(" - ");
-            counted(sql, "ticket_solves", "solved_at", span);
             sql.push(", ");
             counted(sql, "overdue_spans", "counts_after", span);
             sql.push(" - ");

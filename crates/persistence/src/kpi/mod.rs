@@ -61,6 +61,11 @@ pub struct KpiReader {
     pass: ReportPass,
 }
 
+/// Every solve per slot, read with the volumes: what the backlog subtracts.
+/// Only [`KpiReader::volumes`] makes one, so the backlog cannot be asked
+/// before them.
+pub struct Solves(Vec<u64>);
+
 impl Store {
     /// Opens a snapshot for the report over `scope`, once one of the few
     /// report slots is free. The report's queries must finish within the
@@ -97,8 +102,11 @@ impl KpiReader {
 
     /// ticketsCreated and channels per bucket, resolutionRate's tallies,
     /// and ticketsSolved (also for the whole range).
-    pub async fn volumes(&self, slots: &mut Slots) -> Result<(), StoreError> {
-        self.pass.within(volumes::volumes(&self.db, &self.plan, slots)).await
+    pub async fn volumes(&self, slots: &mut Slots) -> Result<Solves, StoreError> {
+        self.pass
+            .within(volumes::volumes(&self.db, &self.plan, slots))
+            .await
+            .map(Solves)
     }
 
     /// The four duration figures: count, exact sum, median and p90.
@@ -117,10 +125,12 @@ impl KpiReader {
     }
 
     /// backlog and overdueBacklog at each bucket's end and at the range's.
-    /// Needs `tickets_created` per bucket in `slots`: run [`Self::volumes`]
-    /// first.
-    pub async fn backlog(&self, slots: &mut Slots) -> Result<(), StoreError> {
-        self.pass.within(backlog::backlog(&self.db, &self.plan, slots)).await
+    /// Builds on the creations and solves per bucket that
+    /// [`Self::volumes`] read into `slots` and `solves`.
+    pub async fn backlog(&self, slots: &mut Slots, solves: &Solves) -> Result<(), StoreError> {
+        self.pass
+            .within(backlog::backlog(&self.db, &self.plan, slots, &solves.0))
+            .await
     }
 
     /// SLA targets achieved and breached per bucket.

@@ -1,14 +1,16 @@
-//! ticketsCreated, channels, resolutionRate's tallies, and ticketsSolved.
+//! ticketsCreated, channels, resolutionRate's tallies, ticketsSolved, and
+//! the solves per bucket that the backlog subtracts.
 
 use super::snapshot::Snapshot;
 use helpdesk_domain::ticket::Channel;
 
 use super::Slots;
-use super::rows::{count, slot};
+use super::rows::{count, int, slot};
 use super::sql::Plan;
 use crate::StoreError;
 
-pub(crate) async fn volumes(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> Result<(), StoreError> {
+/// Returns every solve per slot (index 0 unused), which the backlog needs.
+pub(crate) async fn volumes(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> Result<Vec<u64>, StoreError> {
     let to = plan.range.to;
     let buckets = plan.slots(false);
 
@@ -54,21 +56,36 @@ pub(crate) async fn volumes(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> Re
         slot(slots, &row, 0)?.created_resolved_at_end += count(&row, 1)?;
     }
 
-    // Distinct tickets with a solve in the slot: each ticket's first solve
-    // there, the one whose previous solve (if any) came before the slot.
-    // Distinct counts do not add up over buckets: the total has its own.
+    // Solves per bucket, read once for three figures: all of them (the
+    // backlog's), and the distinct tickets solved (each ticket's first solve
+    // in the slot: the one whose previous solve, if any, came before it),
+    // for the bucket and, added up over the buckets, for the whole range.
+    // Distinct counts do not add up over buckets, but a ticket's first solve
+    // in the range lies in exactly one bucket.
+    let from = plan.range.from;
+    let mut solved = vec![0_u64; slots.len()];
     let rows = plan
-        .per_slot(db, &plan.slots(true), |sql, s| {
-            sql.push("COUNT(*) FROM ticket_solves s WHERE ")
-                .within("s.solved_at", s.span)
-                .push(" AND (s.previous_solved_at IS NULL OR s.previous_solved_at < ")
+        .per_slot(db, &buckets, |sql, s| {
+            sql.push("COUNT(*), SUM(CASE WHEN s.previous_solved_at IS NULL OR s.previous_solved_at < ")
                 .bind(s.span.start)
-                .push(")");
+                .push(" THEN 1 ELSE 0 END), SUM(CASE WHEN s.previous_solved_at IS NULL OR s.previous_solved_at < ")
+                .bind(from)
+                .push(" THEN 1 ELSE 0 END) FROM ticket_solves s WHERE ")
+                .within("s.solved_at", s.span);
             plan.counted(sql, "s");
         })
         .await?;
+    let mut solved_in_range = 0;
     for row in rows {
-        slot(slots, &row, 0)?.tickets_solved = count(&row, 1)?;
+        let idx = int(&row, 0)?;
+        if let Some(n) = usize::try_from(idx).ok().and_then(|i| solved.get_mut(i)) {
+            *n = count(&row, 1)?;
+        }
+        slot(slots, &row, 0)?.tickets_solved = count(&row, 2)?;
+        solved_in_range += count(&row, 3)?;
     }
-    Ok(())
+    if let Some(total) = slots.first_mut() {
+        total.tickets_solved = solved_in_range;
+    }
+    Ok(solved)
 }
