@@ -26,7 +26,7 @@ use crate::StoreError;
 
 pub(crate) async fn durations(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> Result<(), StoreError> {
     match plan.backend {
-        Backend::Postgres => sorted_per_branch(db, plan, slots).await,
+        Backend::Postgres => sorted_per_slot(db, plan, slots).await,
         Backend::Sqlite => ranked_reads(db, plan, slots).await,
     }
 }
@@ -46,68 +46,36 @@ fn counted_samples(plan: &Plan, sql: &mut Sql) {
         .push(")");
 }
 
-/// PostgreSQL: one statement of a branch per figure, its samples grouped
-/// by bucket, and with several buckets a branch per figure over the whole
-/// range. Branches of one figure each (rather than grouping by figure and
-/// bucket, with grouping sets for the range) spare a sort of every sample
-/// by figure and bucket, and let PostgreSQL's parallel workers take
-/// branches side by side; each branch writes the buckets out itself, since
-/// a common table expression named by several branches would keep them on
-/// one process.
-async fn sorted_per_branch(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> Result<(), StoreError> {
-    let buckets = plan.slots(false);
-    if buckets.is_empty() {
-        return Ok(());
-    }
+/// PostgreSQL: a branch per figure and slot (every bucket, and with
+/// several buckets the whole range), each sorting its own samples. Grouping
+/// by figure and bucket instead sorted every sample by bucket first, which
+/// at a million tickets spilled to disk; separate branches sort only what
+/// each `percentile_disc` needs, and parallel workers take them side by
+/// side.
+async fn sorted_per_slot(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> Result<(), StoreError> {
     let v = format!("d.{}", plan.clock_column());
-    let figures = format!(
-        "COUNT(*), CAST(SUM({v}) AS BIGINT), \
-         percentile_disc(0.5) WITHIN GROUP (ORDER BY {v}), \
-         percentile_disc(0.9) WITHIN GROUP (ORDER BY {v})"
-    );
-    let mut sql = Sql::default();
-    for (n, &figure) in DurationFigure::ALL.iter().enumerate() {
-        if n > 0 {
-            sql.push(" UNION ALL ");
-        }
-        sql.push("(SELECT ")
+    let cells: Vec<(DurationFigure, Slot)> = DurationFigure::ALL
+        .iter()
+        .flat_map(|f| plan.slots(true).into_iter().map(|s| (*f, s)))
+        .collect();
+    let rows = union_all(db, &cells, |sql, (figure, s)| {
+        sql.push("SELECT ")
             .bind(i64::from(code(figure)))
-            .push(&format!(", b.idx, {figures} FROM (VALUES "));
-        for (n, s) in buckets.iter().enumerate() {
-            if n > 0 {
-                sql.push(", ");
-            }
-            sql.push("(")
-                .bind(s.idx)
-                .push(", ")
-                .bind(s.span.start)
-                .push(", ")
-                .bind(s.span.end)
-                .push(")");
-        }
-        sql.push(
-            ") AS b(idx, s, e) JOIN duration_samples d ON d.completed_at >= b.s AND d.completed_at < b.e \
-             AND d.figure = ",
-        )
-        .bind(code(figure));
-        counted_samples(plan, &mut sql);
-        sql.push(" GROUP BY b.idx)");
-    }
-    if let Some(total) = plan.slots(true).first().filter(|s| s.idx == 0) {
-        for &figure in DurationFigure::ALL {
-            sql.push(" UNION ALL (SELECT ")
-                .bind(i64::from(code(figure)))
-                .push(", ")
-                .bind(total.idx)
-                .push(&format!(", {figures} FROM duration_samples d WHERE d.figure = "))
-                .bind(code(figure))
-                .push(" AND ")
-                .within("d.completed_at", total.span);
-            counted_samples(plan, &mut sql);
-            sql.push(")");
-        }
-    }
-    for row in sql.run(db).await? {
+            .push(", ")
+            .bind(s.idx)
+            .push(&format!(
+                ", COUNT(*), CAST(SUM({v}) AS BIGINT), \
+                 percentile_disc(0.5) WITHIN GROUP (ORDER BY {v}), \
+                 percentile_disc(0.9) WITHIN GROUP (ORDER BY {v}) \
+                 FROM duration_samples d WHERE d.figure = "
+            ))
+            .bind(code(figure))
+            .push(" AND ")
+            .within("d.completed_at", s.span);
+        counted_samples(plan, sql);
+    })
+    .await?;
+    for row in rows {
         let figure = figure_of(int(&row, 0)?)?;
         *slot(slots, &row, 1)?.duration_mut(figure) = DurationTally {
             count: count(&row, 2)?,
