@@ -18,6 +18,7 @@ use super::snapshot::Snapshot;
 use crate::Backend;
 use crate::duration_figure::{code, from_code};
 use helpdesk_domain::kpi::{DurationFigure, DurationTally};
+use sea_orm::QueryResult;
 
 use super::Slots;
 use super::rows::{count, int, opt_int, slot};
@@ -46,6 +47,28 @@ fn counted_samples(plan: &Plan, sql: &mut Sql) {
         .push(")");
 }
 
+/// Runs one branch per (figure, slot): the figure's code, the slot's idx,
+/// then `aggregates` over the slot's counted samples of that figure.
+async fn per_cell(
+    db: &Snapshot,
+    plan: &Plan,
+    cells: &[(DurationFigure, Slot)],
+    aggregates: &str,
+) -> Result<Vec<QueryResult>, StoreError> {
+    union_all(db, cells, |sql, (figure, s)| {
+        sql.push("SELECT ")
+            .bind(i64::from(code(figure)))
+            .push(", ")
+            .bind(s.idx)
+            .push(&format!(", {aggregates} FROM duration_samples d WHERE d.figure = "))
+            .bind(code(figure))
+            .push(" AND ")
+            .within("d.completed_at", s.span);
+        counted_samples(plan, sql);
+    })
+    .await
+}
+
 /// PostgreSQL: a branch per figure and slot (every bucket, and with
 /// several buckets the whole range), each sorting its own samples. Grouping
 /// by figure and bucket instead sorted every sample by bucket first, which
@@ -58,23 +81,12 @@ async fn sorted_per_slot(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> Resul
         .iter()
         .flat_map(|f| plan.slots(true).into_iter().map(|s| (*f, s)))
         .collect();
-    let rows = union_all(db, &cells, |sql, (figure, s)| {
-        sql.push("SELECT ")
-            .bind(i64::from(code(figure)))
-            .push(", ")
-            .bind(s.idx)
-            .push(&format!(
-                ", COUNT(*), CAST(SUM({v}) AS BIGINT), \
-                 percentile_disc(0.5) WITHIN GROUP (ORDER BY {v}), \
-                 percentile_disc(0.9) WITHIN GROUP (ORDER BY {v}) \
-                 FROM duration_samples d WHERE d.figure = "
-            ))
-            .bind(code(figure))
-            .push(" AND ")
-            .within("d.completed_at", s.span);
-        counted_samples(plan, sql);
-    })
-    .await?;
+    let aggregates = format!(
+        "COUNT(*), CAST(SUM({v}) AS BIGINT), \
+         percentile_disc(0.5) WITHIN GROUP (ORDER BY {v}), \
+         percentile_disc(0.9) WITHIN GROUP (ORDER BY {v})"
+    );
+    let rows = per_cell(db, plan, &cells, &aggregates).await?;
     for row in rows {
         let figure = figure_of(int(&row, 0)?)?;
         *slot(slots, &row, 1)?.duration_mut(figure) = DurationTally {
@@ -96,20 +108,7 @@ async fn ranked_reads(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> Result<(
         .iter()
         .flat_map(|f| buckets.iter().map(|s| (*f, *s)))
         .collect();
-    let rows = union_all(db, &cells, |sql, (figure, s)| {
-        sql.push("SELECT ")
-            .bind(i64::from(code(figure)))
-            .push(", ")
-            .bind(s.idx)
-            .push(&format!(
-                ", COUNT(*), SUM({v}) FROM duration_samples d WHERE d.figure = "
-            ))
-            .bind(code(figure))
-            .push(" AND ")
-            .within("d.completed_at", s.span);
-        counted_samples(plan, sql);
-    })
-    .await?;
+    let rows = per_cell(db, plan, &cells, &format!("COUNT(*), SUM({v})")).await?;
     for row in rows {
         let figure = figure_of(int(&row, 0)?)?;
         let t = slot(slots, &row, 1)?.duration_mut(figure);

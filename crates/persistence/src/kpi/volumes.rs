@@ -77,11 +77,11 @@ pub(crate) async fn volumes(db: &Snapshot, plan: &Plan, slots: &mut Slots) -> Re
         .await?;
     let mut solved_in_range = 0;
     for row in rows {
-        let idx = int(&row, 0)?;
-        if let Some(n) = usize::try_from(idx).ok().and_then(|i| solved.get_mut(i)) {
+        slot(slots, &row, 0)?.tickets_solved = count(&row, 2)?;
+        // `slot` checked the index; `solved` is as long as `slots`.
+        if let Some(n) = usize::try_from(int(&row, 0)?).ok().and_then(|i| solved.get_mut(i)) {
             *n = count(&row, 1)?;
         }
-        slot(slots, &row, 0)?.tickets_solved = count(&row, 2)?;
         solved_in_range += count(&row, 3)?;
     }
     if let Some(total) = slots.first_mut() {
