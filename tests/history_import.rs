@@ -8,10 +8,10 @@ mod common;
 use std::path::Path;
 use std::process::{Command, Output};
 
+use common::census::count;
 use common::{TestDb, each_store};
 use helpdesk_persistence::Store;
 use helpdesk_persistence::tickets::{TicketFilter, TicketOrder, TicketPage};
-use sea_orm::{ConnectionTrait, DbBackend, Statement};
 
 fn helpdesk(db: &TestDb, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_helpdesk"))
@@ -164,20 +164,16 @@ async fn postgres_seeded_search_documents_lie_in_order_of_age() {
     let (code, out) = run(&db, &["seed", "--tickets", "300", "--seed", "7"]);
     assert_eq!(code, 0, "{out}");
     let raw = sea_orm::Database::connect(db.url.as_str()).await.unwrap();
-    let out_of_order = raw
-        .query_one_raw(Statement::from_string(
-            DbBackend::Postgres,
-            "SELECT count(*) AS n, (SELECT count(*) FROM ticket_search) AS documents FROM (
-                SELECT ctid, lag(ctid) OVER (ORDER BY ticket_id) AS before FROM ticket_search
-             ) d WHERE ctid < before",
-        ))
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(out_of_order.try_get::<i64>("", "documents").unwrap(), 300);
+    assert_eq!(count(&raw, "SELECT COUNT(*) FROM ticket_search").await, 300);
+    let out_of_order = count(
+        &raw,
+        "SELECT COUNT(*) FROM (
+            SELECT ctid, lag(ctid) OVER (ORDER BY ticket_id) AS before FROM ticket_search
+         ) d WHERE ctid < before",
+    )
+    .await;
     assert_eq!(
-        out_of_order.try_get::<i64>("", "n").unwrap(),
-        0,
+        out_of_order, 0,
         "each document lies after the one of the ticket before it"
     );
 }

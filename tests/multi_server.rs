@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use common::TestDb;
+use common::census::count;
 use common::process::{ADMIN_EMAIL, ADMIN_PASSWORD, ServeProcess};
 use common::smtp::{SmtpSink, header};
 use common::ws::GraphqlWs;
@@ -40,17 +41,6 @@ async fn ok(server: &ServeProcess, token: Option<&str>, query: &str, variables: 
     let body = server.gql(token, query, variables).await;
     assert!(body.get("errors").is_none(), "{body:#}");
     body["data"].clone()
-}
-
-/// One number from the database, counted there: what the servers did,
-/// not what they say they did.
-async fn count(db: &DatabaseConnection, sql: &str) -> i64 {
-    let row = db
-        .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
-        .await
-        .unwrap()
-        .unwrap();
-    row.try_get_by_index::<i64>(0).unwrap()
 }
 
 /// The strings of `sql`'s first column.

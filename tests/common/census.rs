@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use sea_orm::{ConnectionTrait, Database, Statement};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 
 /// Rows that belong together but lost their partner.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -79,4 +79,15 @@ pub async fn take(url: &str, rfc_like: &str) -> Census {
     }
     db.close().await.unwrap();
     census
+}
+
+/// One number from the database, counted there: what the code under test
+/// did, not what it says it did.
+pub async fn count(db: &DatabaseConnection, sql: &str) -> i64 {
+    let row = db
+        .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get_by_index::<i64>(0).unwrap()
 }
